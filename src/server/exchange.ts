@@ -1,0 +1,42 @@
+/**
+ * The plain request and response objects that pass between the socket front and the pure handler.
+ * The front parses bytes into an {@link ImdsRequest}; the handler answers with an
+ * {@link ImdsResponse} whose headers are complete and in wire order, so the front only serializes.
+ */
+
+/** One parsed HTTP request, as the handler sees it. */
+export interface ImdsRequest {
+  /** The method token exactly as sent (case-sensitive, as HTTP defines it). */
+  readonly method: string;
+  /** The request-target as sent: origin form (`/latest/...?q`) or absolute form (`http://host/...`). */
+  readonly target: string;
+  /** Header values by lower-cased name; a repeated header keeps every value, in order. */
+  readonly headers: ReadonlyMap<string, readonly string[]>;
+  /** The peer's address, for per-client faults and the request log. */
+  readonly remoteAddress: string;
+}
+
+/** A complete response: status, every header in wire order, and the body bytes to write. */
+export interface ImdsResponse {
+  readonly status: number;
+  /** Every header to send, in order, including Content-Length, Date and Connection. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Bytes after the header block; empty for HEAD even when Content-Length is not zero. */
+  readonly body: Uint8Array;
+}
+
+/** Builds an {@link ImdsRequest} from a plain header record; handy in tests. */
+export function makeRequest(
+  method: string,
+  target: string,
+  headers: Record<string, string | readonly string[]> = {},
+  remoteAddress = '127.0.0.1',
+): ImdsRequest {
+  const map = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    const values = typeof value === 'string' ? [value] : [...value];
+    map.set(key, [...(map.get(key) ?? []), ...values]);
+  }
+  return { method, target, headers: map, remoteAddress };
+}
