@@ -40,3 +40,23 @@ export function makeRequest(
   }
   return { method, target, headers: map, remoteAddress };
 }
+
+/**
+ * What the socket front does instead of answering, for emulated faults:
+ * `reset` closes the connection with no response (a throttled service dropping it);
+ * `silence` never answers and leaves the client to time out (a token response lost to the hop limit).
+ */
+export interface NoResponse {
+  readonly noResponse: 'reset' | 'silence';
+}
+
+/** The handler's outcome: a response, optionally held back `delayMs` milliseconds, or no response at all. */
+export type HandlerOutcome = (ImdsResponse & { readonly delayMs?: number }) | NoResponse;
+
+/** The function a socket front serves. It never throws for any request. */
+export type RequestHandler = (request: ImdsRequest) => HandlerOutcome;
+
+/** True when the outcome is a fault with no response to write. */
+export function isNoResponse(outcome: HandlerOutcome): outcome is NoResponse {
+  return 'noResponse' in outcome;
+}
