@@ -1,0 +1,164 @@
+/**
+ * The emulator's socket front: a strict, minimal HTTP/1.1 server on `node:net` that turns bytes
+ * into an {@link ImdsRequest}, calls the pure {@link RequestHandler}, and writes its outcome.
+ *
+ * IMDS traffic is one tiny, bodiless request per connection and every response carries
+ * `Connection: close`, so this front serves exactly one request per connection and measures faster
+ * than `node:http` for that shape. What it does, precisely:
+ *
+ * **Request head** (RFC 9112 §2-5)
+ * - `METHOD SP request-target SP HTTP-version`, then header fields, up to the first blank line.
+ *   CRLF and bare LF line endings are both accepted; blank lines before the request line are skipped.
+ *   A bare CR anywhere, or any control byte other than HTAB inside a field value, is a 400.
+ * - The method must be a token; the target must be non-empty with no whitespace or control bytes
+ *   (it is passed on as sent: origin or absolute form). Exactly one SP between the three parts.
+ * - `HTTP/1.0` and `HTTP/1.1` are served; any other well-formed version is a 505, a malformed one 400.
+ * - Header names must be tokens: a space before the colon or a folded line (obs-fold) is a 400.
+ *   Values are trimmed of SP/HTAB; names are lower-cased; repeated headers keep every value in order.
+ * - An HTTP/1.1 request needs exactly one `Host` header, and no request may carry two (RFC 9112 §3.2): else 400.
+ * - A head longer than `maxHeadBytes` is a 431, or a 414 when the request line alone does not fit;
+ *   more than `maxHeaderCount` fields is a 431. A request line that is already complete and malformed
+ *   is refused at once, without waiting for the rest of the head.
+ *
+ * **Body** (RFC 9112 §6-7): read to its end and discarded before the handler runs, so that closing
+ * after the response never resets unread bytes away.
+ * - `Content-Length`: digits only; repeated values must agree; else 400. Over `maxBodyBytes`: 413.
+ * - `Transfer-Encoding: chunked` is decoded (bad chunk syntax: 400; data over `maxBodyBytes`: 413;
+ *   trailers over `maxHeadBytes`: 431). Any other transfer coding: 501. Both headers at once, or
+ *   Transfer-Encoding in an HTTP/1.0 request: 400.
+ * - `Expect: 100-continue` on a request with a body gets an interim `100 Continue`.
+ * - Bytes after the first request (pipelined requests) are read and ignored.
+ *
+ * **Response**: an {@link ImdsResponse} is written as `HTTP/1.1 <status> <reason>`, its headers
+ * exactly in the given order, a blank line and its body, in one write; then our side is closed.
+ * The handler owns every header (Content-Length, Connection: close...). `delayMs > 0` holds the
+ * write back that long (the timer is cleared if the client leaves). `{ noResponse: 'reset' }` resets
+ * the connection (TCP RST) without writing; `{ noResponse: 'silence' }` writes nothing and keeps the
+ * connection open until the client leaves or `requestTimeoutMs` more have passed. A handler that
+ * throws gets its client a 500 built by `errorResponse`, and the listener keeps serving.
+ * Requests the front refuses are answered with `errorResponse(status)`.
+ *
+ * **Time and connections**: the whole request must arrive within `requestTimeoutMs` of the
+ * connection opening; otherwise the client gets a 408 (or, if it sent nothing, just a close). A
+ * client that closes its side mid-request gets a 400. After a response, a client that keeps the
+ * connection open is closed `requestTimeoutMs` later. Past `maxConnections`, new connections are
+ * closed on accept. Deadlines are checked by one sweep per listener every tenth of the timeout.
+ *
+ * **URL**: `url` is `http://<address>:<port>` with the bound address (IPv6 in brackets); the
+ * wildcard addresses `0.0.0.0` and `::` become `127.0.0.1` and `[::1]` so the URL is usable by a
+ * local client. The port is always written, even 80.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9112
+ */
+import net from 'node:net';
+import type { ImdsRequest, ImdsResponse, RequestHandler } from './exchange.js';
+import { acceptConnection, type FrontContext, type Http1Connection } from './http1/connection.js';
+import { startDeadlineSweep } from './http1/deadline-sweep.js';
+import { resolveLimits, type FrontLimits } from './http1/limits.js';
+import { ListenError } from './http1/listen-error.js';
+
+export { DEFAULT_FRONT_LIMITS, type FrontLimits } from './http1/limits.js';
+export { ListenError } from './http1/listen-error.js';
+
+/** What {@link listen} serves, where, and within which bounds. */
+export interface ListenOptions {
+  /** The address to bind: `127.0.0.1`, `::1`, `0.0.0.0`... */
+  host: string;
+  /** The TCP port; 0 picks a free one (read it back from {@link RunningListener.port}). */
+  port: number;
+  handler: RequestHandler;
+  /** Builds the error response the front sends for requests it cannot parse (400, 408, 413, 414, 431, 500, 501, 505). */
+  errorResponse: (status: number) => ImdsResponse;
+  /** Overrides of {@link DEFAULT_FRONT_LIMITS}. */
+  limits?: Partial<FrontLimits>;
+}
+
+/** A listener that is accepting connections. */
+export interface RunningListener {
+  /** `http://127.0.0.1:PORT`, `http://[::1]:PORT`: where a local client reaches it. */
+  readonly url: string;
+  /** The bound address as the system reports it. */
+  readonly host: string;
+  /** The bound port (the chosen one when 0 was asked). */
+  readonly port: number;
+  /** Stops accepting, destroys open connections, and resolves once the listener is closed. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts serving `handler` on `host:port`.
+ *
+ * @throws {ListenError} (as a rejection) when the address cannot be bound, e.g. `code: 'EADDRINUSE'`.
+ * @throws {RangeError} when a limit is not a positive integer.
+ * @example
+ * ```ts
+ * const listener = await listen({ host: '127.0.0.1', port: 0, handler, errorResponse });
+ * const response = await fetch(`${listener.url}/latest/meta-data/`);
+ * await listener.close();
+ * ```
+ */
+export async function listen(options: ListenOptions): Promise<RunningListener> {
+  const limits = resolveLimits(options.limits);
+  const context: FrontContext = {
+    handler: options.handler,
+    errorResponse: options.errorResponse,
+    limits,
+    connections: new Set<Http1Connection>(),
+  };
+  // allowHalfOpen: a client that sends its request and then shuts down its side (nc -N, some
+  // health checks) must still get the response, even a delayed one.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => acceptConnection(context, socket));
+  server.maxConnections = limits.maxConnections;
+  await bind(server, options.host, options.port);
+  // After binding, errors come from accept() (EMFILE when out of descriptors); libuv already closed
+  // that connection, so there is nothing to do but keep serving.
+  server.on('error', ignoreAcceptError);
+  const stopSweep = startDeadlineSweep(context.connections, limits.requestTimeoutMs);
+
+  const address = server.address() as net.AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(address.address)}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        stopSweep();
+        server.close(() => resolve());
+        for (const connection of context.connections) connection.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function bind(server: net.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      server.off('listening', onListening);
+      reject(new ListenError(host, port, error));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    try {
+      server.listen({ host, port });
+    } catch (error) {
+      // Invalid arguments (a port out of range) throw synchronously instead of emitting 'error'.
+      server.off('error', onError);
+      server.off('listening', onListening);
+      reject(new ListenError(host, port, error));
+    }
+  });
+}
+
+function ignoreAcceptError(): void {}
+
+function urlHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}
