@@ -56,6 +56,7 @@ import { acceptConnection, type FrontContext, type Http1Connection } from './htt
 import { startDeadlineSweep } from './http1/deadline-sweep.js';
 import { resolveLimits, type FrontLimits } from './http1/limits.js';
 import { ListenError } from './http1/listen-error.js';
+import { listenerUrl } from './http1/listener-url.js';
 
 export { DEFAULT_FRONT_LIMITS, type FrontLimits } from './http1/limits.js';
 export { ListenError } from './http1/listen-error.js';
@@ -118,7 +119,7 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
   const address = server.address() as net.AddressInfo;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(address.address)}:${address.port}`,
+    url: listenerUrl(address.address, address.port),
     host: address.address,
     port: address.port,
     close() {
@@ -156,9 +157,3 @@ function bind(server: net.Server, host: string, port: number): Promise<void> {
 }
 
 function ignoreAcceptError(): void {}
-
-function urlHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
-}
