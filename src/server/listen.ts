@@ -16,6 +16,8 @@
  * - Header names must be tokens: a space before the colon or a folded line (obs-fold) is a 400.
  *   Values are trimmed of SP/HTAB; names are lower-cased; repeated headers keep every value in order.
  * - An HTTP/1.1 request needs exactly one `Host` header, and no request may carry two (RFC 9112 §3.2): else 400.
+ * - The request's `remoteAddress` is read from the socket when first used (a system call the
+ *   common request does not need), then kept; `JSON.stringify(request)` includes it.
  * - A head longer than `maxHeadBytes` is a 431, or a 414 when the request line alone does not fit;
  *   more than `maxHeaderCount` fields is a 431. A request line that is already complete and malformed
  *   is refused at once, without waiting for the rest of the head.
@@ -30,19 +32,29 @@
  * - Bytes after the first request (pipelined requests) are read and ignored.
  *
  * **Response**: an {@link ImdsResponse} is written as `HTTP/1.1 <status> <reason>`, its headers
- * exactly in the given order, a blank line and its body, in one write; then our side is closed.
- * The handler owns every header (Content-Length, Connection: close...). `delayMs > 0` holds the
- * write back that long (the timer is cleared if the client leaves). `{ noResponse: 'reset' }` resets
- * the connection (TCP RST) without writing; `{ noResponse: 'silence' }` writes nothing and keeps the
- * connection open until the client leaves or `requestTimeoutMs` more have passed. A handler that
- * throws gets its client a 500 built by `errorResponse`, and the listener keeps serving.
- * Requests the front refuses are answered with `errorResponse(status)`.
+ * exactly in the given order, a blank line and its body, in one write. The handler owns every
+ * header (Content-Length, Connection: close...). `delayMs > 0` holds the write back that long (the
+ * timer is cleared if the connection closes first). `{ noResponse: 'reset' }` resets the connection
+ * (TCP RST) without writing; `{ noResponse: 'silence' }` writes nothing and keeps the connection
+ * open until the client leaves or `requestTimeoutMs` more have passed. A handler that throws gets
+ * its client a 500 built by `errorResponse`, and the listener keeps serving. Requests the front
+ * refuses are answered with `errorResponse(status)`.
+ *
+ * **Closing**: when the client sent exactly one request and nothing after it, the socket is
+ * closed as soon as the kernel has taken the whole response: the kernel still delivers it, then a
+ * FIN, and the server holds nothing more for that client. When the client sent more (pipelined
+ * requests, junk), or for error responses, the front only ends its side (FIN) and reads and drops
+ * until the client closes, because closing a socket with unread received bytes makes the kernel
+ * answer with a reset that can destroy the response before the client reads it. A request body is
+ * always read to its end before the handler runs, for the same reason. A client that half-closes
+ * right after its request (`nc -N`) still gets its response.
  *
  * **Time and connections**: the whole request must arrive within `requestTimeoutMs` of the
  * connection opening; otherwise the client gets a 408 (or, if it sent nothing, just a close). A
- * client that closes its side mid-request gets a 400. After a response, a client that keeps the
- * connection open is closed `requestTimeoutMs` later. Past `maxConnections`, new connections are
- * closed on accept. Deadlines are checked by one sweep per listener every tenth of the timeout.
+ * client that closes its side mid-request gets a 400. A lingering client (see Closing) is closed
+ * at the latest `requestTimeoutMs` after its connection's deadline. Past `maxConnections`, new
+ * connections are closed on accept. Deadlines are checked by one sweep per listener every tenth of
+ * the timeout, so a timeout fires between 1x and 1.1x `requestTimeoutMs`.
  *
  * **URL**: `url` is `http://<address>:<port>` with the bound address (IPv6 in brackets); the
  * wildcard addresses `0.0.0.0` and `::` become `127.0.0.1` and `[::1]` so the URL is usable by a

@@ -41,6 +41,8 @@ type SocketWithConnection = Socket & { [CONNECTION]: Http1Connection };
 const CR = 0x0d;
 const LF = 0x0a;
 const BAD_BYTE = Object.freeze(reject(400, 'control byte or bare CR in head'));
+/** setTimeout fires at once for longer delays (with a warning); a delay is capped here instead (~24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 /** Sent when even the configured error response cannot be built: the front must answer something. */
 const LAST_RESORT_500 = Buffer.from(
@@ -297,7 +299,7 @@ export class Http1Connection {
       this.phase = 'delayed';
       this.deadline = Number.POSITIVE_INFINITY;
       this.pending = bytes;
-      this.delayTimer = setTimeout(writeDelayedResponse, delayMs, this);
+      this.delayTimer = setTimeout(writeDelayedResponse, Math.min(delayMs, MAX_TIMER_MS), this);
       return;
     }
     this.finish(bytes);
