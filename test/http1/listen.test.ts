@@ -239,6 +239,8 @@ describe('listen: requests it refuses', () => {
     const result = await rawExchange(port, 'NOT A REQUEST LINE\r\n');
     expect(statusOf(result)).toBe(400);
     expect(result.elapsedMs).toBeLessThan(1_000);
+    const dribbled = await rawExchange(port, ['GET / ', 'HTTP/9', '.9\r', '\nHost: a'], { gapMs: 20 });
+    expect(statusOf(dribbled)).toBe(505);
   });
 
   it('answers 400 to a client that closes its side in the middle of a head or a body', async () => {
@@ -308,6 +310,52 @@ describe('listen: bodies and what follows a request', () => {
     const { port } = await start({ handler: fixed({ status: 204, headers: [], body: new Uint8Array(0), delayMs: 100 }) });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', { endAfterWrite: true });
     expect(statusOf(result)).toBe(204);
+  });
+});
+
+describe('listen: how the connection is closed', () => {
+  /** Sends `request`, waits for the response and the server's FIN, then writes once more. */
+  function writeAfterResponse(port: number, request: string): Promise<{ response: Buffer; writeFailed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      const received: Buffer[] = [];
+      let writeFailed = false;
+      socket.on('data', (chunk) => received.push(chunk));
+      socket.on('error', () => {
+        writeFailed = true;
+      });
+      socket.on('end', async () => {
+        socket.write('more bytes\r\n');
+        await sleep(100);
+        socket.write('and more\r\n');
+        await sleep(100);
+        socket.destroy();
+        resolve({ response: Buffer.concat(received), writeFailed });
+      });
+      socket.write(request);
+    });
+  }
+
+  it('closes at once after answering a lone request: later client bytes are refused by the kernel', async () => {
+    const { port } = await start();
+    const result = await writeAfterResponse(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(parseResponse(result.response).status).toBe(200);
+    expect(result.writeFailed).toBe(true);
+  });
+
+  it('only ends its side after a client that sent more than one request, and drops what follows', async () => {
+    const { port } = await start();
+    const request = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
+    const result = await writeAfterResponse(port, `${request}${request}`);
+    expect(parseResponse(result.response).status).toBe(200);
+    expect(result.writeFailed).toBe(false);
+  });
+
+  it('only ends its side after an error response', async () => {
+    const { port } = await start();
+    const result = await writeAfterResponse(port, 'GET / HTTP/1.1\r\n\r\n');
+    expect(parseResponse(result.response).status).toBe(400);
+    expect(result.writeFailed).toBe(false);
   });
 });
 

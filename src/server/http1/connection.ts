@@ -208,7 +208,7 @@ export class Http1Connection {
     if (received >= maxHeadBytes) return this.sendError(headTooLargeStatus(chunk, start, maxHeadBytes));
     this.head = Buffer.alloc(Math.min(maxHeadBytes, Math.max(1024, received * 2)));
     this.headLength = chunk.copy(this.head, 0, start);
-    this.checkRequestLineEarly();
+    this.checkRequestLineEarly(0);
   }
 
   /** The slow path: a head dribbling in over several chunks, gathered in a bounded buffer. */
@@ -235,13 +235,16 @@ export class Http1Connection {
     }
     if (terminator === HEAD_BAD_BYTE) return this.reject(BAD_BYTE);
     if (length > maxHeadBytes) return this.sendError(headTooLargeStatus(head, 0, maxHeadBytes));
-    this.checkRequestLineEarly();
+    this.checkRequestLineEarly(before);
   }
 
-  /** Refuses a bad request line as soon as it is complete, instead of waiting out the timeout. */
-  private checkRequestLineEarly(): void {
+  /**
+   * Refuses a bad request line as soon as it is complete, instead of waiting out the timeout.
+   * `from`: the first byte not searched yet, so a head dribbling in is searched once overall.
+   */
+  private checkRequestLineEarly(from: number): void {
     if (this.requestLineChecked || this.head === null) return;
-    const lineFeed = this.head.indexOf(LF);
+    const lineFeed = this.head.indexOf(LF, from);
     if (lineFeed === -1 || lineFeed >= this.headLength) return;
     this.requestLineChecked = true;
     const lineEnd = lineFeed > 0 && this.head[lineFeed - 1] === CR ? lineFeed - 1 : lineFeed;

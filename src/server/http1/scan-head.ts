@@ -25,7 +25,7 @@ const DEL = 0x7f;
  * returned index has been checked: no CTL but HTAB, and each CR is followed by an LF.
  * @example
  * ```ts
- * scanHead(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'), 0, 27); // 24: the LF after "Host: a\r"
+ * scanHead(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'), 0, 28); // 24: the LF after "Host: a\r"
  * scanHead(Buffer.from('GET / HTTP/1.1\r\nHo'), 0, 18); // HEAD_INCOMPLETE
  * ```
  */
