@@ -1,0 +1,66 @@
+import { createHmac } from 'node:crypto';
+import type { CredentialRotation } from './instance.js';
+
+/** One set of temporary credentials, as `iam/security-credentials/<role>` serves it. */
+export interface CredentialSet {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly token: string;
+  /** When this set appeared (epoch ms) and when it stops working. */
+  readonly issuedAt: number;
+  readonly expiration: number;
+}
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The credential set current at `now`. Sets are issued every `rotationSeconds` from `launchTime`
+ * and each lives `lifetimeSeconds`, so a new set is served well before the old one expires, as
+ * EC2 does (at least five minutes before). Values are derived from the emulator's secret, the
+ * scope (role name) and the set's index: stable within a window, different across windows and
+ * across emulators, and never a real key.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html#instance-metadata-security-credentials
+ */
+export function credentialsAt(
+  secret: Uint8Array,
+  scope: string,
+  launchTime: number,
+  rotation: CredentialRotation,
+  now: number,
+): CredentialSet {
+  const periodMs = rotation.rotationSeconds * 1000;
+  const index = Math.max(0, Math.floor((now - launchTime) / periodMs));
+  const issuedAt = launchTime + index * periodMs;
+  const material = createHmac('sha256', secret).update(`${scope}\0${index}`).digest();
+  const more = createHmac('sha256', secret).update(`${scope}\0${index}\0token`).digest();
+  return {
+    accessKeyId: `ASIA${base32(material.subarray(0, 10)).slice(0, 16)}`,
+    secretAccessKey: Buffer.concat([material, more]).subarray(10, 40).toString('base64'),
+    token: `IQoJb3JpZ2luX2VjE${Buffer.concat([more, material, more]).toString('base64')}`,
+    issuedAt,
+    expiration: issuedAt + rotation.lifetimeSeconds * 1000,
+  };
+}
+
+/** When the set current at `now` is replaced (epoch ms). */
+export function nextRotationAt(launchTime: number, rotation: CredentialRotation, now: number): number {
+  const periodMs = rotation.rotationSeconds * 1000;
+  const index = Math.max(0, Math.floor((now - launchTime) / periodMs));
+  return launchTime + (index + 1) * periodMs;
+}
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += UPPER_ALNUM[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}

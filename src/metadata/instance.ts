@@ -1,0 +1,156 @@
+/**
+ * The instance description: everything the metadata tree is built from. It is plain data (it can
+ * be written as JSON or YAML), and every category of the metadata tree is derived from it, so the
+ * values agree with each other everywhere (the ENI under `network/` and `mac`, the identity
+ * document and `meta-data/`).
+ *
+ * Optional parts are absent from the tree when absent here, as on EC2: no `iam/` without a role,
+ * no `spot/` until a notice, no `tags/` unless tags are exposed, no `ipv6` on an IPv4-only ENI.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+ */
+
+/** A security group attached to an interface. */
+export interface SecurityGroup {
+  readonly name: string;
+  readonly id: string;
+}
+
+/** One elastic network interface, listed under `network/interfaces/macs/<mac>/`. */
+export interface NetworkInterface {
+  readonly mac: string;
+  readonly interfaceId: string;
+  readonly deviceNumber: number;
+  readonly networkCardIndex: number;
+  readonly ownerId: string;
+  readonly subnetId: string;
+  readonly subnetIpv4CidrBlock: string;
+  readonly vpcId: string;
+  readonly vpcIpv4CidrBlocks: readonly string[];
+  /** The interface's private IPv4 addresses; the first is the primary. */
+  readonly localIpv4s: readonly string[];
+  readonly localHostname: string;
+  /** Public IPv4 addresses, each associated with one of {@link localIpv4s} (same index). */
+  readonly publicIpv4s: readonly string[];
+  readonly publicHostname?: string;
+  readonly securityGroups: readonly SecurityGroup[];
+  readonly ipv6s?: readonly string[];
+  readonly subnetIpv6CidrBlocks?: readonly string[];
+  readonly vpcIpv6CidrBlocks?: readonly string[];
+}
+
+/** The IAM instance profile and the role whose credentials the instance receives. */
+export interface IamProfile {
+  readonly roleName: string;
+  readonly instanceProfileArn: string;
+  readonly instanceProfileId: string;
+}
+
+/** How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`. */
+export interface CredentialRotation {
+  readonly rotationSeconds: number;
+  readonly lifetimeSeconds: number;
+}
+
+/** A key pair name and its public key, under `public-keys/<index>=<name>/openssh-key`. */
+export interface PublicKey {
+  readonly name: string;
+  readonly openssh: string;
+}
+
+export type MaintenanceEventCode =
+  | 'instance-reboot'
+  | 'system-reboot'
+  | 'system-maintenance'
+  | 'instance-retirement'
+  | 'instance-stop';
+export type MaintenanceEventState = 'active' | 'completed' | 'canceled';
+
+/** A scheduled maintenance event; completed or canceled ones are listed under `history`. */
+export interface MaintenanceEvent {
+  readonly eventId: string;
+  readonly code: MaintenanceEventCode;
+  readonly description: string;
+  readonly state: MaintenanceEventState;
+  /** Window start and end, epoch milliseconds. */
+  readonly notBefore: number;
+  readonly notAfter: number;
+  /** Optional deadline by which the event happens if not rescheduled, epoch milliseconds. */
+  readonly notBeforeDeadline?: number;
+}
+
+export type SpotAction = 'terminate' | 'stop' | 'hibernate';
+
+/** A spot interruption notice: the action and when it happens (epoch milliseconds). */
+export interface SpotNotice {
+  readonly action: SpotAction;
+  readonly time: number;
+}
+
+export type TargetLifecycleState =
+  | 'InService'
+  | 'Standby'
+  | 'Detached'
+  | 'Terminated'
+  | 'Warmed:Stopped'
+  | 'Warmed:Running'
+  | 'Warmed:Hibernated'
+  | 'Warmed:Terminated';
+
+/** Everything the metadata tree shows about one instance. */
+export interface InstanceDescription {
+  readonly accountId: string;
+  readonly instanceId: string;
+  readonly instanceType: string;
+  readonly instanceLifeCycle: 'on-demand' | 'spot';
+  readonly instanceAction: string;
+  readonly architecture: 'x86_64' | 'arm64' | 'i386';
+  readonly amiId: string;
+  readonly amiLaunchIndex: number;
+  readonly amiManifestPath: string;
+  readonly ancestorAmiIds?: readonly string[];
+  readonly kernelId?: string;
+  readonly ramdiskId?: string;
+  readonly productCodes?: readonly string[];
+  readonly billingProducts?: readonly string[];
+  readonly marketplaceProductCodes?: readonly string[];
+  readonly reservationId: string;
+  /** When the instance was launched (epoch ms): the identity document's `pendingTime`. */
+  readonly launchTime: number;
+  readonly region: string;
+  readonly availabilityZone: string;
+  readonly availabilityZoneId: string;
+  readonly placementGroupName?: string;
+  readonly partitionNumber?: number;
+  readonly hostId?: string;
+  readonly hostname: string;
+  readonly profile: string;
+  readonly system?: string;
+  readonly hibernationConfigured?: boolean;
+  readonly metricsVhostmd?: string;
+  readonly services: { readonly domain: string; readonly partition: string };
+  /** Block device name by virtual device (`ami`, `root`, `ebs1`, `ephemeral0`, `swap`). */
+  readonly blockDeviceMapping: Readonly<Record<string, string>>;
+  /** The first interface is the primary one: `mac`, `local-ipv4`, `public-ipv4` come from it. */
+  readonly networkInterfaces: readonly NetworkInterface[];
+  readonly iam?: IamProfile;
+  readonly credentialRotation: CredentialRotation;
+  /** Whether `identity-credentials/ec2/` is served. */
+  readonly identityCredentials: boolean;
+  readonly publicKeys: readonly PublicKey[];
+  /** Instance tags exposed under `tags/instance/`; absent when metadata tags are not enabled. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** User data as given at launch, byte for byte (absent: `user-data` is a 404). */
+  readonly userData?: Uint8Array;
+  readonly monitoring: 'enabled' | 'disabled';
+  readonly maintenanceEvents: readonly MaintenanceEvent[];
+  readonly spotNotice?: SpotNotice;
+  /** When a rebalance recommendation was issued (epoch ms). */
+  readonly rebalanceNoticeTime?: number;
+  readonly targetLifecycleState?: TargetLifecycleState;
+  /**
+   * Last-word edits of the built tree, by path under `/latest/` (`meta-data/ami-id`): a string
+   * sets a leaf (creating directories), `null` removes the node.
+   */
+  readonly overrides?: Readonly<Record<string, string | null>>;
+}
