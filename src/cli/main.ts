@@ -8,11 +8,6 @@ type CommandModule = { run(argv: string[], io: CommandIo): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'run the emulator', load: () => import('./serve.js') },
-  get: { summary: 'print one metadata value', load: () => import('./get.js') },
-  ls: { summary: 'list a metadata directory', load: () => import('./ls.js') },
-  dump: { summary: 'print the whole tree as JSON', load: () => import('./dump.js') },
-  token: { summary: 'print a session token', load: () => import('./token.js') },
-  watch: { summary: 'report spot, rebalance, events and lifecycle changes', load: () => import('./watch.js') },
 };
 
 const USAGE = `Usage: imds <command> [options]

@@ -19,6 +19,10 @@ export interface ImdsRequest {
 /** A complete response: status, every header in wire order, and the body bytes to write. */
 export interface ImdsResponse {
   readonly status: number;
+  /** The reason phrase when it is not the standard one (the real service says `405 Not Allowed`). */
+  readonly reason?: string;
+  /** The status line's protocol version; the real service answers user-data as `HTTP/1.0`. */
+  readonly httpVersion?: '1.0' | '1.1';
   /** Every header to send, in order, including Content-Length, Date and Connection. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Bytes after the header block; empty for HEAD even when Content-Length is not zero. */

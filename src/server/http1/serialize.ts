@@ -33,7 +33,7 @@ export function serializeResponse(response: ImdsResponse): Buffer {
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new RangeError(`status must be a three-digit integer, got ${String(status)}`);
   }
-  const reason = reasonPhrase(status);
+  const reason = response.reason ?? reasonPhrase(status);
   const headers = response.headers;
   const body = response.body;
   let size = FIXED_HEAD_BYTES + reason.length + body.length;
@@ -43,7 +43,7 @@ export function serializeResponse(response: ImdsResponse): Buffer {
   }
 
   const bytes = Buffer.allocUnsafe(size);
-  let at = copyLatin1(bytes, 0, 'HTTP/1.1 ');
+  let at = copyLatin1(bytes, 0, response.httpVersion === '1.0' ? 'HTTP/1.0 ' : 'HTTP/1.1 ');
   bytes[at++] = DIGIT_ZERO + Math.floor(status / 100);
   bytes[at++] = DIGIT_ZERO + (Math.floor(status / 10) % 10);
   bytes[at++] = DIGIT_ZERO + (status % 10);

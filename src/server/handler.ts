@@ -1,0 +1,129 @@
+/**
+ * The emulator's rules, as one pure function: (request, state, now) -> response. Order of checks,
+ * as the service applies them:
+ *
+ * 1. `HttpEndpoint=disabled` -> 403 for everything.
+ * 2. `<version>/api/token`: `PUT` only (405 otherwise); dated versions -> 403; a request that
+ *    crossed a proxy (`X-Forwarded-For`) -> 403; TTL missing, repeated, not an integer or outside
+ *    1..21600 -> 400; else a token.
+ * 3. Any other method than GET or HEAD -> 405.
+ * 4. Token: present and invalid, expired, foreign or repeated -> 401 (in every mode); absent with
+ *    `HttpTokens=required` -> 401.
+ * 5. `/` lists the versions; an unknown version or path -> 404; a directory -> its listing; a
+ *    leaf -> its bytes.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+ */
+import type { ImdsRequest, ImdsResponse } from './exchange.js';
+import {
+  metadataResponse,
+  methodNotAllowedResponse,
+  pageResponse,
+  tokenResponse,
+  unauthorizedResponse,
+  userDataResponse,
+  type ResponseContext,
+} from './responses.js';
+import { targetSegments } from './target.js';
+import type { TokenIssuer } from './tokens.js';
+import { listing, lookup, TEXT_PLAIN, type Directory } from '../metadata/tree.js';
+import {
+  FORWARDED_FOR_HEADER,
+  LATEST,
+  METADATA_VERSIONS,
+  TOKEN_HEADER,
+  TOKEN_TTL_HEADER,
+  TOKEN_TTL_MAX_SECONDS,
+  TOKEN_TTL_MIN_SECONDS,
+  USER_DATA,
+  type HttpEndpoint,
+  type HttpTokens,
+} from '../wire.js';
+
+/** How a request authenticated, for the request log and for finding IMDSv1 callers. */
+export type AccessKind = 'v2' | 'v1' | 'bad-token' | 'token-request' | 'none';
+
+/** The state the handler reads. It never writes it. */
+export interface HandlerState {
+  readonly instanceId: string;
+  readonly httpTokens: HttpTokens;
+  readonly httpEndpoint: HttpEndpoint;
+  readonly tokens: TokenIssuer;
+  /** The tree under `/latest/` at `now`. */
+  tree(now: number): Directory;
+  /** The `Last-Modified` value of metadata reads. */
+  readonly lastModified: string;
+  /** Formats `Date` values. */
+  httpDate(epochMs: number): string;
+}
+
+/** A response and what the log needs to know about how it was reached. */
+export interface Handled {
+  readonly response: ImdsResponse;
+  readonly access: AccessKind;
+}
+
+const KNOWN_VERSIONS: ReadonlySet<string> = new Set(METADATA_VERSIONS);
+const VERSION_LISTING = new TextEncoder().encode([...METADATA_VERSIONS, LATEST].join('\n'));
+const utf8 = new TextEncoder();
+const TOKEN_ALLOW = 'OPTIONS, PUT';
+const READ_ALLOW = 'GET, HEAD';
+const TTL_PATTERN = /^[0-9]{1,10}$/;
+
+/** Answers one request. Never throws. */
+export function handleRequest(request: ImdsRequest, state: HandlerState, now: number): Handled {
+  const date = state.httpDate(now);
+  const head = request.method === 'HEAD';
+  if (state.httpEndpoint === 'disabled') return { response: pageResponse(403, { date, head }), access: 'none' };
+
+  const segments = targetSegments(request.target);
+  if (!segments) return { response: pageResponse(400, { date, head }), access: 'none' };
+
+  if (segments.length === 3 && segments[1] === 'api' && segments[2] === 'token') {
+    return { response: tokenRequest(request, segments[0] as string, state, now, date), access: 'token-request' };
+  }
+  if (request.method !== 'GET' && !head) {
+    return { response: methodNotAllowedResponse(READ_ALLOW, date), access: 'none' };
+  }
+
+  const tokens = request.headers.get(TOKEN_HEADER);
+  let tokenTtl: number | undefined;
+  if (tokens !== undefined) {
+    const expiresAt = tokens.length === 1 ? state.tokens.verify(tokens[0] as string, state.instanceId, now) : undefined;
+    if (expiresAt === undefined) return { response: unauthorizedResponse(date), access: 'bad-token' };
+    tokenTtl = Math.ceil((expiresAt - now) / 1000);
+  } else if (state.httpTokens === 'required') {
+    return { response: unauthorizedResponse(date), access: 'v1' };
+  }
+  const access = tokenTtl === undefined ? 'v1' : 'v2';
+  return { response: read(segments, state, now, { date, head, tokenTtl }), access };
+}
+
+function tokenRequest(request: ImdsRequest, version: string, state: HandlerState, now: number, date: string): ImdsResponse {
+  if (request.method !== 'PUT') return methodNotAllowedResponse(TOKEN_ALLOW, date);
+  if (version !== LATEST) return pageResponse(403, { date, head: false });
+  if (request.headers.has(FORWARDED_FOR_HEADER)) return pageResponse(403, { date, head: false });
+  const ttl = parseTtl(request.headers.get(TOKEN_TTL_HEADER));
+  if (ttl === undefined) return pageResponse(400, { date, head: false });
+  return tokenResponse(state.tokens.mint(state.instanceId, ttl, now), ttl, date);
+}
+
+/** The TTL of a token request: exactly one header, decimal digits only, within the bounds. */
+export function parseTtl(values: readonly string[] | undefined): number | undefined {
+  if (values?.length !== 1) return undefined;
+  const text = values[0] as string;
+  if (!TTL_PATTERN.test(text)) return undefined;
+  const ttl = Number(text);
+  return ttl >= TOKEN_TTL_MIN_SECONDS && ttl <= TOKEN_TTL_MAX_SECONDS ? ttl : undefined;
+}
+
+function read(segments: readonly string[], state: HandlerState, now: number, context: ResponseContext): ImdsResponse {
+  const [version, ...rest] = segments;
+  if (version === undefined) return metadataResponse(VERSION_LISTING, TEXT_PLAIN, state.lastModified, context);
+  if (version !== LATEST && !KNOWN_VERSIONS.has(version)) return pageResponse(404, context);
+  const node = lookup(state.tree(now), rest, version);
+  if (!node) return pageResponse(404, context);
+  if (node.kind === 'dir') return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, state.lastModified, context);
+  const respond = rest.length === 1 && rest[0] === USER_DATA ? userDataResponse : metadataResponse;
+  return respond(node.body, node.contentType, state.lastModified, context);
+}

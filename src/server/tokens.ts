@@ -1,0 +1,59 @@
+import { createHmac, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { TOKEN_LENGTH } from '../wire.js';
+
+/**
+ * Stateless session tokens. A token is 40 bytes, written as 56 characters of base64url with `==`
+ * padding, which is how the real service's tokens look (`AQAAA...==`):
+ *
+ * | bytes | content |
+ * |---|---|
+ * | 0 | format version, 1 |
+ * | 1-3 | zero |
+ * | 4-9 | expiry, epoch milliseconds, big-endian |
+ * | 10-15 | random nonce, so two tokens minted in one millisecond differ |
+ * | 16-39 | HMAC-SHA256 of bytes 0-15 and the instance id, under the emulator's secret, truncated to 192 bits |
+ *
+ * Verifying recomputes the MAC and compares in constant time: nothing is stored per token, so
+ * a million tokens cost no memory, and a token from another emulator (another secret), another
+ * instance id or an earlier run is rejected.
+ */
+export interface TokenIssuer {
+  /** A new token for `instanceId` that expires `ttlSeconds` after `now`. */
+  mint(instanceId: string, ttlSeconds: number, now: number): string;
+  /** The token's expiry (epoch ms) when it is authentic, for this instance and unexpired; else undefined. */
+  verify(token: string, instanceId: string, now: number): number | undefined;
+}
+
+const TOKEN_BYTES = 40;
+const HEADER_BYTES = 16;
+const MAC_BYTES = TOKEN_BYTES - HEADER_BYTES;
+const VERSION = 1;
+const SHAPE = /^[A-Za-z0-9_-]{54}==$/;
+
+/** Creates an issuer keyed by `secret` (at least 32 bytes from a CSPRNG; one is made when omitted). */
+export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIssuer {
+  if (secret.length < 32) throw new RangeError('token secret must be at least 32 bytes');
+  const key = Buffer.from(secret);
+  const mac = (header: Uint8Array, instanceId: string) =>
+    createHmac('sha256', key).update(header).update(instanceId).digest().subarray(0, MAC_BYTES);
+
+  return {
+    mint(instanceId, ttlSeconds, now) {
+      const token = Buffer.alloc(TOKEN_BYTES);
+      token[0] = VERSION;
+      token.writeUIntBE(now + ttlSeconds * 1000, 4, 6);
+      randomFillSync(token, 10, 6);
+      mac(token.subarray(0, HEADER_BYTES), instanceId).copy(token, HEADER_BYTES);
+      return `${token.toString('base64url')}==`;
+    },
+    verify(text, instanceId, now) {
+      if (text.length !== TOKEN_LENGTH || !SHAPE.test(text)) return undefined;
+      const token = Buffer.from(text.slice(0, -2), 'base64url');
+      if (token.length !== TOKEN_BYTES || token[0] !== VERSION) return undefined;
+      const expected = mac(token.subarray(0, HEADER_BYTES), instanceId);
+      if (!timingSafeEqual(expected, token.subarray(HEADER_BYTES))) return undefined;
+      const expiresAt = token.readUIntBE(4, 6);
+      return expiresAt > now ? expiresAt : undefined;
+    },
+  };
+}
