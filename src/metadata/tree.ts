@@ -91,8 +91,10 @@ export function listing(directory: Directory, version: string): string {
   const lines: string[] = [];
   for (const [name, child] of directory.children) {
     if (!existsIn(child, version)) continue;
-    const shown = directory.listedAs?.get(name) ?? name;
-    lines.push(child.kind === 'dir' && !directory.bareDirectoryNames ? `${shown}/` : shown);
+    // A renamed entry (`0=my-key`) is printed as given: EC2 lists public keys without a slash.
+    const renamed = directory.listedAs?.get(name);
+    if (renamed !== undefined) lines.push(renamed);
+    else lines.push(child.kind === 'dir' && !directory.bareDirectoryNames ? `${name}/` : name);
   }
   return lines.join('\n');
 }
