@@ -16,6 +16,10 @@ import { TOKEN_LENGTH } from '../wire.js';
  * Verifying recomputes the MAC and compares in constant time: nothing is stored per token, so
  * a million tokens cost no memory, and a token from another emulator (another secret), another
  * instance id or an earlier run is rejected.
+ *
+ * Only the canonical spelling is accepted: 40 bytes leave 4 unused bits in the last base64
+ * character, so a decoder alone would take 16 spellings of every token as the same bytes, and a
+ * tampered token would pass.
  */
 export interface TokenIssuer {
   /** A new token for `instanceId` that expires `ttlSeconds` after `now`. */
@@ -28,12 +32,15 @@ const TOKEN_BYTES = 40;
 const HEADER_BYTES = 16;
 const MAC_BYTES = TOKEN_BYTES - HEADER_BYTES;
 const VERSION = 1;
-const SHAPE = /^[A-Za-z0-9_-]{54}==$/;
+/** 53 characters, then one whose 4 low bits are zero (`A`, `Q`, `g`, `w`: the last byte's top 2 bits), then the padding. */
+const SHAPE = /^[A-Za-z0-9_-]{53}[AQgw]==$/;
+/** Keeps token MACs apart from anything else the emulator derives from the same secret (credentials). */
+const KEY_LABEL = 'ec2-imds session token key v1';
 
 /** Creates an issuer keyed by `secret` (at least 32 bytes from a CSPRNG; one is made when omitted). */
 export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIssuer {
   if (secret.length < 32) throw new RangeError('token secret must be at least 32 bytes');
-  const key = Buffer.from(secret);
+  const key = createHmac('sha256', secret).update(KEY_LABEL).digest();
   const mac = (header: Uint8Array, instanceId: string) =>
     createHmac('sha256', key).update(header).update(instanceId).digest().subarray(0, MAC_BYTES);
 
