@@ -14,7 +14,8 @@ export interface CredentialSet {
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
- * The credential set current at `now`. Sets are issued every `rotationSeconds` from `launchTime`
+ * The credential set current at `now`. Sets are issued every `rotationSeconds` from the rotation's
+ * `anchor` (`launchTime` when absent)
  * and each lives `lifetimeSeconds`, so a new set is served well before the old one expires, as
  * EC2 does (at least five minutes before). Values are derived from the emulator's secret, the
  * scope (role name) and the set's index: stable within a window, different across windows and
@@ -29,11 +30,14 @@ export function credentialsAt(
   rotation: CredentialRotation,
   now: number,
 ): CredentialSet {
+  const start = rotation.anchor ?? launchTime;
   const periodMs = rotation.rotationSeconds * 1000;
-  const index = Math.max(0, Math.floor((now - launchTime) / periodMs));
-  const issuedAt = launchTime + index * periodMs;
-  const material = createHmac('sha256', secret).update(`${scope}\0${index}`).digest();
-  const more = createHmac('sha256', secret).update(`${scope}\0${index}\0token`).digest();
+  const index = Math.max(0, Math.floor((now - start) / periodMs));
+  const issuedAt = start + index * periodMs;
+  // Generation 0 keeps the historic derivation, so an instance that never rotated early serves the same keys.
+  const series = rotation.generation ? `${scope}\0g${rotation.generation}` : scope;
+  const material = createHmac('sha256', secret).update(`${series}\0${index}`).digest();
+  const more = createHmac('sha256', secret).update(`${series}\0${index}\0token`).digest();
   return {
     accessKeyId: `ASIA${base32(material.subarray(0, 10)).slice(0, 16)}`,
     secretAccessKey: Buffer.concat([material, more]).subarray(10, 40).toString('base64'),
@@ -45,9 +49,10 @@ export function credentialsAt(
 
 /** When the set current at `now` is replaced (epoch ms). */
 export function nextRotationAt(launchTime: number, rotation: CredentialRotation, now: number): number {
+  const start = rotation.anchor ?? launchTime;
   const periodMs = rotation.rotationSeconds * 1000;
-  const index = Math.max(0, Math.floor((now - launchTime) / periodMs));
-  return launchTime + (index + 1) * periodMs;
+  const index = Math.max(0, Math.floor((now - start) / periodMs));
+  return start + (index + 1) * periodMs;
 }
 
 function base32(bytes: Uint8Array): string {

@@ -46,10 +46,16 @@ export interface IamProfile {
   readonly instanceProfileId: string;
 }
 
-/** How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`. */
+/**
+ * How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`.
+ * Sets are counted from `anchor` (the launch time when absent); `generation` is bumped by an
+ * early rotation so the sets after it differ from those before.
+ */
 export interface CredentialRotation {
   readonly rotationSeconds: number;
   readonly lifetimeSeconds: number;
+  readonly anchor?: number;
+  readonly generation?: number;
 }
 
 /** A key pair name and its public key, under `public-keys/<index>=<name>/openssh-key`. */

@@ -1,15 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { buildTree, type BuiltTree } from '../metadata/build-tree.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import { createIdentitySigner, type IdentitySigner } from '../metadata/identity-signer.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { Directory } from '../metadata/tree.js';
+import { FaultInjector } from '../scenarios/faults/fault-injector.js';
+import { scenarioStatus } from '../scenarios/scenario.js';
+import type { ServiceState } from '../scenarios/service-state.js';
+import type { ScenarioSpec } from '../scenarios/spec.js';
+import { Timeline } from '../scenarios/timeline.js';
+import { canonicalTreePath, withOverride } from '../scenarios/tree-value.js';
 import type { HttpEndpoint, HttpTokens } from '../wire.js';
-import type { HandlerOutcome, ImdsRequest } from './exchange.js';
-import { handleRequest, type HandlerState } from './handler.js';
+import { isNoResponse, type HandlerOutcome, type ImdsRequest } from './exchange.js';
+import { handleRequest, type AccessKind, type HandlerState } from './handler.js';
 import { createHttpDateFormatter } from './http-date.js';
 import { RequestLog } from './request-log.js';
+import { pageResponse } from './responses.js';
 import { createTokenIssuer, type TokenIssuer } from './tokens.js';
 
 /** How to create an {@link Emulator}; everything has a default. */
@@ -24,21 +31,35 @@ export interface EmulatorOptions {
   identity?: { keyPem?: string; certificatePem?: string };
   /** How many recent requests the log keeps. */
   requestLogCapacity?: number;
+  /**
+   * Scenarios and faults; their relative moments count from the emulator's creation (and again
+   * from each {@link Emulator.reset}).
+   */
+  scenarios?: readonly ScenarioSpec[];
+  /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
+  faultSeed?: number;
 }
 
 /**
- * One emulated metadata service: an instance, its settings, a token secret from a CSPRNG, a
- * signing key, a clock and a request log, all on this object (nothing is module-global, so several
- * emulators in one process stay isolated). {@link Emulator.handle} is the `RequestHandler` the
- * socket front serves.
+ * One emulated metadata service: an instance, its settings, its scenarios and faults, a token
+ * secret from a CSPRNG, a signing key, a clock and a request log, all on this object (nothing is
+ * module-global, so several emulators in one process stay isolated). {@link Emulator.handle} is
+ * the `RequestHandler` the socket front serves.
+ *
+ * What is served at a moment is the base state (instance and settings, as configured and edited
+ * at run time) with the {@link timeline}'s scenarios applied at that moment.
  */
 export class Emulator {
   readonly clock: Clock;
   readonly requests: RequestLog;
   readonly signer: IdentitySigner;
-  #instance: InstanceDescription;
-  #httpTokens: HttpTokens;
-  #httpEndpoint: HttpEndpoint;
+  /** The scenarios and faults, as functions of the clock. */
+  readonly timeline = new Timeline();
+  readonly #faults: FaultInjector;
+  #base: ServiceState;
+  readonly #initial: { readonly base: ServiceState; readonly scenarios: readonly ScenarioSpec[] };
+  /** The state the request being handled sees. */
+  #current: ServiceState;
   readonly #secret = randomBytes(32);
   readonly #tokens: TokenIssuer = createTokenIssuer(this.#secret);
   readonly #httpDate = createHttpDateFormatter();
@@ -48,22 +69,30 @@ export class Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.#instance = options.instance ?? DEFAULT_INSTANCE;
-    this.#httpTokens = options.httpTokens ?? 'required';
-    this.#httpEndpoint = options.httpEndpoint ?? 'enabled';
+    this.#base = {
+      instance: options.instance ?? DEFAULT_INSTANCE,
+      httpTokens: options.httpTokens ?? 'required',
+      httpEndpoint: options.httpEndpoint ?? 'enabled',
+      faults: [],
+    };
+    this.#current = this.#base;
+    this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
+    this.#faults = new FaultInjector(options.faultSeed ?? randomInt(2 ** 32));
     this.signer = createIdentitySigner(options.identity);
     this.requests = new RequestLog(options.requestLogCapacity);
-    this.#lastModified = this.#httpDate(this.#instance.launchTime);
+    this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
+    const anchor = this.clock.now();
+    for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
     const emulator = this;
     this.#state = {
       get instanceId() {
-        return emulator.#instance.instanceId;
+        return emulator.#current.instance.instanceId;
       },
       get httpTokens() {
-        return emulator.#httpTokens;
+        return emulator.#current.httpTokens;
       },
       get httpEndpoint() {
-        return emulator.#httpEndpoint;
+        return emulator.#current.httpEndpoint;
       },
       get lastModified() {
         return emulator.#lastModified;
@@ -75,56 +104,118 @@ export class Emulator {
     this.handle = this.handle.bind(this);
   }
 
+  /** The base instance (as configured or last set), before scenarios. */
   get instance(): InstanceDescription {
-    return this.#instance;
+    return this.#base.instance;
   }
 
-  /** Replaces the instance; tokens issued for another instance id stop working. */
+  /** Replaces the base instance; tokens issued for another instance id stop working. */
   setInstance(instance: InstanceDescription): void {
-    this.#instance = instance;
+    this.#base = { ...this.#base, instance };
     this.#lastModified = this.#httpDate(instance.launchTime);
   }
 
+  /** The base `HttpTokens` (as configured or last set); a `http-tokens` scenario may override it at times. */
   get httpTokens(): HttpTokens {
-    return this.#httpTokens;
+    return this.#base.httpTokens;
   }
 
+  /** Sets `HttpTokens` from now on; `http-tokens` scenarios already due are superseded (removed). */
   setHttpTokens(mode: HttpTokens): void {
-    this.#httpTokens = mode;
+    this.#base = { ...this.#base, httpTokens: mode };
+    const now = this.clock.now();
+    this.timeline.removeWhere((scenario) => scenario.spec.type === 'http-tokens' && scenarioStatus(scenario, now) !== 'pending');
   }
 
   get httpEndpoint(): HttpEndpoint {
-    return this.#httpEndpoint;
+    return this.#base.httpEndpoint;
   }
 
   setHttpEndpoint(mode: HttpEndpoint): void {
-    this.#httpEndpoint = mode;
+    this.#base = { ...this.#base, httpEndpoint: mode };
   }
 
-  /** The tree under `/latest/` at `now`, rebuilt only when the instance changed or credentials rotated. */
+  /**
+   * Sets (a string) or removes (`null`) a path of the tree under `/latest/` from now on
+   * (`meta-data/tags/instance/Name`); timed edits of the same path already due are superseded.
+   */
+  setValue(path: string, value: string | null): void {
+    const key = canonicalTreePath(path);
+    const now = this.clock.now();
+    this.timeline.removeWhere(
+      (scenario) =>
+        (scenario.spec.type === 'set-value' || scenario.spec.type === 'remove-value') &&
+        canonicalTreePath(scenario.spec.path) === key &&
+        scenarioStatus(scenario, now) !== 'pending',
+    );
+    this.setInstance({ ...this.#base.instance, overrides: withOverride(this.#base.instance.overrides, key, value) });
+  }
+
+  /** What is served at `now`: the base state with every scenario applied. */
+  stateAt(now: number = this.clock.now()): ServiceState {
+    return this.timeline.stateAt(this.#base, now);
+  }
+
+  /** The distinct client addresses seen, first first (what `firstSeen` selectors count). */
+  get peers(): readonly string[] {
+    return this.#faults.peers.list();
+  }
+
+  /**
+   * Back to the state of creation: the configured instance, settings and scenarios (relative
+   * moments now counting from this instant), an empty request log, fault state forgotten. The
+   * clock, the token secret and the signing key are kept, so tokens issued before stay valid.
+   */
+  reset(): void {
+    this.#base = this.#initial.base;
+    this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
+    this.timeline.clear();
+    const anchor = this.clock.now();
+    for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
+    this.requests.clear();
+    this.#faults.reset();
+  }
+
+  /** The tree under `/latest/` at `now`, rebuilt only when the served instance changed or credentials rotated. */
   tree(now: number = this.clock.now()): Directory {
+    const instance = this.stateAt(now).instance;
     const built = this.#built;
-    if (built && built.instance === this.#instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
+    if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
       return built.tree.root;
     }
-    const tree = buildTree(this.#instance, { secret: this.#secret, signer: this.signer }, now);
-    this.#built = { instance: this.#instance, tree };
+    const tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    this.#built = { instance, tree };
     return tree.root;
   }
 
-  /** Answers one request and logs it. */
+  /** Answers one request, with the faults in force for its client, and logs it. */
   handle(request: ImdsRequest): HandlerOutcome {
     const now = this.clock.now();
-    const { response, access } = handleRequest(request, this.#state, now);
+    const state = this.stateAt(now);
+    this.#current = state;
+    const faults = this.#faults.assess(request.remoteAddress, state.faults, now);
+    let outcome: HandlerOutcome;
+    let access: AccessKind = 'none';
+    if (faults.replace) {
+      outcome =
+        'status' in faults.replace
+          ? pageResponse(faults.replace.status, { date: this.#httpDate(now), head: request.method === 'HEAD' })
+          : faults.replace;
+    } else {
+      const handled = handleRequest(request, this.#state, now);
+      access = handled.access;
+      outcome = faults.dropTokenResponse && access === 'token-request' && request.method === 'PUT' ? { noResponse: 'silence' } : handled.response;
+    }
+    if (faults.delayMs > 0 && !isNoResponse(outcome)) outcome = { ...outcome, delayMs: faults.delayMs };
     this.requests.add({
       time: now,
       method: request.method,
       path: request.target,
       access,
-      status: response.status,
+      status: isNoResponse(outcome) ? outcome.noResponse : outcome.status,
       userAgent: request.headers.get('user-agent')?.[0],
       peer: request.remoteAddress,
     });
-    return response;
+    return outcome;
   }
 }
