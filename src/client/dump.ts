@@ -1,0 +1,99 @@
+/**
+ * `dump()`: the whole tree under `/latest/` (meta-data, dynamic, user-data) as nested JSON.
+ * Directories become objects keyed by path segment (`public-keys/0=my-key` is keyed `0`, as its
+ * path is `public-keys/0/`); JSON leaves (documents, credentials, events) are parsed; other leaves
+ * stay strings; a leaf that is not UTF-8 (binary user data) becomes `{ "base64": "..." }`.
+ *
+ * Requests run in parallel, at most `concurrency` at once. A slot is held only for one request,
+ * never while a directory waits for its children, so the walk cannot starve itself.
+ */
+import { ImdsNotFoundError } from './errors.js';
+import { malformed, type JsonValue } from './json.js';
+import { createLimiter } from './limiter.js';
+import { LATEST } from '../wire.js';
+
+/** A directory of the dump: child name to subtree or leaf value. */
+export interface DumpTree {
+  [name: string]: DumpValue;
+}
+export type DumpValue = JsonValue | DumpTree;
+
+/** What the walk reads with; the client's own `list` and `getBytes`. */
+export interface DumpReader {
+  list(path: string): Promise<string[]>;
+  getBytes(path: string): Promise<Uint8Array>;
+}
+
+export interface DumpOptions {
+  /** Most requests in flight at once. Default 8. */
+  concurrency?: number;
+}
+
+export const DEFAULT_DUMP_CONCURRENCY = 8;
+/** Deeper than any real tree (about 8 levels): a peer inventing directories forever is cut off here. */
+const MAX_DEPTH = 16;
+/** Top-level names the service lists without a trailing slash although they are directories. */
+const BARE_DIRECTORIES = new Set(['meta-data', 'dynamic']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Walks the tree and returns it.
+ * @example
+ * ```ts
+ * const tree = await dumpTree({ list: (p) => client.list(p), getBytes: (p) => client.getBytes(p) });
+ * tree['meta-data']['instance-id']; // 'i-0410f3c9b2d5e8a71'
+ * ```
+ */
+export async function dumpTree(reader: DumpReader, options: DumpOptions = {}): Promise<DumpTree> {
+  const limit = createLimiter(options.concurrency ?? DEFAULT_DUMP_CONCURRENCY);
+
+  async function walk(path: string, depth: number): Promise<DumpTree> {
+    if (depth > MAX_DEPTH) throw malformed(path, `nests deeper than ${MAX_DEPTH} levels`);
+    const entries = await limit(() => reader.list(path));
+    const children = await Promise.all(entries.map((entry) => visit(path, entry, depth)));
+    const tree: DumpTree = {};
+    for (const child of children) if (child) tree[child.name] = child.value;
+    return tree;
+  }
+
+  async function visit(parent: string, entry: string, depth: number): Promise<{ name: string; value: DumpValue } | undefined> {
+    const { name, directory } = parseEntry(parent, entry, depth === 0);
+    if (directory) return { name, value: await walk(`${parent}${name}/`, depth + 1) };
+    try {
+      return { name, value: leafValue(await limit(() => reader.getBytes(parent + name))) };
+    } catch (error) {
+      // Listed a moment ago and gone now (a notice withdrawn mid-walk): absent, like the service says.
+      if (error instanceof ImdsNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  return walk(`/${LATEST}/`, 0);
+}
+
+function parseEntry(parent: string, entry: string, topLevel: boolean): { name: string; directory: boolean } {
+  const keyed = /^([0-9]+)=/.exec(entry);
+  const directory = entry.endsWith('/') || keyed !== null || (topLevel && BARE_DIRECTORIES.has(entry));
+  const name = keyed ? (keyed[1] as string) : entry.replace(/\/$/, '');
+  // A listing names children; anything that could climb or jump elsewhere is not one.
+  if (name === '' || name === '.' || name === '..' || name.includes('/')) throw malformed(parent, 'lists an entry that is not a child name');
+  return { name, directory };
+}
+
+function leafValue(bytes: Uint8Array): JsonValue {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { base64: Buffer.from(bytes).toString('base64') };
+  }
+  const start = text.trimStart()[0];
+  if (start === '{' || start === '[') {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      // Looked like JSON and is not: kept as the text it is.
+    }
+  }
+  return text;
+}
