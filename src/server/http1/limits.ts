@@ -39,9 +39,13 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = Object.freeze({
   // SDKs give up after 1 s (botocore, smithy) or 5 s (Go); a request still incomplete after 10 s is
   // a stalled or slowloris client, and holding it longer only pins a connection slot.
   requestTimeoutMs: 10_000,
-  // The common soft open-file limit is 1024 per process; capping just under it keeps accept() from
-  // failing with EMFILE, and no IMDS client needs more than a handful of connections at once.
-  maxConnections: 1000,
+  // Room for a thousand stalled slowloris connections (each held at most requestTimeoutMs) plus
+  // real clients: a cap at 1,000 let such an attack lock every client out for the whole timeout.
+  // A connection holds at most a maxHeadBytes buffer, so the cap bounds that memory to ~32 MiB.
+  // A process whose open-file limit is lower (1024 is a common soft default) fails accept() with
+  // EMFILE first; the listener survives that (libuv drops the connection), but raise `ulimit -n`
+  // to actually serve this many. See docs/security.md.
+  maxConnections: 4096,
 });
 
 /** Fills the missing fields of `partial` from {@link DEFAULT_FRONT_LIMITS} and checks each is a positive integer. */
