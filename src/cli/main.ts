@@ -7,6 +7,11 @@ import { EXIT, type CommandIo } from './io.js';
 type CommandModule = { run(argv: string[], io: CommandIo): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  get: { summary: 'print one metadata value (imds get instance-id)', load: () => import('./get.js') },
+  ls: { summary: 'list a metadata directory', load: () => import('./ls.js') },
+  dump: { summary: 'print the whole metadata tree as JSON', load: () => import('./dump.js') },
+  token: { summary: 'print an IMDSv2 session token', load: () => import('./token.js') },
+  watch: { summary: 'report spot, rebalance, maintenance and lifecycle changes', load: () => import('./watch.js') },
   serve: { summary: 'run the emulator', load: () => import('./serve.js') },
 };
 

@@ -2,13 +2,15 @@
  * `dump()`: the whole tree under `/latest/` (meta-data, dynamic, user-data) as nested JSON.
  * Directories become objects keyed by path segment (`public-keys/0=my-key` is keyed `0`, as its
  * path is `public-keys/0/`); JSON leaves (documents, credentials, events) are parsed; other leaves
- * stay strings; a leaf that is not UTF-8 (binary user data) becomes `{ "base64": "..." }`.
+ * stay strings; a leaf that is not UTF-8 (binary user data) becomes `{ "base64": "..." }` (see
+ * {@link leafValue}).
  *
  * Requests run in parallel, at most `concurrency` at once. A slot is held only for one request,
  * never while a directory waits for its children, so the walk cannot starve itself.
  */
 import { ImdsNotFoundError } from './errors.js';
 import { malformed, type JsonValue } from './json.js';
+import { leafValue } from './leaf-value.js';
 import { createLimiter } from './limiter.js';
 import { LATEST } from '../wire.js';
 
@@ -34,7 +36,6 @@ export const DEFAULT_DUMP_CONCURRENCY = 8;
 const MAX_DEPTH = 16;
 /** Top-level names the service lists without a trailing slash although they are directories. */
 const BARE_DIRECTORIES = new Set(['meta-data', 'dynamic']);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Walks the tree and returns it.
@@ -78,22 +79,4 @@ function parseEntry(parent: string, entry: string, topLevel: boolean): { name: s
   // A listing names children; anything that could climb or jump elsewhere is not one.
   if (name === '' || name === '.' || name === '..' || name.includes('/')) throw malformed(parent, 'lists an entry that is not a child name');
   return { name, directory };
-}
-
-function leafValue(bytes: Uint8Array): JsonValue {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { base64: Buffer.from(bytes).toString('base64') };
-  }
-  const start = text.trimStart()[0];
-  if (start === '{' || start === '[') {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch {
-      // Looked like JSON and is not: kept as the text it is.
-    }
-  }
-  return text;
 }

@@ -39,6 +39,7 @@ export { httpTransport } from './http-transport.js';
 export { TransportFailure, type Transport, type TransportFailureKind, type TransportRequest, type TransportResponse } from './transport.js';
 export { metadataPath, directoryPath } from './paths.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { leafValue } from './leaf-value.js';
 export { DEFAULT_DUMP_CONCURRENCY, type DumpOptions, type DumpTree, type DumpValue } from './dump.js';
 export type { IamCredentials } from './credentials.js';
 export type { IdentityDocument } from './identity-document.js';

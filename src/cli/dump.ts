@@ -1,0 +1,37 @@
+/**
+ * `imds dump`: the whole metadata tree (meta-data, dynamic, user-data) as one JSON document.
+ */
+import { clientFromFlags, CLIENT_OPTIONS_HELP, parseCommandLine } from './client-options.js';
+import { reportError, usageError } from './client-errors.js';
+import { EXIT, type CommandIo } from './io.js';
+import { DEFAULT_DUMP_CONCURRENCY } from '../client/dump.js';
+
+const HELP = `Usage: imds dump [options]
+
+Prints the whole tree under /latest/ (meta-data, dynamic, user-data) as JSON. Directories are
+objects, JSON documents are parsed, other values are strings, binary user data is
+{"base64": "..."}. The output includes the role's temporary credentials, as the service does.
+
+Options:
+  --concurrency N       requests in flight at once (default ${DEFAULT_DUMP_CONCURRENCY})
+
+${CLIENT_OPTIONS_HELP}`;
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const parsed = parseCommandLine('dump', argv, io, HELP, { concurrency: { type: 'string' } }, { min: 0, max: 0 });
+  if ('exit' in parsed) return parsed.exit;
+  const json = parsed.values.json === true;
+  const concurrencyText = parsed.values['concurrency'];
+  const concurrency = typeof concurrencyText === 'string' ? Number(concurrencyText) : DEFAULT_DUMP_CONCURRENCY;
+  if (typeof concurrencyText === 'string' && (!/^[0-9]+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)) {
+    return usageError(io, 'dump', `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`, HELP);
+  }
+  try {
+    const client = clientFromFlags(parsed.values, io);
+    if ('usage' in client) return usageError(io, 'dump', client.usage, HELP);
+    io.stdout(`${JSON.stringify(await client.dump({ concurrency }), null, 2)}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    return reportError(io, 'dump', error, json);
+  }
+}
