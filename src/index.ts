@@ -1,0 +1,19 @@
+/**
+ * `ec2-imds`: the emulator as a library. The client is `ec2-imds/client`, the test fixture
+ * `ec2-imds/testing`, and the wire constants `ec2-imds/wire`.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from 'ec2-imds';
+ * const imds = await startEmulator({ httpTokens: 'required' });
+ * console.log(imds.url); // http://127.0.0.1:<free port>
+ * await imds.close();
+ * ```
+ */
+export { Emulator, type EmulatorOptions } from './server/emulator.js';
+export { startEmulator, type RunningEmulator, type StartOptions } from './server/start.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export { DEFAULT_INSTANCE } from './metadata/default-instance.js';
+export type { InstanceDescription, NetworkInterface, MaintenanceEvent, SpotNotice } from './metadata/instance.js';
+export { createIdentitySigner, IdentityKeyError, type IdentitySigner } from './metadata/identity-signer.js';
+export { ListenError } from './server/listen.js';
