@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ScenarioSpec } from '../scenarios/spec.js';
+import { buildInstance } from './build-instance.js';
+import { ConfigError, type LocatedProblem } from './config-error.js';
+import type { InstanceDescription } from '../metadata/instance.js';
+import type { ConfigProblem } from './problem.js';
+import { configFileSchema, type ConfigFileData } from './schema/config-schema.js';
+import { toScenarioSpec } from './schema/scenario-schema.js';
+import { treePath } from './schema/tree-path.js';
+import { parseYamlSource } from './yaml-source.js';
+import { problemsFromIssues } from './zod-problems.js';
+
+/** What a configuration file says, checked and in the emulator's terms. */
+export interface FileConfig {
+  /** The file it came from (as given), or undefined for no file. */
+  readonly path?: string;
+  /** The settings the file sets (host, port...), as written; absent keys are absent. */
+  readonly settings: FileSettings;
+  readonly clock: { readonly start?: number; readonly manual: boolean };
+  readonly instance: InstanceDescription;
+  /** Scenarios then faults, in file order. */
+  readonly scenarios: readonly ScenarioSpec[];
+}
+
+/** The keys of a file that are also flags and `IMDS_*` variables. */
+export interface FileSettings {
+  readonly host?: string;
+  readonly port?: number;
+  readonly httpTokens?: 'required' | 'optional';
+  readonly httpEndpoint?: 'enabled' | 'disabled';
+  readonly controlHost?: string;
+  readonly controlPort?: number;
+  readonly controlToken?: string;
+  readonly seed?: number;
+}
+
+/** How the loader touches the file system (tests pass their own). */
+export interface FileAccess {
+  readFile(path: string): Uint8Array;
+}
+
+const nodeFiles: FileAccess = { readFile: (path) => readFileSync(path) };
+
+/**
+ * Reads, parses and checks a configuration file (YAML or JSON), and builds what it describes.
+ * Every problem is collected before failing, each with its file, line, column and key path.
+ *
+ * @throws {ConfigError} when the file cannot be read or anything in it is wrong.
+ * @example
+ * ```ts
+ * const config = loadConfigFile('examples/spot-interruption.yaml');
+ * new Emulator({ instance: config.instance, scenarios: config.scenarios });
+ * ```
+ */
+export function loadConfigFile(path: string, files: FileAccess = nodeFiles): FileConfig {
+  let text: string;
+  try {
+    text = Buffer.from(files.readFile(path)).toString('utf8');
+  } catch (error) {
+    throw new ConfigError([{ source: path, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+  }
+  const source = parseYamlSource(text);
+  // Problems are reported in the order they appear in the file.
+  const locate = (problems: readonly ConfigProblem[]): LocatedProblem[] =>
+    problems
+      .map((problem) => {
+        const position = 'position' in problem ? (problem as LocatedProblem).position : source.positionOf(problem.path);
+        return { source: path, ...problem, ...(position ? { position } : {}) };
+      })
+      .sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
+  if (source.syntaxProblems.length > 0) throw new ConfigError(locate(source.syntaxProblems));
+  const data = source.data ?? {};
+  const baseDir = dirname(resolve(path));
+  const built = configFromData(data, (file) => files.readFile(resolve(baseDir, file)));
+  if ('problems' in built) throw new ConfigError(locate(built.problems));
+  return { path, ...built.config };
+}
+
+/**
+ * Checks configuration data (already parsed) and builds what it describes, or returns every
+ * problem with its key path. The test fixture and the control API use this directly.
+ */
+export function configFromData(
+  data: unknown,
+  readUserDataFile: (path: string) => Uint8Array = () => {
+    throw new Error('user data files can only be named in a configuration file');
+  },
+): { config: Omit<FileConfig, 'path'> } | { problems: ConfigProblem[] } {
+  const parsed = configFileSchema.safeParse(data);
+  if (!parsed.success) return { problems: problemsFromIssues(parsed.error.issues, configFileSchema, data) };
+  const file: ConfigFileData = parsed.data;
+  const set = file.set ? Object.fromEntries(Object.entries(file.set).map(([key, value]) => [treePath().parse(key), value])) : undefined;
+  const { instance, problems } = buildInstance(file.instance, { credentials: file.credentials, remove: file.remove, set }, readUserDataFile);
+  if (problems.length > 0) return { problems };
+  const settings: FileSettings = stripUndefined({
+    host: file.host,
+    port: file.port,
+    httpTokens: file.httpTokens,
+    httpEndpoint: file.httpEndpoint,
+    controlHost: file.control?.host,
+    controlPort: file.control?.port,
+    controlToken: file.control?.token,
+    seed: file.seed,
+  });
+  return {
+    config: {
+      settings,
+      clock: { ...(file.clock?.start === undefined ? {} : { start: file.clock.start }), manual: file.clock?.manual ?? false },
+      instance,
+      scenarios: [...(file.scenarios ?? []), ...(file.faults ?? [])].map(toScenarioSpec),
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as T;
+}

@@ -1,0 +1,84 @@
+/**
+ * The configuration file of `imds serve --config FILE` (YAML or JSON). Every key is optional: an
+ * empty file serves the built-in instance. Settings that also have a flag and an `IMDS_*`
+ * variable (host, port, httpTokens, httpEndpoint, control.*, seed) are described in
+ * `../settings.ts`; the rest (instance, credentials, set, remove, scenarios, faults, clock) exist
+ * only here.
+ *
+ * @see ../../../docs/configuration.md
+ */
+import * as z from 'zod';
+import { FAULT_TYPES } from '../../scenarios/spec.js';
+import { describeValue } from '../problem.js';
+import { integer, list, nonEmpty, positiveDuration, scalarText, timestamp } from './fields.js';
+import { instanceSchema } from './instance-schema.js';
+import { scenarioEntrySchema } from './scenario-schema.js';
+import { treePath } from './tree-path.js';
+
+export const hostSchema = () => nonEmpty('a host name or address such as 127.0.0.1');
+export const portSchema = () => integer(0, 65_535);
+export const httpTokensSchema = () => z.enum(['required', 'optional']);
+export const httpEndpointSchema = () => z.enum(['enabled', 'disabled']);
+export const CONTROL_TOKEN_MIN_LENGTH = 16;
+export const controlTokenSchema = () =>
+  z
+    .string({ error: `expected a bearer token of at least ${CONTROL_TOKEN_MIN_LENGTH} characters` })
+    .min(CONTROL_TOKEN_MIN_LENGTH, { error: `expected a bearer token of at least ${CONTROL_TOKEN_MIN_LENGTH} characters` })
+    .regex(/^[\x21-\x7e]+$/, { error: 'expected a bearer token of visible ASCII characters (no spaces)' });
+export const seedSchema = () => integer(0, 2 ** 32 - 1);
+
+const pathKeyedValues = z.record(z.string(), scalarText('expected the text of the leaf')).superRefine((values, ctx) => {
+  for (const key of Object.keys(values)) {
+    const parsed = treePath().safeParse(key);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? 'expected a path under /latest/';
+      ctx.addIssue({ code: 'custom', path: [key], message: message.includes(', got ') ? message : `${message}, got ${describeValue(key)}`, params: { final: true } });
+    }
+  }
+});
+
+/** A list of entries that must all be scenarios (`faults: false`) or all faults. */
+const entries = (faults: boolean) =>
+  list(scenarioEntrySchema).superRefine((items, ctx) => {
+    items.forEach((item, index) => {
+      if (FAULT_TYPES.has(item.type) !== faults) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'type'],
+          message: faults
+            ? `${item.type} is a scenario, not a fault: list it under scenarios`
+            : `${item.type} is a fault, not a scenario: list it under faults`,
+          params: { final: true },
+        });
+      }
+    });
+  });
+
+export const configFileSchema = z.strictObject(
+  {
+    $schema: z.string().optional(),
+    host: hostSchema().optional(),
+    port: portSchema().optional(),
+    httpTokens: httpTokensSchema().optional(),
+    httpEndpoint: httpEndpointSchema().optional(),
+    control: z
+      .strictObject({ host: hostSchema().optional(), port: portSchema().optional(), token: controlTokenSchema().optional() }, { error: 'expected a map with host, port and token' })
+      .optional(),
+    clock: z
+      .strictObject({ start: timestamp().optional(), manual: z.boolean({ error: 'expected true or false' }).optional() }, { error: 'expected a map with start and manual' })
+      .optional(),
+    seed: seedSchema().optional(),
+    instance: instanceSchema.optional(),
+    credentials: z
+      .strictObject({ rotateEvery: positiveDuration().optional(), lifetime: positiveDuration().optional() }, { error: 'expected a map with rotateEvery and lifetime' })
+      .optional(),
+    set: pathKeyedValues.optional(),
+    remove: list(treePath()).optional(),
+    scenarios: entries(false).optional(),
+    faults: entries(true).optional(),
+  },
+  { error: 'expected a map of settings (host, port, httpTokens, instance, scenarios...)' },
+);
+
+export type ConfigFileInput = z.input<typeof configFileSchema>;
+export type ConfigFileData = z.output<typeof configFileSchema>;

@@ -1,0 +1,96 @@
+/**
+ * Field schemas shared by the configuration file, the control API and the test fixture. Every
+ * check carries the sentence a user reads when it fails (`expected ...`), so messages say what a
+ * key wants in the user's terms, not zod's.
+ */
+import net from 'node:net';
+import * as z from 'zod';
+import { DURATION_EXPECTATION, parseDuration } from '../duration.js';
+import { parseTimestamp, TIMESTAMP_EXPECTATION } from '../timestamp.js';
+import type { Moment } from '../../scenarios/spec.js';
+
+/** A string matching `pattern`; `expected` is the whole sentence (`expected an AMI id such as ami-0123...`). */
+export const patterned = (pattern: RegExp, expected: string) => z.string({ error: expected }).regex(pattern, { error: expected });
+
+/** A non-empty string. */
+export const nonEmpty = (what = 'a non-empty string') => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+
+/** An integer in `min..max`. */
+export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER, expected?: string) {
+  const error =
+    expected ?? (max === Number.MAX_SAFE_INTEGER ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`);
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A scalar written as text: YAML reads `Env: 1` as a number, but tags and tree values are text. */
+export const scalarText = (expected = 'expected text (a string, number or boolean)') =>
+  z.union([z.string(), z.number(), z.boolean()], { error: expected }).transform((value) => String(value));
+
+/** A duration (`90s`, `2m`, `1h30m`, a number of seconds), in milliseconds. */
+export const duration = () =>
+  z.unknown().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXPECTATION}`, input: value });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A positive duration, in milliseconds. */
+export const positiveDuration = () =>
+  z.unknown().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a positive duration such as 90s, 2m or 1h (a bare number is seconds)`, input: value });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** An absolute time (ISO-8601 with a zone), in epoch milliseconds. */
+export const timestamp = () =>
+  z.unknown().transform((value, ctx) => {
+    const ms = parseTimestamp(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${TIMESTAMP_EXPECTATION}`, input: value });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** What a moment looks like, for error messages. */
+export const MOMENT_EXPECTATION = `expected a duration from the start (90s, 2m, 1h30m) or ${'an ISO-8601 time such as 2024-02-27T13:10:00Z'}`;
+
+/** A moment: a duration from the scenario's anchor, or an absolute time. */
+export const moment = () =>
+  z.unknown().transform((value, ctx): Moment => {
+    const at = parseTimestamp(value);
+    if (at !== undefined) return { at };
+    const after = parseDuration(value);
+    if (after !== undefined) return { after };
+    ctx.addIssue({ code: 'custom', message: MOMENT_EXPECTATION, input: value });
+    return z.NEVER;
+  });
+
+export const ipv4 = (what = 'an IPv4 address such as 172.31.38.15') =>
+  z.string({ error: `expected ${what}` }).refine((value) => net.isIPv4(value), { error: `expected ${what}` });
+export const ipv6 = (what = 'an IPv6 address such as 2406:da14::1') =>
+  z.string({ error: `expected ${what}` }).refine((value) => net.isIPv6(value), { error: `expected ${what}` });
+
+function isCidr(value: string, family: 4 | 6): boolean {
+  const [address, prefix, extra] = value.split('/');
+  if (extra !== undefined || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  return net.isIP(address) === family && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+export const ipv4Cidr = () =>
+  z.string({ error: 'expected an IPv4 CIDR block such as 172.31.0.0/16' }).refine((value) => isCidr(value, 4), {
+    error: 'expected an IPv4 CIDR block such as 172.31.0.0/16',
+  });
+export const ipv6Cidr = () =>
+  z.string({ error: 'expected an IPv6 CIDR block such as 2406:da14::/56' }).refine((value) => isCidr(value, 6), {
+    error: 'expected an IPv6 CIDR block such as 2406:da14::/56',
+  });
+
+/** A list, with the element's own messages. */
+export const list = <T extends z.ZodType>(element: T) => z.array(element, { error: 'expected a list' });

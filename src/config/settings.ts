@@ -1,0 +1,75 @@
+/**
+ * The settings that can be given four ways, side by side: flag, `IMDS_*` environment variable,
+ * configuration-file key and default. Resolution order: flag > environment > file > default.
+ *
+ * | setting | flag | environment | file key | default |
+ * |---|---|---|---|---|
+ * | host | `--host` | `IMDS_HOST` | `host` | `127.0.0.1` |
+ * | port | `--port` | `IMDS_PORT` | `port` | `1338` |
+ * | httpTokens | `--http-tokens` | `IMDS_HTTP_TOKENS` | `httpTokens` | `required` |
+ * | httpEndpoint | `--http-endpoint` | `IMDS_HTTP_ENDPOINT` | `httpEndpoint` | `enabled` |
+ * | controlHost | `--control-host` | `IMDS_CONTROL_HOST` | `control.host` | `127.0.0.1` |
+ * | controlPort | `--control-port` | `IMDS_CONTROL_PORT` | `control.port` | none (no control API) |
+ * | controlToken | `--control-token` | `IMDS_CONTROL_TOKEN` | `control.token` | none |
+ * | seed | `--seed` | `IMDS_SEED` | `seed` | random |
+ *
+ * The file itself: `--config` > `IMDS_CONFIG`.
+ */
+import type { z } from 'zod';
+import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
+import { controlTokenSchema, hostSchema, httpEndpointSchema, httpTokensSchema, portSchema, seedSchema } from './schema/config-schema.js';
+
+/** The resolved settings `imds serve` runs with. */
+export interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly httpTokens: HttpTokens;
+  readonly httpEndpoint: HttpEndpoint;
+  readonly controlHost: string;
+  /** Absent: no control API. */
+  readonly controlPort?: number;
+  readonly controlToken?: string;
+  /** Absent: a random seed. */
+  readonly seed?: number;
+}
+
+export type SettingName = keyof ServeSettings;
+export type SettingSource = 'flag' | 'environment' | 'file' | 'default';
+
+/** One setting's four spellings, its default and how text becomes its value. */
+export interface SettingDefinition {
+  readonly flag: string;
+  readonly env: string;
+  /** The key path in the configuration file. */
+  readonly fileKey: readonly string[];
+  readonly default: string | number | undefined;
+  /** What a valid value looks like, in the words of error messages. */
+  readonly expectation: string;
+  /** The value of a flag's or variable's text, or undefined when it is not valid. */
+  parse(text: string): string | number | undefined;
+  /** Never printed (`--print-config` shows it redacted). */
+  readonly secret?: boolean;
+}
+
+const withSchema = (schema: z.ZodType, fromText: (text: string) => unknown = (text) => text) => (text: string) => {
+  const result = schema.safeParse(fromText(text));
+  return result.success ? (result.data as string | number) : undefined;
+};
+const integerText = (text: string) => (/^[0-9]+$/.test(text) ? Number(text) : Number.NaN);
+
+export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
+  host: { flag: '--host', env: 'IMDS_HOST', fileKey: ['host'], default: DEFAULT_EMULATOR_HOST, expectation: 'a host name or address such as 127.0.0.1', parse: withSchema(hostSchema()) },
+  port: { flag: '--port', env: 'IMDS_PORT', fileKey: ['port'], default: DEFAULT_EMULATOR_PORT, expectation: 'an integer from 0 to 65535', parse: withSchema(portSchema(), integerText) },
+  httpTokens: { flag: '--http-tokens', env: 'IMDS_HTTP_TOKENS', fileKey: ['httpTokens'], default: 'required', expectation: 'one of required, optional', parse: withSchema(httpTokensSchema()) },
+  httpEndpoint: { flag: '--http-endpoint', env: 'IMDS_HTTP_ENDPOINT', fileKey: ['httpEndpoint'], default: 'enabled', expectation: 'one of enabled, disabled', parse: withSchema(httpEndpointSchema()) },
+  controlHost: { flag: '--control-host', env: 'IMDS_CONTROL_HOST', fileKey: ['control', 'host'], default: DEFAULT_EMULATOR_HOST, expectation: 'a host name or address such as 127.0.0.1', parse: withSchema(hostSchema()) },
+  controlPort: { flag: '--control-port', env: 'IMDS_CONTROL_PORT', fileKey: ['control', 'port'], default: undefined, expectation: 'an integer from 0 to 65535', parse: withSchema(portSchema(), integerText) },
+  controlToken: { flag: '--control-token', env: 'IMDS_CONTROL_TOKEN', fileKey: ['control', 'token'], default: undefined, expectation: 'a bearer token of at least 16 visible ASCII characters', parse: withSchema(controlTokenSchema()), secret: true },
+  seed: { flag: '--seed', env: 'IMDS_SEED', fileKey: ['seed'], default: undefined, expectation: 'an integer from 0 to 4294967295', parse: withSchema(seedSchema(), integerText) },
+};
+
+/** `--config FILE` > `IMDS_CONFIG`. */
+export const CONFIG_ENV = 'IMDS_CONFIG';
+
+/** Every `IMDS_*` variable this program reads. */
+export const KNOWN_ENV: readonly string[] = [CONFIG_ENV, ...Object.values(SETTINGS).map((setting) => setting.env)];
