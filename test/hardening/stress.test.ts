@@ -1,7 +1,7 @@
 /**
  * Concurrency: 64 clients over loopback, one connection per request, mixing token PUTs, GETs and
  * HEADs (valid, missing, tampered and other-emulator tokens) over every path of the default tree,
- * against an `optional` and a `required` emulator at once. Every status, body, Content-Length,
+ * against an `optional`, a `required` and a disabled (`HttpEndpoint=disabled`) emulator at once. Every status, body, Content-Length,
  * Content-Type and TTL header is checked against what the emulator itself listed before the load.
  * The Go emulator this project replaces crashes on concurrent token requests and answers paths
  * with other paths' bodies under load; either would show here as a failure or a wrong answer.
@@ -24,12 +24,12 @@ function treePaths(node: MetadataNode, prefix: string): string[] {
   return [here, ...[...(node as Directory).children].flatMap(([name, child]) => treePaths(child, `${here}${name}`))];
 }
 
-describe('stress: 64 concurrent clients, both modes', () => {
+describe('stress: 64 concurrent clients, every mode', () => {
   let load: LoadTargets;
   let report: LoadReport;
 
   beforeAll(async () => {
-    load = await startLoadTargets(['optional', 'required']);
+    load = await startLoadTargets(['optional', 'required', 'disabled']);
     report = await runLoad({ targets: load.targets, clients: CLIENTS, requests: REQUESTS, maxDurationMs: MAX_DURATION_MS, seed: SEED });
   }, 60_000);
   afterAll(async () => {
@@ -56,18 +56,20 @@ describe('stress: 64 concurrent clients, both modes', () => {
     });
   });
 
-  it('served every spelling of every path in both modes', () => {
-    const everyPath = load.targets.flatMap((target) => target.cases.map(({ path }) => `${target.name} ${path}`));
+  it('served every spelling of every path in both token modes', () => {
+    const enabled = load.targets.filter((target) => target.mode !== 'disabled');
+    expect(enabled).toHaveLength(2);
+    const everyPath = enabled.flatMap((target) => target.cases.map(({ path }) => `${target.name} ${path}`));
     const missed = everyPath.filter((key) => !report.pathsServed.has(key));
     expect(missed.slice(0, 10)).toEqual([]);
     expect(report.pathsServed.size).toBe(new Set(everyPath).size);
   });
 
   it('mixed every kind of request and got every kind of answer', () => {
-    for (const kind of ['PUT token', 'PUT bad-ttl', 'GET token', 'HEAD token', 'GET none', 'HEAD none', 'GET tampered', 'HEAD tampered', 'GET foreign']) {
+    for (const kind of ['PUT token', 'PUT bad-ttl', 'GET token', 'HEAD token', 'GET none', 'HEAD none', 'GET tampered', 'HEAD tampered', 'GET foreign', 'PUT disabled', 'GET disabled', 'HEAD disabled']) {
       expect(report.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
     }
-    for (const status of ['200', '400', '401', '404', '405']) expect(report.byStatus[status] ?? 0, status).toBeGreaterThan(0);
+    for (const status of ['200', '400', '401', '403', '404', '405']) expect(report.byStatus[status] ?? 0, status).toBeGreaterThan(0);
   });
 
   it('never minted the same token twice', () => {

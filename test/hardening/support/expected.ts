@@ -15,14 +15,17 @@ export interface PathCase {
   readonly contentType: string;
 }
 
+/** `HttpTokens` of an enabled emulator, or `disabled` for `HttpEndpoint=disabled`. */
+export type LoadMode = HttpTokens | 'disabled';
+
 /** An emulator under load: where it listens, its mode, and its expected answers. */
 export interface LoadTarget {
   readonly name: string;
   readonly port: number;
-  readonly httpTokens: HttpTokens;
+  readonly mode: LoadMode;
   readonly cases: readonly PathCase[];
   /** The bodies of the emulator's own error pages, read from it. */
-  readonly pages: { readonly badRequest: Buffer };
+  readonly pages: { readonly badRequest: Buffer; readonly forbidden: Buffer };
 }
 
 /** Paths that name nothing, in each version and at odd depths. */
@@ -30,9 +33,10 @@ const MISSING = ['/latest/meta-data/no-such-category', '/latest/nope/', '/2007-0
 
 /**
  * Every crawled path in three spellings (as crawled, with its trailing slash toggled, with a
- * doubled leading slash) plus paths that must be 404s.
+ * doubled leading slash) plus paths that must be 404s. Call it while the emulator is enabled and
+ * serves token-less reads, as for the crawl.
  */
-export async function loadTarget(name: string, port: number, httpTokens: HttpTokens, crawl: Crawl): Promise<LoadTarget> {
+export async function loadTarget(name: string, port: number, mode: LoadMode, crawl: Crawl): Promise<LoadTarget> {
   const cases: PathCase[] = [];
   for (const { path, body, contentType } of crawl.paths) {
     const spellings = new Set([path, toggleTrailingSlash(path), `/${path}`]);
@@ -43,7 +47,8 @@ export async function loadTarget(name: string, port: number, httpTokens: HttpTok
     cases.push({ path, status: 404, body: page, contentType: 'text/html' });
   }
   const badRequest = await errorPage(port, 'PUT', '/latest/api/token', [['X-aws-ec2-metadata-token-ttl-seconds', '0']], 400);
-  return { name, port, httpTokens, cases, pages: { badRequest } };
+  const forbidden = await errorPage(port, 'PUT', '/2009-04-04/api/token', [['X-aws-ec2-metadata-token-ttl-seconds', '60']], 403);
+  return { name, port, mode, cases, pages: { badRequest, forbidden } };
 }
 
 function toggleTrailingSlash(path: string): string {

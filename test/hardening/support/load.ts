@@ -158,7 +158,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
 function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wallet, nextCase: (target: LoadTarget) => PathCase): Planned {
   const int = (max: number) => Math.floor(random() * max);
-  const target = targets[int(targets.length)] as LoadTarget;
+  const target = pickTarget(random, targets);
+  if (target.mode === 'disabled') return planDisabled(random, target, wallet);
   const roll = random();
   if (roll < 0.1 || (roll < 0.5 && !wallet.has(target))) {
     const ttl = 1 + int(21_600);
@@ -190,7 +191,7 @@ function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wall
     const other = [...wallet].find(([owner]) => owner !== target)?.[1];
     headers.push([TOKEN_HEADER, other?.token ?? 'AQAAA'.padEnd(54, 'x') + '==']);
   }
-  const refused = auth === 'tampered' || auth === 'foreign' || (auth === 'none' && target.httpTokens === 'required');
+  const refused = auth === 'tampered' || auth === 'foreign' || (auth === 'none' && target.mode === 'required');
   if (refused) {
     // Refused before the path is looked up: any path will do, the served reads cover them all.
     const path = (target.cases[int(target.cases.length)] as PathCase).path;
@@ -205,6 +206,32 @@ function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wall
     ...(auth === 'token' && own ? { ttl: String(own.ttl) } : {}),
   };
   return { kind: `${method} ${auth}`, target, request: { method, path: pathCase.path, headers }, expect, served: true };
+}
+
+/** A disabled emulator answers everything alike, so it gets a quarter of an enabled one's share. */
+function pickTarget(random: () => number, targets: readonly LoadTarget[]): LoadTarget {
+  const weight = (target: LoadTarget) => (target.mode === 'disabled' ? 1 : 4);
+  let roll = random() * targets.reduce((sum, target) => sum + weight(target), 0);
+  for (const target of targets) {
+    roll -= weight(target);
+    if (roll < 0) return target;
+  }
+  return targets[targets.length - 1] as LoadTarget;
+}
+
+/** `HttpEndpoint=disabled`: every request, token PUTs included, gets the 403 page. */
+function planDisabled(random: () => number, target: LoadTarget, wallet: Wallet): Planned {
+  const int = (max: number) => Math.floor(random() * max);
+  const page = target.pages.forbidden;
+  const path = (target.cases[int(target.cases.length)] as PathCase).path;
+  const someToken = [...wallet.values()][0]?.token;
+  const roll = random();
+  const request: WireRequest =
+    roll < 0.2
+      ? { method: 'PUT', path: '/latest/api/token', headers: [[TTL_HEADER, '21600']] }
+      : { method: roll < 0.7 ? 'GET' : roll < 0.95 ? 'HEAD' : 'DELETE', path, headers: someToken && roll < 0.5 ? [[TOKEN_HEADER, someToken]] : [] };
+  const body = request.method === 'HEAD' ? EMPTY : page;
+  return { kind: `${request.method} disabled`, target, request, expect: { status: 403, body, length: page.length, contentType: 'text/html' } };
 }
 
 function pickAuth(random: () => number, targets: readonly LoadTarget[], hasToken: boolean): Auth {

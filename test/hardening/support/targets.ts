@@ -5,9 +5,8 @@
 import { ManualClock } from '../../../src/clock.js';
 import type { FrontLimits } from '../../../src/server/listen.js';
 import { startEmulator, type RunningEmulator } from '../../../src/server/start.js';
-import type { HttpTokens } from '../../../src/wire.js';
 import { crawlEmulator, type Crawl } from './crawl.js';
-import { loadTarget, type LoadTarget } from './expected.js';
+import { loadTarget, type LoadMode, type LoadTarget } from './expected.js';
 
 /** The capture's moment, as in test/helpers/in-process.ts: an hour after the seed instance's launch. */
 export const LOAD_NOW = Date.UTC(2024, 1, 27, 13, 6, 6);
@@ -23,12 +22,13 @@ export interface LoadTargets {
 
 /**
  * One emulator per mode, each crawled in `optional` mode first and then switched to its mode.
+ * `disabled` is `HttpEndpoint=disabled` (and `HttpTokens=required`).
  * @example
  * ```ts
  * const { targets, close } = await startLoadTargets(['optional', 'required']);
  * ```
  */
-export async function startLoadTargets(modes: readonly HttpTokens[], limits?: Partial<FrontLimits>): Promise<LoadTargets> {
+export async function startLoadTargets(modes: readonly LoadMode[], limits?: Partial<FrontLimits>): Promise<LoadTargets> {
   const emulators: RunningEmulator[] = [];
   const targets: LoadTarget[] = [];
   const crawls: Crawl[] = [];
@@ -39,7 +39,7 @@ export async function startLoadTargets(modes: readonly HttpTokens[], limits?: Pa
       const crawl = await crawlEmulator(running.port);
       crawls.push(crawl);
       targets.push(await loadTarget(mode, running.port, mode, crawl));
-      running.emulator.setHttpTokens(mode);
+      applyMode(running, mode);
     }
   } catch (error) {
     await Promise.all(emulators.map((running) => running.close()));
@@ -53,4 +53,14 @@ export async function startLoadTargets(modes: readonly HttpTokens[], limits?: Pa
       await Promise.all(emulators.map((running) => running.close()));
     },
   };
+}
+
+/** Switches a crawled emulator to the mode it is loaded in. */
+export function applyMode(running: RunningEmulator, mode: LoadMode): void {
+  if (mode === 'disabled') {
+    running.emulator.setHttpTokens('required');
+    running.emulator.setHttpEndpoint('disabled');
+  } else {
+    running.emulator.setHttpTokens(mode);
+  }
 }
