@@ -1,0 +1,108 @@
+/**
+ * The real `imds` binary in a child process (bin/imds.js loads dist/, so dist/ is brought up to
+ * date first when the sources are newer), and the import graph behind `imds get`.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveImdsConfig } from '../../src/client/config.js';
+import type { RunningEmulator } from '../../src/server/start.js';
+import { assertLoopbackUrl, useNetworkGuard } from '../client/helpers/network-guard.js';
+import { closedPort, emulatorOn } from '../client/helpers/peers.js';
+
+useNetworkGuard();
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'bin/imds.js');
+
+function newestSource(): number {
+  const dirs = ['src/client', 'src/cli'].map((dir) => join(ROOT, dir));
+  return Math.max(...dirs.flatMap((dir) => readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs)), statSync(join(ROOT, 'src/wire.ts')).mtimeMs);
+}
+
+function ensureBuilt(): void {
+  const built = join(ROOT, 'dist/cli/get.js');
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+  } catch {
+    // Type errors elsewhere in the tree still emit; the checks below need only the client's files.
+  }
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs bin/imds.js with exactly `env` (plus PATH), after checking it points at loopback. */
+function imds(args: string[], env: Record<string, string>): Promise<Ran> {
+  assertLoopbackUrl(resolveImdsConfig({}, env).endpoint);
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 15_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  ensureBuilt();
+  emulator = await emulatorOn();
+}, 60_000);
+afterAll(() => emulator.close());
+
+describe('bin/imds.js', () => {
+  it('imds get instance-id prints the id and exits 0', async () => {
+    const ran = await imds(['get', 'instance-id'], { AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url });
+    expect(ran).toEqual({ code: 0, stdout: 'i-0410f3c9b2d5e8a71\n', stderr: '' });
+  });
+
+  it('exit codes: 1 not found, 2 usage, 3 unreachable', async () => {
+    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
+    expect((await imds(['get', 'no-such-thing'], env)).code).toBe(1);
+    expect((await imds(['get'], env)).code).toBe(2);
+    const unreachable = await imds(['get', 'instance-id', '--attempts', '1'], { AWS_EC2_METADATA_SERVICE_ENDPOINT: await closedPort() });
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain('ECONNREFUSED');
+  });
+});
+
+describe('what imds get loads', () => {
+  /** Every module reachable from `entry` through static imports (dynamic `import()` is lazy, so not followed). */
+  function staticGraph(entry: string): string[] {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm)) {
+        const specifier = (match[1] ?? match[2]) as string;
+        visit(resolve(dirname(file), specifier));
+      }
+    };
+    visit(entry);
+    return [...seen].map((file) => file.slice(join(ROOT, 'dist').length + 1)).sort();
+  }
+
+  it('main.js and get.js reach only the CLI helpers, the client and wire.js: no emulator code', () => {
+    const graph = [...new Set([...staticGraph(join(ROOT, 'dist/cli/main.js')), ...staticGraph(join(ROOT, 'dist/cli/get.js'))])];
+    expect(graph).toContain('client/client.js');
+    expect(graph.filter((file) => !/^(cli\/(main|io|get|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js)$/.test(file))).toEqual([]);
+  });
+
+  it('the client sources import nothing but node: built-ins, each other and ../wire.js', () => {
+    const dir = join(ROOT, 'src/client');
+    for (const name of readdirSync(dir)) {
+      // Examples in TSDoc show how users import the package; only code counts.
+      const source = readFileSync(join(dir, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        expect(specifier, `${name} imports ${specifier}`).toMatch(/^(node:[a-z/]+|\.\/[a-z-]+\.js|\.\.\/wire\.js)$/);
+      }
+    }
+  });
+});
