@@ -1,35 +1,62 @@
 /**
- * `imds serve`: runs the emulator until SIGINT/SIGTERM.
+ * `imds serve`: runs the emulator (and, when asked, its control API) until SIGINT/SIGTERM.
+ * Settings come from flags > `IMDS_*` environment variables > the configuration file > defaults;
+ * a configuration with any problem is reported in full and nothing is started (exit 2).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT, type CommandIo } from './io.js';
+import { clockOf } from '../config/clock-of.js';
+import { ConfigError } from '../config/config-error.js';
+import { emulatorOptionsOf } from '../config/emulator-options.js';
+import { printConfig } from '../config/print-config.js';
+import { resolveConfig, type EffectiveConfig } from '../config/resolve.js';
+import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
+import { startControlServer, type RunningControlServer } from '../control/control-server.js';
+import { Controller } from '../control/controller.js';
+import { Emulator } from '../server/emulator.js';
 import { ListenError } from '../server/listen.js';
-import { startEmulator } from '../server/start.js';
-import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, IPV4_HOST, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER, type HttpEndpoint, type HttpTokens } from '../wire.js';
+import { startEmulator, type RunningEmulator } from '../server/start.js';
+import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, IPV4_HOST, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../wire.js';
 
 const HELP = `Usage: imds serve [options]
 
-Runs a local EC2 instance metadata service (IMDSv1/v2) on the built-in instance.
+Runs a local EC2 instance metadata service (IMDSv1/v2). Each setting is taken from its flag,
+else its environment variable, else the configuration file, else its default.
 
 Options:
-  --host ADDR                  address to listen on (default ${DEFAULT_EMULATOR_HOST})
-  --port N                     port, 0 picks a free one (default ${DEFAULT_EMULATOR_PORT})
-  --http-tokens MODE           required (IMDSv2 only, default) | optional (IMDSv1 allowed)
-  --http-endpoint MODE         enabled (default) | disabled (every request gets 403)
+  --config FILE                YAML or JSON configuration: instance, scenarios, faults (${CONFIG_ENV})
+  --print-config               print the effective configuration as YAML and exit
+  --host ADDR                  address to listen on (${SETTINGS.host.env}, default ${DEFAULT_EMULATOR_HOST})
+  --port N                     port, 0 picks a free one (${SETTINGS.port.env}, default ${DEFAULT_EMULATOR_PORT})
+  --http-tokens MODE           required (IMDSv2 only, default) | optional (IMDSv1 allowed) (${SETTINGS.httpTokens.env})
+  --http-endpoint MODE         enabled (default) | disabled (every request gets 403) (${SETTINGS.httpEndpoint.env})
+  --control-port N             serve the control API on this port, 0 picks one (${SETTINGS.controlPort.env}, default off)
+  --control-host ADDR          address of the control API (${SETTINGS.controlHost.env}, default 127.0.0.1)
+  --control-token TOKEN        bearer token for the control API, required beyond loopback
+                               (${SETTINGS.controlToken.env}; prefer the variable: flags show in ps)
+  --seed N                     seed of fault randomness, for repeatable error rates (${SETTINGS.seed.env})
   --link-local                 listen on ${IPV4_HOST}:80, as on EC2; only inside a network namespace
                                where that address is on an interface (see docs/link-local.md)
   --identity-key FILE          PEM private key that signs the identity document (default: generated)
   --identity-cert FILE         PEM certificate for that key
   --write-certificate FILE     write the signing certificate (PEM) there, to verify documents with openssl
   -h, --help                   show this help
+
+See docs/configuration.md, docs/scenarios.md and docs/control-api.md.
 `;
 
 const OPTIONS = {
+  config: { type: 'string' },
+  'print-config': { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string' },
   'http-tokens': { type: 'string' },
   'http-endpoint': { type: 'string' },
+  'control-port': { type: 'string' },
+  'control-host': { type: 'string' },
+  'control-token': { type: 'string' },
+  seed: { type: 'string' },
   'link-local': { type: 'boolean' },
   'identity-key': { type: 'string' },
   'identity-cert': { type: 'string' },
@@ -37,21 +64,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+type ParsedFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
-}
-
-function portOf(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const port = Number(value);
-  if (!/^[0-9]+$/.test(value) || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535; got '${value}'`);
-  return port;
 }
 
 function readPem(flag: string, path: string | undefined): string | undefined {
@@ -63,8 +79,35 @@ function readPem(flag: string, path: string | undefined): string | undefined {
   }
 }
 
-export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let parsed;
+/** The setting flags as typed, for {@link resolveConfig}; `--link-local` stands for a host and port. */
+function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config', string>> {
+  const linkLocal = parsed['link-local'] === true;
+  const flags: Partial<Record<SettingName | 'config', string>> = {
+    config: parsed.config,
+    host: parsed.host ?? (linkLocal ? IPV4_HOST : undefined),
+    port: parsed.port ?? (linkLocal ? '80' : undefined),
+    httpTokens: parsed['http-tokens'],
+    httpEndpoint: parsed['http-endpoint'],
+    controlPort: parsed['control-port'],
+    controlHost: parsed['control-host'],
+    controlToken: parsed['control-token'],
+    seed: parsed.seed,
+  };
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+}
+
+/** What is running: the metadata listener and, when configured, the control API. */
+interface Running {
+  readonly metadata: RunningEmulator;
+  readonly control?: RunningControlServer;
+}
+
+/**
+ * Runs `imds serve` with `argv` until `until()` resolves (a signal, for the CLI), then stops.
+ * Resolves to the exit code.
+ */
+export async function serve(argv: string[], io: CommandIo, until: () => Promise<void>): Promise<number> {
+  let parsed: ParsedFlags;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -75,40 +118,83 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  let running;
+  let config: EffectiveConfig;
   try {
-    const linkLocal = parsed['link-local'] === true;
-    const keyPem = readPem('identity-key', parsed['identity-key']);
-    const certificatePem = readPem('identity-cert', parsed['identity-cert']);
-    running = await startEmulator({
-      host: parsed.host ?? (linkLocal ? IPV4_HOST : DEFAULT_EMULATOR_HOST),
-      port: portOf(parsed.port, linkLocal ? 80 : DEFAULT_EMULATOR_PORT),
-      httpTokens: oneOf<HttpTokens>('http-tokens', parsed['http-tokens'], ['required', 'optional'], 'required'),
-      httpEndpoint: oneOf<HttpEndpoint>('http-endpoint', parsed['http-endpoint'], ['enabled', 'disabled'], 'enabled'),
-      identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
-    });
-    if (parsed['write-certificate']) writeFileSync(parsed['write-certificate'], running.emulator.signer.certificatePem);
+    config = resolveConfig({ flags: settingFlags(parsed), env: io.env });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ListenError || (error as Error).name === 'IdentityKeyError') {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(error.lines.map((line) => `imds serve: ${line}\n`).join('') + `imds serve: not started (${plural(error.problems.length, 'problem')} in the configuration)\n`);
+    return EXIT.usage;
+  }
+  for (const warning of config.warnings) io.stderr(`imds serve: warning: ${warning}\n`);
+  if (parsed['print-config']) {
+    io.stdout(printConfig(config));
+    return EXIT.ok;
+  }
+
+  let running: Running;
+  try {
+    running = await start(config, parsed);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ListenError || (error as Error).name === 'IdentityKeyError' || (error as Error).name === 'ControlBindError') {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
     throw error;
   }
-  io.stdout(banner(running.url, running.emulator.httpTokens));
-  await waitForSignal();
-  await running.close();
+  io.stdout(banner(running, config));
+  await until();
+  await Promise.all([running.metadata.close(), running.control?.close()]);
   io.stderr('imds serve: stopped\n');
   return EXIT.ok;
 }
 
-function banner(url: string, httpTokens: string): string {
-  return `IMDS emulator listening on ${url} (HttpTokens=${httpTokens})
+/** Starts everything or nothing: a control API that cannot bind closes the metadata listener again. */
+async function start(config: EffectiveConfig, parsed: ParsedFlags): Promise<Running> {
+  const keyPem = readPem('identity-key', parsed['identity-key']);
+  const certificatePem = readPem('identity-cert', parsed['identity-cert']);
+  const emulator = new Emulator({
+    ...emulatorOptionsOf(config, clockOf(config.clock)),
+    identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
+  });
+  const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
+  try {
+    if (parsed['write-certificate']) writeFileSync(parsed['write-certificate'], emulator.signer.certificatePem);
+    if (config.settings.controlPort === undefined) return { metadata };
+    const control = await startControlServer({
+      controller: new Controller(emulator),
+      host: config.settings.controlHost,
+      port: config.settings.controlPort,
+      ...(config.settings.controlToken === undefined ? {} : { token: config.settings.controlToken }),
+    });
+    return { metadata, control };
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  return serve(argv, io, waitForSignal);
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function banner(running: Running, config: EffectiveConfig): string {
+  const url = running.metadata.url;
+  const served = running.metadata.emulator.stateAt();
+  const scenarios = config.scenarios.length > 0 ? ` with ${plural(config.scenarios.length, 'scenario')}` : '';
+  const control = running.control
+    ? `Control API on ${running.control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${running.control.url}/state\n`
+    : '';
+  return `IMDS emulator listening on ${url} (HttpTokens=${served.httpTokens})${scenarios}
 Try:
   TOKEN=$(curl -s -X PUT "${url}${TOKEN_PATH}" -H "${wireName(TOKEN_TTL_HEADER)}: 21600")
   curl -s -H "${wireName(TOKEN_HEADER)}: $TOKEN" ${url}/latest/meta-data/instance-id
 Point AWS SDKs at it: export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}
-`;
+${control}`;
 }
 
 /** `X-aws-ec2-metadata-token` as the AWS docs spell it in curl examples. */

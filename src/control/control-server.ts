@@ -1,0 +1,141 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ListenError } from '../server/http1/listen-error.js';
+import { listenerUrl } from '../server/http1/listener-url.js';
+import { controlBindRefusal, isAuthorized } from './auth-policy.js';
+import { handleControl, type ControlResponse } from './control-routes.js';
+import type { Controller } from './controller.js';
+
+/** Where the control API listens and who may use it. */
+export interface ControlServerOptions {
+  readonly controller: Controller;
+  /** Loopback (`127.0.0.1`) unless told otherwise. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Required beyond loopback; when set, every request must carry `Authorization: Bearer <token>`. */
+  readonly token?: string;
+}
+
+/** A running control API. */
+export interface RunningControlServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The control API was asked to listen beyond loopback without a token. */
+export class ControlBindError extends Error {
+  override readonly name = 'ControlBindError';
+  constructor(readonly host: string) {
+    super(`the control API ${controlBindRefusal(host, undefined)}: give it a bearer token or keep it on 127.0.0.1`);
+  }
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Starts the control API on its own listener (never the metadata port, so the emulated service
+ * stays exact). JSON over HTTP; see docs/control-api.md.
+ *
+ * @throws {ControlBindError} before binding, when `host` is beyond loopback and there is no token.
+ * @throws {ListenError} when the address cannot be bound.
+ * @example
+ * ```ts
+ * const control = await startControlServer({ controller: new Controller(emulator), port: 0 });
+ * await fetch(`${control.url}/scenarios`, { method: 'POST', body: JSON.stringify({ type: 'rebalance-recommendation' }) });
+ * ```
+ */
+export async function startControlServer(options: ControlServerOptions): Promise<RunningControlServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token === '' ? undefined : options.token;
+  if (controlBindRefusal(host, token)) throw new ControlBindError(host);
+  const server = http.createServer((request, response) => {
+    serve(request, response, options.controller, token).catch(() => {
+      if (!response.headersSent) send(response, { status: 500, body: { error: 'internal', message: 'the control API failed on this request' } });
+      else response.destroy();
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  const port = options.port ?? 0;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown) => reject(new ListenError(host, port, error));
+    server.once('error', fail);
+    try {
+      server.listen({ host, port }, () => {
+        server.off('error', fail);
+        resolve();
+      });
+    } catch (error) {
+      fail(error);
+    }
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: listenerUrl(address.address, address.port),
+    host: address.address,
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+async function serve(request: http.IncomingMessage, response: http.ServerResponse, controller: Controller, token: string | undefined): Promise<void> {
+  if (!isAuthorized(request.headers.authorization, token)) {
+    request.resume();
+    send(response, { status: 401, body: { error: 'unauthorized', message: 'a bearer token is required: Authorization: Bearer <token>' }, headers: { 'WWW-Authenticate': 'Bearer realm="imds-control"' } });
+    return;
+  }
+  const body = await readBody(request);
+  if (body === undefined) {
+    send(response, { status: 413, body: { error: 'too-large', message: `the body is limited to ${MAX_BODY_BYTES} bytes` } });
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://control');
+  let segments: string[];
+  try {
+    segments = url.pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+  } catch {
+    send(response, { status: 400, body: { error: 'invalid-request', message: 'the path is not valid percent-encoding' } });
+    return;
+  }
+  send(
+    response,
+    handleControl(
+      { method: request.method ?? 'GET', segments, query: url.searchParams, contentType: request.headers['content-type'], body },
+      controller,
+    ),
+  );
+}
+
+function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response: http.ServerResponse, answer: ControlResponse): void {
+  const text = answer.body === undefined ? '' : `${JSON.stringify(answer.body, null, 2)}\n`;
+  response.writeHead(answer.status, {
+    ...(text ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+    ...answer.headers,
+  });
+  response.end(text);
+}

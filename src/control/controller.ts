@@ -1,0 +1,204 @@
+import * as z from 'zod';
+import { ManualClock } from '../clock.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseDuration } from '../config/duration.js';
+import { httpEndpointSchema, httpTokensSchema } from '../config/schema/config-schema.js';
+import { scalarText } from '../config/schema/fields.js';
+import { scenarioEntrySchema, toScenarioSpec } from '../config/schema/scenario-schema.js';
+import { treePath } from '../config/schema/tree-path.js';
+import { specToEntry } from '../config/spec-to-entry.js';
+import { formatTimestamp, parseTimestamp } from '../config/timestamp.js';
+import { problemsFromIssues } from '../config/zod-problems.js';
+import type { Emulator } from '../server/emulator.js';
+import { scenarioStatus, type Scenario } from '../scenarios/scenario.js';
+import { ScenarioError } from '../scenarios/scenario-error.js';
+import { isFault, type ScenarioSpec } from '../scenarios/spec.js';
+import type { HttpEndpoint, HttpTokens } from '../wire.js';
+import type { ControlState, RequestRecord, ScenarioRecord } from './api-shapes.js';
+
+/**
+ * The run-time operations on one emulator, shared by the control API and the test fixture:
+ * read the state, set or remove values, trigger or cancel scenarios, end maintenance events,
+ * change the token mode, read the request log, move a manual clock, reset. Input from outside is
+ * validated with the configuration's schemas, so a bad request gets the same clear messages as a
+ * bad file ({@link ConfigError}, source `request body` by default).
+ *
+ * @example
+ * ```ts
+ * const controller = new Controller(emulator);
+ * controller.trigger({ type: 'spot-interruption', action: 'stop', after: '30s' });
+ * controller.set('meta-data/tags/instance/Name', 'web-2');
+ * ```
+ */
+export class Controller {
+  constructor(
+    readonly emulator: Emulator,
+    private readonly source = 'request body',
+  ) {}
+
+  /** What is served now, and what will be. */
+  state(): ControlState {
+    const emulator = this.emulator;
+    const now = emulator.clock.now();
+    const served = emulator.stateAt(now);
+    const instance = served.instance;
+    return {
+      now: formatTimestamp(now),
+      clock: emulator.clock instanceof ManualClock ? 'manual' : 'system',
+      httpTokens: { served: served.httpTokens, base: emulator.httpTokens },
+      httpEndpoint: { served: served.httpEndpoint, base: emulator.httpEndpoint },
+      instance: {
+        instanceId: instance.instanceId,
+        instanceLifeCycle: instance.instanceLifeCycle,
+        ...(instance.spotNotice ? { spotNotice: { action: instance.spotNotice.action, time: formatTimestamp(instance.spotNotice.time) } } : {}),
+        ...(instance.rebalanceNoticeTime === undefined ? {} : { rebalanceNoticeTime: formatTimestamp(instance.rebalanceNoticeTime) }),
+        ...(instance.targetLifecycleState === undefined ? {} : { targetLifecycleState: instance.targetLifecycleState }),
+        maintenanceEvents: instance.maintenanceEvents.map(({ eventId, code, state }) => ({ eventId, code, state })),
+      },
+      values: { ...instance.overrides },
+      scenarios: this.scenarios(),
+      activeFaults: served.faults.map((fault) => fault.id),
+      peers: emulator.peers,
+      requestCount: emulator.requests.total,
+    };
+  }
+
+  /** Every scenario and fault, in the order added. */
+  scenarios(): ScenarioRecord[] {
+    const now = this.emulator.clock.now();
+    return this.emulator.timeline.list().map((scenario) => scenarioRecord(scenario, now));
+  }
+
+  /** Sets a path of the tree (`meta-data/tags/instance/Name`) to a value from now on. */
+  set(path: unknown, value: unknown): void {
+    const checked = this.#parse(z.object({ path: treePath(), value: scalarText() }), { path, value });
+    this.emulator.setValue(checked.path, checked.value);
+  }
+
+  /** Removes a path of the tree from now on. */
+  remove(path: unknown): void {
+    this.emulator.setValue(this.#parse(z.object({ path: treePath() }), { path }).path, null);
+  }
+
+  /**
+   * Adds a scenario or fault written as in a configuration file; its relative moments count from
+   * now, and without `after` or `at` it takes effect at once.
+   */
+  trigger(entry: unknown): ScenarioRecord {
+    const spec = toScenarioSpec(this.#parse(scenarioEntrySchema, entry));
+    return this.add(spec);
+  }
+
+  /** Adds a spec that is already checked (the fixture builds them itself). */
+  add(spec: ScenarioSpec): ScenarioRecord {
+    const now = this.emulator.clock.now();
+    return scenarioRecord(this.emulator.timeline.add(spec, now), now);
+  }
+
+  /** Removes a scenario: its effect is gone at once, as if it had never been. */
+  cancel(id: string): ScenarioRecord {
+    return scenarioRecord(this.emulator.timeline.remove(id), this.emulator.clock.now());
+  }
+
+  /** Moves a maintenance event to history now, as `completed` or `canceled`. */
+  endEvent(eventId: string, state: 'completed' | 'canceled'): ScenarioRecord {
+    const scenario = this.emulator.timeline
+      .list()
+      .find((each) => each.spec.type === 'maintenance-event' && each.spec.eventId === eventId);
+    if (!scenario || scenario.spec.type !== 'maintenance-event') {
+      throw new ScenarioError('unknown-id', eventId, `no maintenance event with id '${eventId}'`);
+    }
+    const now = this.emulator.clock.now();
+    const replaced = this.emulator.timeline.replace(scenario.id, { ...scenario.spec, [state]: { at: now } });
+    return scenarioRecord(replaced, now);
+  }
+
+  setHttpTokens(mode: unknown): HttpTokens {
+    const checked = this.#parse(z.object({ httpTokens: httpTokensSchema() }), { httpTokens: mode }).httpTokens;
+    this.emulator.setHttpTokens(checked);
+    return checked;
+  }
+
+  setHttpEndpoint(mode: unknown): HttpEndpoint {
+    const checked = this.#parse(z.object({ httpEndpoint: httpEndpointSchema() }), { httpEndpoint: mode }).httpEndpoint;
+    this.emulator.setHttpEndpoint(checked);
+    return checked;
+  }
+
+  /** The logged requests, oldest first; `since` skips the first entries of the kept log. */
+  requests(since = 0): RequestRecord[] {
+    return this.emulator.requests
+      .entries()
+      .slice(since)
+      .map((entry) => ({
+        time: formatTimestamp(entry.time),
+        method: entry.method,
+        path: entry.path,
+        version: entry.access,
+        status: entry.status,
+        ...(entry.userAgent === undefined ? {} : { userAgent: entry.userAgent }),
+        peer: entry.peer,
+      }));
+  }
+
+  clearRequests(): void {
+    this.emulator.requests.clear();
+  }
+
+  /** Back to the configured state (see {@link Emulator.reset}). */
+  reset(): void {
+    this.emulator.reset();
+  }
+
+  /**
+   * Moves a manual clock: `advance` by a duration (`2m`, or milliseconds as a number), or `set` to
+   * a time. A system clock cannot be moved.
+   * @throws {ClockError} when the clock is not manual or the input is not a duration or time.
+   */
+  moveClock(move: { advance?: unknown; set?: unknown }): string {
+    const clock = this.emulator.clock;
+    if (!(clock instanceof ManualClock)) throw new ClockError('not-manual', 'the clock is the system clock; start with clock.manual: true to move it');
+    if (move.advance !== undefined) {
+      const ms = typeof move.advance === 'number' ? move.advance : parseDuration(move.advance);
+      if (ms === undefined || !(ms >= 0)) throw new ClockError('bad-input', `advance: expected a duration such as 2m or a number of milliseconds, got ${JSON.stringify(move.advance)}`);
+      clock.advance(ms);
+    } else if (move.set !== undefined) {
+      const at = parseTimestamp(move.set);
+      if (at === undefined) throw new ClockError('bad-input', `set: expected an ISO-8601 time such as 2024-02-27T13:10:00Z, got ${JSON.stringify(move.set)}`);
+      clock.set(at);
+    } else {
+      throw new ClockError('bad-input', 'expected advance (a duration) or set (a time)');
+    }
+    return formatTimestamp(clock.now());
+  }
+
+  #parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    throw new ConfigError(problemsFromIssues(result.error.issues, schema, input).map((problem) => ({ source: this.source, ...problem })));
+  }
+}
+
+/** The clock cannot be moved as asked. */
+export class ClockError extends Error {
+  override readonly name = 'ClockError';
+  constructor(
+    readonly code: 'not-manual' | 'bad-input',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function scenarioRecord(scenario: Scenario, now: number): ScenarioRecord {
+  return {
+    id: scenario.id,
+    type: scenario.spec.type,
+    kind: isFault(scenario.spec) ? 'fault' : 'scenario',
+    status: scenarioStatus(scenario, now),
+    anchor: formatTimestamp(scenario.anchor),
+    entry: specToEntry(scenario.spec),
+    ...(scenario.spec.type === 'maintenance-event' && scenario.spec.eventId ? { eventId: scenario.spec.eventId } : {}),
+  };
+}
+
