@@ -2,7 +2,7 @@
  * The real `imds` binary in a child process (bin/imds.js loads dist/, so dist/ is brought up to
  * date first when the sources are newer), and the import graph behind `imds get`.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,29 @@ describe('bin/imds.js', () => {
     const unreachable = await imds(['get', 'instance-id', '--attempts', '1'], { AWS_EC2_METADATA_SERVICE_ENDPOINT: await closedPort() });
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('ECONNREFUSED');
+  });
+});
+
+describe('imds watch as a process', () => {
+  it('stops cleanly on SIGINT (exit 0), mid-wait', async () => {
+    const env = { PATH: process.env['PATH'] ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
+    assertLoopbackUrl(resolveImdsConfig({}, env).endpoint);
+    const gets = () => emulator.emulator.requests.entries().filter((entry) => entry.method === 'GET').length;
+    const before = gets();
+    const child = spawn(process.execPath, [BIN, 'watch', '--interval', '10s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Wait for the first poll to reach the emulator, then interrupt the 10 s wait.
+    const deadline = Date.now() + 10_000;
+    while (gets() < before + 4 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const interruptedAt = performance.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(performance.now() - interruptedAt).toBeLessThan(2_000);
+    expect(stderr).toBe('');
   });
 });
 

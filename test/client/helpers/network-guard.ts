@@ -39,8 +39,9 @@ function connectHost(args: ConnectArgs): string | undefined {
   let first = args[0];
   if (Array.isArray(first)) first = first[0];
   if (typeof first === 'object' && first !== null) {
-    const options = first as { host?: string; path?: string };
-    return options.path !== undefined ? undefined : (options.host ?? 'localhost');
+    const options = first as { host?: string; path?: string | null };
+    // node:http passes `path: null` for TCP; only a string path is a Unix socket.
+    return typeof options.path === 'string' ? undefined : (options.host ?? 'localhost');
   }
   if (typeof first === 'number' || (typeof first === 'string' && /^[0-9]+$/.test(first))) {
     return typeof args[1] === 'string' ? args[1] : 'localhost';
@@ -50,15 +51,18 @@ function connectHost(args: ConnectArgs): string | undefined {
 
 /**
  * Refuses, for the whole test file, every TCP connection to a non-loopback host, and fails the
- * file if any was attempted. Call once at the top of a test file.
+ * file if any was attempted (a test that provokes a refusal on purpose empties `blocked`). Call
+ * once at the top of a test file.
  */
-export function useNetworkGuard(): NetworkGuard {
+export function useNetworkGuard(options: { alsoDeny?: readonly string[] } = {}): NetworkGuard {
   const guard: NetworkGuard = { blocked: [] };
+  // Extra loopback addresses to refuse, so the guard can be tested without ever aiming at a real address.
+  const denied = new Set(options.alsoDeny ?? []);
   const original = net.Socket.prototype.connect;
   beforeAll(() => {
     net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: ConnectArgs) {
       const host = connectHost(args);
-      if (host !== undefined && !isAllowedHost(host)) {
+      if (host !== undefined && (!isAllowedHost(host) || denied.has(host))) {
         guard.blocked.push(host);
         process.nextTick(() => this.destroy(new Error(`network guard: connection to ${host} refused`)));
         return this;
