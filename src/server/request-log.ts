@@ -11,6 +11,21 @@ export interface RequestLogEntry {
   readonly peer: string;
 }
 
+/** Longest path or user agent kept; longer ones are cut, so the log's memory stays small. */
+export const LOGGED_TEXT_LIMIT = 512;
+
+/** Session tokens (`AQAAA…==` shape) anywhere in logged text; a client may put one in a URL by mistake. */
+const TOKEN_SHAPED = /[A-Za-z0-9_-]{40,}={0,2}/g;
+
+/**
+ * What the log keeps of a client-controlled string: token-shaped runs masked and length capped,
+ * because the log is served by the control API and printed in test failures.
+ */
+export function loggable(text: string): string {
+  const cut = text.length > LOGGED_TEXT_LIMIT ? `${text.slice(0, LOGGED_TEXT_LIMIT)}…` : text;
+  return cut.replace(TOKEN_SHAPED, '<redacted>');
+}
+
 /** The most recent requests, bounded so a long-running emulator's memory stays flat. */
 export class RequestLog {
   readonly #entries: RequestLogEntry[] = [];
@@ -21,7 +36,12 @@ export class RequestLog {
     this.#capacity = capacity;
   }
 
-  add(entry: RequestLogEntry): void {
+  add(raw: RequestLogEntry): void {
+    const entry: RequestLogEntry = {
+      ...raw,
+      path: loggable(raw.path),
+      ...(raw.userAgent === undefined ? {} : { userAgent: loggable(raw.userAgent) }),
+    };
     // A ring: once full, the oldest slot is overwritten, so adding stays O(1).
     if (this.#entries.length < this.#capacity) this.#entries.push(entry);
     else this.#entries[this.#total % this.#capacity] = entry;
