@@ -1,18 +1,29 @@
 import type { Clock } from '../clock.js';
+import type { InstanceDescription } from '../metadata/instance.js';
 import type { EmulatorOptions } from '../server/emulator.js';
-import type { EffectiveConfig } from './resolve.js';
+import type { ScenarioSpec } from '../scenarios/spec.js';
+import type { HttpEndpoint, HttpTokens } from '../wire.js';
+
+/** What an emulator is set up with, from a configuration or the fixture's options. */
+export interface EmulatorSetup {
+  readonly instance: InstanceDescription;
+  readonly scenarios: readonly ScenarioSpec[];
+  readonly httpTokens: HttpTokens;
+  readonly httpEndpoint: HttpEndpoint;
+  readonly seed?: number;
+}
 
 /**
- * The emulator a resolved configuration describes: `imds serve` and the test fixture both build
- * their emulator through this, so a file and a test set up the same thing.
+ * The emulator options for a setup: `imds serve` and the test fixture both build their emulator
+ * through this, so a file and a test set up the same thing.
  */
-export function emulatorOptionsOf(config: Pick<EffectiveConfig, 'instance' | 'scenarios' | 'settings'>, clock: Clock): EmulatorOptions {
+export function emulatorOptionsOf(setup: EmulatorSetup, clock: Clock): EmulatorOptions {
   return {
     clock,
-    instance: config.instance,
-    httpTokens: config.settings.httpTokens,
-    httpEndpoint: config.settings.httpEndpoint,
-    scenarios: config.scenarios,
-    ...(config.settings.seed === undefined ? {} : { faultSeed: config.settings.seed }),
+    instance: setup.instance,
+    httpTokens: setup.httpTokens,
+    httpEndpoint: setup.httpEndpoint,
+    scenarios: setup.scenarios,
+    ...(setup.seed === undefined ? {} : { faultSeed: setup.seed }),
   };
 }

@@ -55,7 +55,9 @@ export function maintenanceEvent(spec: MaintenanceEventSpec, anchor: number, eve
         if (now < appearsAt) return instance;
         const event = past && ending && now >= ending.at ? past : scheduled;
         const others = instance.maintenanceEvents.filter((each) => each.eventId !== eventId);
-        return { ...instance, maintenanceEvents: [...others, event] };
+        // Listed by window start (then id), so the order does not depend on when each event last changed.
+        const events = [...others, event].sort((a, b) => a.notBefore - b.notBefore || (a.eventId < b.eventId ? -1 : 1));
+        return { ...instance, maintenanceEvents: events };
       }),
   };
 }

@@ -1,0 +1,177 @@
+import { ManualClock } from '../clock.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseDuration } from '../config/duration.js';
+import { emulatorOptionsOf } from '../config/emulator-options.js';
+import { configFromData } from '../config/load-file.js';
+import { parseTimestamp } from '../config/timestamp.js';
+import type { RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
+import { Controller } from '../control/controller.js';
+import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
+import { Emulator } from '../server/emulator.js';
+import { startEmulator } from '../server/start.js';
+import type { StartImdsOptions } from './options.js';
+import { sdkEnv } from './sdk-env.js';
+
+const SOURCE = 'startImds';
+
+/** A running emulator for tests, on a free loopback port and a manual clock. */
+export interface Imds extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The variables that point AWS SDKs at this emulator (`AWS_EC2_METADATA_SERVICE_ENDPOINT`...). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The emulator's clock: it moves only when told. */
+  readonly clock: ImdsClock;
+  /** Sets a path of the tree from now on (`meta-data/tags/instance/Name`). */
+  set(path: string, value: string): void;
+  /** Removes a path of the tree from now on. */
+  remove(path: string): void;
+  readonly spot: {
+    /** Issues a spot interruption notice (now, or `after` a delay); the action is two minutes later. */
+    interrupt(options?: { action?: 'terminate' | 'stop' | 'hibernate'; after?: string | number; at?: string; notice?: string | number }): ScenarioRecord;
+  };
+  /** Issues a rebalance recommendation (now, or `after` a delay). */
+  rebalance(options?: { after?: string | number; at?: string }): ScenarioRecord;
+  readonly events: {
+    /**
+     * Schedules a maintenance event; returns its event id. The window defaults to a day from now,
+     * for two hours.
+     */
+    schedule(options: ScheduleEventOptions): string;
+    /** Moves an event to history as completed. */
+    complete(eventId: string): void;
+    /** Moves an event to history as canceled. */
+    cancel(eventId: string): void;
+  };
+  /** Issues a new credential set now (as when a role's credentials are rotated). */
+  rotateCredentials(): ScenarioRecord;
+  /** Adds any scenario or fault, written as in a configuration file. */
+  trigger(entry: ScenarioEntryInput): ScenarioRecord;
+  /** Removes a scenario or fault by id. */
+  cancel(id: string): void;
+  setHttpTokens(mode: 'required' | 'optional'): void;
+  setHttpEndpoint(mode: 'enabled' | 'disabled'): void;
+  /** The requests served so far, oldest first (method, path, version v1/v2/bad-token, status, peer...). */
+  readonly requests: readonly RequestRecord[];
+  /** Back to the state at start: instance, settings, scenarios (re-anchored now); the log emptied. */
+  reset(): void;
+  close(): Promise<void>;
+  /** The emulator itself, for what this interface does not cover. */
+  readonly emulator: Emulator;
+  readonly controller: Controller;
+}
+
+export interface ImdsClock {
+  /** The emulator's time, epoch ms. */
+  now(): number;
+  /** Moves time forward: milliseconds, or a duration such as `2m`. Returns the new time. */
+  advance(by: number | string): number;
+  /** Jumps to a time (Date, ISO text or epoch ms). */
+  set(to: Date | string | number): number;
+}
+
+export interface ScheduleEventOptions {
+  readonly code: 'instance-reboot' | 'system-reboot' | 'system-maintenance' | 'instance-retirement' | 'instance-stop';
+  readonly notBefore?: string | number;
+  readonly notAfter?: string | number;
+  readonly description?: string;
+  readonly after?: string | number;
+}
+
+/** Options typed in plain JavaScript can be anything: check them like the file's keys. */
+function checkedChoice<T extends string>(value: T | undefined, allowed: readonly T[], key: string): T | undefined {
+  if (value === undefined || allowed.includes(value)) return value;
+  throw new ConfigError([{ source: SOURCE, path: [key], message: `expected one of ${allowed.map((each) => JSON.stringify(each)).join(', ')}, got ${JSON.stringify(value)}` }]);
+}
+
+function epochOf(value: Date | string | number, what: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseTimestamp(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    throw new ConfigError([{ source: SOURCE, path: [what], message: `expected a Date, an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}` }]);
+  }
+  return ms;
+}
+
+/**
+ * Starts an emulator for a test: a free loopback port, a manual clock, the instance and scenarios
+ * given. Several in one process are fully isolated.
+ *
+ * @throws {ConfigError} when an option is invalid (the same messages as for a configuration file).
+ * @example
+ * ```ts
+ * import { startImds } from 'ec2-imds/testing';
+ * await using imds = await startImds({ scenarios: [{ type: 'spot-interruption', after: '2m' }] });
+ * imds.clock.advance('2m');
+ * const res = await fetch(`${imds.url}/latest/meta-data/spot/instance-action`, { headers: { 'X-aws-ec2-metadata-token': token } });
+ * ```
+ */
+export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
+  const { instance, scenarios, faults, set, remove, credentials } = options;
+  const data = Object.fromEntries(Object.entries({ instance, scenarios, faults, set, remove, credentials }).filter(([, value]) => value !== undefined));
+  const checked = configFromData(data);
+  if ('problems' in checked) throw new ConfigError(checked.problems.map((problem) => ({ source: SOURCE, ...problem })));
+  const httpTokens = checkedChoice(options.httpTokens, ['required', 'optional'], 'httpTokens') ?? 'required';
+  const httpEndpoint = checkedChoice(options.httpEndpoint, ['enabled', 'disabled'], 'httpEndpoint') ?? 'enabled';
+  const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now'));
+  const { instance: described, scenarios: specs } = checked.config;
+  const emulator = new Emulator(emulatorOptionsOf({ instance: described, scenarios: specs, httpTokens, httpEndpoint, seed: options.seed ?? 0 }, clock));
+  const running = await startEmulator({ emulator, host: options.host ?? '127.0.0.1', port: 0 });
+  const controller = new Controller(emulator, SOURCE);
+  const trigger = (entry: Record<string, unknown>) => controller.trigger(entry);
+  const when = (options: { after?: string | number | undefined; at?: string | undefined }) =>
+    Object.fromEntries(Object.entries({ after: options.after, at: options.at }).filter(([, value]) => value !== undefined));
+
+  const imds: Imds = {
+    url: running.url,
+    env: sdkEnv(running.url),
+    emulator,
+    controller,
+    clock: {
+      now: () => clock.now(),
+      advance(by) {
+        const ms = typeof by === 'number' ? by : parseDuration(by);
+        if (ms === undefined) throw new RangeError(`clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`);
+        clock.advance(ms);
+        return clock.now();
+      },
+      set(to) {
+        clock.set(epochOf(to, 'clock'));
+        return clock.now();
+      },
+    },
+    set: (path, value) => controller.set(path, value),
+    remove: (path) => controller.remove(path),
+    spot: {
+      interrupt: (options = {}) =>
+        trigger({ type: 'spot-interruption', action: options.action ?? 'terminate', ...when(options), ...(options.notice === undefined ? {} : { notice: options.notice }) }),
+    },
+    rebalance: (options = {}) => trigger({ type: 'rebalance-recommendation', ...when(options) }),
+    events: {
+      schedule(options) {
+        const record = trigger({
+          type: 'maintenance-event',
+          code: options.code,
+          notBefore: options.notBefore ?? '1d',
+          notAfter: options.notAfter ?? '1d2h',
+          ...(options.description === undefined ? {} : { description: options.description }),
+          ...(options.after === undefined ? {} : { after: options.after }),
+        });
+        return record.eventId as string;
+      },
+      complete: (eventId) => void controller.endEvent(eventId, 'completed'),
+      cancel: (eventId) => void controller.endEvent(eventId, 'canceled'),
+    },
+    rotateCredentials: () => trigger({ type: 'credential-rotation' }),
+    trigger: (entry) => controller.trigger(entry),
+    cancel: (id) => void controller.cancel(id),
+    setHttpTokens: (mode) => void controller.setHttpTokens(mode),
+    setHttpEndpoint: (mode) => void controller.setHttpEndpoint(mode),
+    get requests() {
+      return controller.requests();
+    },
+    reset: () => controller.reset(),
+    close: () => running.close(),
+    [Symbol.asyncDispose]: () => running.close(),
+  };
+  return imds;
+}
