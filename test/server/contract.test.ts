@@ -14,7 +14,7 @@ function stableWire(wire: string): string {
 describe.each(HTTP_TOKENS_VALUES)('contract, HttpTokens=%s', (mode) => {
   it.each(CONTRACT_CASES)('$name', (testCase) => {
     const { call, token } = inProcess({ httpTokens: mode });
-    const auth =
+    const auth: Record<string, string> =
       testCase.auth === 'token'
         ? { 'X-aws-ec2-metadata-token': token() }
         : testCase.auth === 'garbage'
