@@ -72,6 +72,18 @@ describe('bin/imds.js', () => {
   });
 });
 
+describe('the package export', () => {
+  it("'ec2-imds/client' resolves to the built client and reads the emulator", async () => {
+    // A variable specifier: type-checking must not depend on dist/ having been built.
+    const specifier = 'ec2-imds/client';
+    const exported = (await import(specifier)) as typeof import('../../src/client/index.js');
+    expect(Object.keys(exported)).toEqual(expect.arrayContaining(['ImdsClient', 'ImdsError', 'ImdsNotFoundError', 'resolveImdsConfig', 'httpTransport']));
+    const client = new exported.ImdsClient({ env: {}, endpoint: emulator.url });
+    assertLoopbackUrl(client.config.endpoint);
+    expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
+  });
+});
+
 describe('imds watch as a process', () => {
   it('stops cleanly on SIGINT (exit 0), mid-wait', async () => {
     const env = { PATH: process.env['PATH'] ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
