@@ -60,6 +60,8 @@ export function loadConfigFile(path: string, files: FileAccess = nodeFiles): Fil
   } catch (error) {
     throw new ConfigError([{ source: path, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
   }
+  const jsonProblem = path.toLowerCase().endsWith('.json') ? strictJsonProblem(text) : undefined;
+  if (jsonProblem) throw new ConfigError([{ ...jsonProblem, source: path }]);
   const source = parseYamlSource(text);
   // Problems are reported in the order they appear in the file.
   const locate = (problems: readonly ConfigProblem[]): LocatedProblem[] =>
@@ -111,6 +113,27 @@ export function configFromData(
       scenarios: [...(file.scenarios ?? []), ...(file.faults ?? [])].map(toScenarioSpec),
     },
   };
+}
+
+/**
+ * A `.json` file is held to JSON: YAML would accept trailing commas and comments there, which
+ * other tools reading the same file would not.
+ */
+function strictJsonProblem(text: string): LocatedProblem | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
+    const before = text.slice(0, offset).split('\n');
+    return {
+      source: '',
+      path: [],
+      position: { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 },
+      message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+    };
+  }
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -16,9 +16,7 @@ const id = () => patterned(/^[A-Za-z0-9][\w.-]{0,63}$/, 'expected an id of lette
 /** When a scenario takes effect: `after` a delay from the anchor or `at` a time; at once when neither. */
 const timing = { id: id().optional(), after: duration().optional(), at: timestamp().optional() };
 
-const clients = z.preprocess(
-  (value) => (Array.isArray(value) ? { addresses: value } : value),
-  z.strictObject(
+const clients = z.strictObject(
     {
       addresses: list(
         z.string({ error: 'expected an address or CIDR block such as 10.0.0.7 or 172.17.0.0/16' }).refine(isAddressOrBlock, {
@@ -27,9 +25,8 @@ const clients = z.preprocess(
       ).min(1, { error: 'expected at least one address' }).optional(),
       firstSeen: integer(1, 65_536, 'expected a number of clients from 1 to 65536').optional(),
     },
-    { error: 'expected a list of addresses, or a map with addresses and/or firstSeen' },
-  ),
-);
+    { error: 'expected a map with addresses (a list) and/or firstSeen (a number)' },
+  );
 
 /** What every fault has besides its timing: how long it lasts (`for`) and whom it hits (`clients`). */
 const faultTiming = { ...timing, for: positiveDuration().optional(), clients: clients.optional() };
