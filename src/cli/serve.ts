@@ -154,7 +154,7 @@ async function start(config: EffectiveConfig, parsed: ParsedFlags): Promise<Runn
   const keyPem = readPem('identity-key', parsed['identity-key']);
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
   const emulator = new Emulator({
-    ...emulatorOptionsOf(config, clockOf(config.clock)),
+    ...emulatorOptionsOf({ ...config.settings, instance: config.instance, scenarios: config.scenarios }, clockOf(config.clock)),
     identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
   });
   const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });

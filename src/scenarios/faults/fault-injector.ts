@@ -1,5 +1,5 @@
 import type { ActiveFault } from '../service-state.js';
-import { clientMatch } from './client-match.js';
+import { clientMatch, type ClientMatch } from './client-match.js';
 import { PeerRegistry } from './peer-registry.js';
 import { seededRandom } from './seeded-random.js';
 import { TokenBucket } from './token-bucket.js';
@@ -32,6 +32,8 @@ const MAX_BUCKETS_PER_FAULT = 65_536;
 export class FaultInjector {
   readonly peers = new PeerRegistry();
   #buckets = new Map<string, Map<string, TokenBucket>>();
+  /** Matchers by fault spec object: built once, as specs are immutable. */
+  readonly #matchers = new WeakMap<object, ClientMatch>();
   #random: () => number;
   #seed: number;
 
@@ -48,7 +50,7 @@ export class FaultInjector {
     let delayMs = 0;
     let replace: Interference | undefined;
     for (const { id, spec } of faults) {
-      if (!clientMatch(spec.clients)(peer, rank)) continue;
+      if (!this.#matcher(spec.clients)(peer, rank)) continue;
       switch (spec.type) {
         case 'endpoint-off':
           replace ??= spec.response === 'forbidden' ? { status: 403 } : { noResponse: spec.response };
@@ -77,6 +79,13 @@ export class FaultInjector {
     this.peers.clear();
     this.#buckets = new Map();
     this.#random = seededRandom(this.#seed);
+  }
+
+  #matcher(selector: Parameters<typeof clientMatch>[0]): ClientMatch {
+    if (!selector) return clientMatch(undefined);
+    let match = this.#matchers.get(selector);
+    if (!match) this.#matchers.set(selector, (match = clientMatch(selector)));
+    return match;
   }
 
   #bucket(faultId: string, peer: string, ratePerSecond: number, burst: number, now: number): TokenBucket {
