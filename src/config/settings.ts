@@ -33,7 +33,9 @@ export interface ServeSettings {
   readonly seed?: number;
 }
 
+/** A setting's name, as in {@link ServeSettings}. */
 export type SettingName = keyof ServeSettings;
+/** Where a resolved setting came from. */
 export type SettingSource = 'flag' | 'environment' | 'file' | 'default';
 
 /** One setting's four spellings, its default and how text becomes its value. */
@@ -57,6 +59,7 @@ const withSchema = (schema: z.ZodType, fromText: (text: string) => unknown = (te
 };
 const integerText = (text: string) => (/^[0-9]+$/.test(text) ? Number(text) : Number.NaN);
 
+/** Every setting's flag, variable, file key, default and parser (the table above). */
 export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
   host: { flag: '--host', env: 'IMDS_HOST', fileKey: ['host'], default: DEFAULT_EMULATOR_HOST, expectation: 'a host name or address such as 127.0.0.1', parse: withSchema(hostSchema()) },
   port: { flag: '--port', env: 'IMDS_PORT', fileKey: ['port'], default: DEFAULT_EMULATOR_PORT, expectation: 'an integer from 0 to 65535', parse: withSchema(portSchema(), integerText) },

@@ -24,6 +24,7 @@ export interface Scenario extends ScenarioEffect {
 /** `pending` before its first instant, `ended` after its end, `active` in between. */
 export type ScenarioStatus = 'pending' | 'active' | 'ended';
 
+/** Where a scenario stands at `now`. */
 export function scenarioStatus(scenario: ScenarioEffect, now: number): ScenarioStatus {
   const first = scenario.changesAt[0];
   if (first !== undefined && now < first) return 'pending';

@@ -142,8 +142,10 @@ export interface EndpointOffSpec extends FaultBase {
   readonly response: 'forbidden' | 'reset' | 'silence';
 }
 
+/** Any fault. */
 export type FaultSpec = HopLimitSpec | ThrottleSpec | LatencySpec | ServerErrorsSpec | EndpointOffSpec;
 
+/** Any scenario or fault: what a timeline holds. */
 export type ScenarioSpec =
   | SpotInterruptionSpec
   | RebalanceRecommendationSpec
@@ -155,6 +157,7 @@ export type ScenarioSpec =
   | RemoveValueSpec
   | FaultSpec;
 
+/** The `type` names. */
 export type ScenarioType = ScenarioSpec['type'];
 
 /** The fault types, for telling faults from scenarios in listings and files. */

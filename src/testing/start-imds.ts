@@ -61,6 +61,7 @@ export interface Imds extends AsyncDisposable {
   readonly controller: Controller;
 }
 
+/** The fixture's clock: it moves only when the test says so. */
 export interface ImdsClock {
   /** The emulator's time, epoch ms. */
   now(): number;
@@ -70,6 +71,7 @@ export interface ImdsClock {
   set(to: Date | string | number): number;
 }
 
+/** A maintenance event to schedule; moments are durations from now or ISO times. */
 export interface ScheduleEventOptions {
   readonly code: 'instance-reboot' | 'system-reboot' | 'system-maintenance' | 'instance-retirement' | 'instance-stop';
   readonly notBefore?: string | number;

@@ -15,10 +15,15 @@ import { instanceSchema } from './instance-schema.js';
 import { scenarioEntrySchema } from './scenario-schema.js';
 import { treePath } from './tree-path.js';
 
+/** The metadata or control listener's address. */
 export const hostSchema = () => nonEmpty('a host name or address such as 127.0.0.1');
+/** A TCP port; 0 picks a free one. */
 export const portSchema = () => integer(0, 65_535);
+/** `HttpTokens`: `required` (IMDSv2 only) or `optional`. */
 export const httpTokensSchema = () => z.enum(['required', 'optional']);
+/** `HttpEndpoint`: `enabled` or `disabled` (403 to everything). */
 export const httpEndpointSchema = () => z.enum(['enabled', 'disabled']);
+/** The shortest control API token accepted. */
 export const CONTROL_TOKEN_MIN_LENGTH = 16;
 const TOKEN_EXPECTATION = `expected a bearer token of at least ${CONTROL_TOKEN_MIN_LENGTH} visible ASCII characters, no spaces (the value given is not shown)`;
 /** The control API's bearer token; a wrong one is never echoed in messages. */
@@ -28,6 +33,7 @@ export const controlTokenSchema = () =>
     ctx.addIssue({ code: 'custom', message: value === undefined ? `missing; ${TOKEN_EXPECTATION}` : TOKEN_EXPECTATION, params: { final: true } });
     return z.NEVER;
   });
+/** The seed of fault randomness (32 bits). */
 export const seedSchema = () => integer(0, 2 ** 32 - 1);
 
 const pathKeyedValues = z.record(z.string(), scalarText('expected the text of the leaf')).superRefine((values, ctx) => {
@@ -57,6 +63,13 @@ const entries = (faults: boolean) =>
     });
   });
 
+/**
+ * The whole file.
+ * @example
+ * ```ts
+ * configFileSchema.safeParse({ port: 0, scenarios: [{ type: 'rebalance-recommendation', after: '1m' }] });
+ * ```
+ */
 export const configFileSchema = z.strictObject(
   {
     $schema: z.string().optional(),
@@ -83,5 +96,7 @@ export const configFileSchema = z.strictObject(
   { error: 'expected a map of settings (host, port, httpTokens, instance, scenarios...)' },
 );
 
+/** A configuration as written (durations and times as text). */
 export type ConfigFileInput = z.input<typeof configFileSchema>;
+/** A checked configuration (durations in ms, times in epoch ms). */
 export type ConfigFileData = z.output<typeof configFileSchema>;

@@ -73,8 +73,10 @@ export const moment = () =>
     return z.NEVER;
   });
 
+/** An IPv4 address. */
 export const ipv4 = (what = 'an IPv4 address such as 172.31.38.15') =>
   z.string({ error: `expected ${what}` }).refine((value) => net.isIPv4(value), { error: `expected ${what}` });
+/** An IPv6 address. */
 export const ipv6 = (what = 'an IPv6 address such as 2406:da14::1') =>
   z.string({ error: `expected ${what}` }).refine((value) => net.isIPv6(value), { error: `expected ${what}` });
 
@@ -83,10 +85,12 @@ function isCidr(value: string, family: 4 | 6): boolean {
   if (extra !== undefined || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
   return net.isIP(address) === family && Number(prefix) <= (family === 4 ? 32 : 128);
 }
+/** An IPv4 CIDR block. */
 export const ipv4Cidr = () =>
   z.string({ error: 'expected an IPv4 CIDR block such as 172.31.0.0/16' }).refine((value) => isCidr(value, 4), {
     error: 'expected an IPv4 CIDR block such as 172.31.0.0/16',
   });
+/** An IPv6 CIDR block. */
 export const ipv6Cidr = () =>
   z.string({ error: 'expected an IPv6 CIDR block such as 2406:da14::/56' }).refine((value) => isCidr(value, 6), {
     error: 'expected an IPv6 CIDR block such as 2406:da14::/56',

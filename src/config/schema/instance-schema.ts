@@ -11,9 +11,11 @@ import { integer, ipv4, ipv4Cidr, ipv6, ipv6Cidr, list, nonEmpty, patterned, sca
 const hexId = (prefix: string, example: string) =>
   patterned(new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`), `expected an id such as ${example} (${prefix}- and 8 or 17 lower-case hex digits)`);
 
+/** A MAC address as EC2 writes it: lower case, colon-separated. */
 export const MAC_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 const account = () => patterned(/^\d{12}$/, 'expected a 12-digit AWS account id such as 123456789012');
 
+/** One entry of `instance.networkInterfaces`. */
 export const networkInterfaceSchema = z.strictObject({
   mac: patterned(MAC_PATTERN, 'expected a MAC address in lower case, such as 06:3d:8a:5e:c4:17').optional(),
   interfaceId: hexId('eni', 'eni-0b7d2f4e6a8c1d3e5').optional(),
@@ -33,6 +35,7 @@ export const networkInterfaceSchema = z.strictObject({
   subnetIpv6CidrBlocks: list(ipv6Cidr()).optional(),
   vpcIpv6CidrBlocks: list(ipv6Cidr()).optional(),
 });
+/** A checked network interface entry. */
 export type NetworkInterfaceInput = z.output<typeof networkInterfaceSchema>;
 
 const USER_DATA_FORMS = 'expected user data as text, or a map with one of text, base64 or file';
@@ -58,6 +61,7 @@ export const userDataSchema = z.preprocess(
       }
     }),
 );
+/** Checked user data: exactly one of text, base64, file. */
 export type UserDataInput = z.output<typeof userDataSchema>;
 
 /** Keys that metadata tags cannot have: EC2 refuses to expose them under `tags/instance/`. */
@@ -89,6 +93,7 @@ const blockDevicesSchema = z
     }
   });
 
+/** The `instance:` block. */
 export const instanceSchema = z.strictObject(
   {
     accountId: account().optional(),
@@ -138,4 +143,5 @@ export const instanceSchema = z.strictObject(
   },
   { error: 'expected a map of instance fields' },
 );
+/** A checked `instance:` block. */
 export type InstanceInput = z.output<typeof instanceSchema>;

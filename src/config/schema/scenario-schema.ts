@@ -100,6 +100,7 @@ export const scenarioEntrySchema = z
     }
   });
 
+/** A scenario or fault as written (`{ type: 'spot-interruption', after: '2m' }`). */
 export type ScenarioEntryInput = z.input<typeof scenarioEntrySchema>;
 type ScenarioEntry = z.output<typeof scenarioEntrySchema>;
 
