@@ -1,5 +1,5 @@
 /**
- * The recipes of docs/testing.md, run as written by the runner each is for: each is copied out of
+ * The recipes of README.md, run as written by the runner each is for: each is copied out of
  * the page into a scratch directory where `ec2-imds` resolves to this package (its built `dist/`),
  * then run in a child process. `npm test` builds `dist/` first.
  */
@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const DOC = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8');
+const DOC = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 interface Recipe {
   readonly runner: string;
@@ -49,11 +49,11 @@ function run(recipe: Recipe, command: (dir: string, file: string) => string[]) {
 
 const byRunner = (runner: string) => {
   const recipe = recipes().find((each) => each.runner === runner);
-  if (!recipe) throw new Error(`docs/testing.md has no ${runner} recipe`);
+  if (!recipe) throw new Error(`README.md has no ${runner} recipe`);
   return recipe;
 };
 
-describe('docs/testing.md recipes', () => {
+describe('README.md recipes', () => {
   it('has exactly the vitest, jest and node:test recipes', () => {
     expect(recipes().map((recipe) => recipe.runner)).toEqual(['vitest', 'jest', 'node-test']);
   });
