@@ -8,12 +8,12 @@
  * While the fuzz runs, well-formed clients keep asking and must keep getting exact answers: the
  * server has to stay up *and* keep serving, not just survive to the end.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_FRONT_LIMITS } from '../../src/server/listen.js';
 import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
 import { SEED_NOW } from '../helpers/in-process.js';
+import { fuzzCaseOf, runFuzzCase, type FuzzCase } from '../helpers/raw-fuzz.js';
 import { seededRandom, sleep } from '../http1/helpers.js';
 import { sendRequest } from './support/wire-client.js';
 
@@ -24,13 +24,6 @@ const REQUEST_TIMEOUT_MS = 1_000;
 /** What the emulator may answer a hostile request with: the spec's statuses and the front's refusals. */
 const ALLOWED = new Set([200, 400, 401, 403, 404, 405, 408, 413, 414, 431, 501, 505]);
 const INSTANCE_ID = 'i-0410f3c9b2d5e8a71';
-
-type Finish = 'half-close' | 'destroy' | 'reset' | 'wait';
-interface FuzzCase {
-  readonly kind: string;
-  readonly pieces: readonly Buffer[];
-  readonly finish: Finish;
-}
 
 const TOKEN_PUT = 'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
 const TOKEN_GET = (token: string) => `GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token: ${token}\r\n\r\n`;
@@ -131,39 +124,7 @@ function generateCase(random: () => number, token: string): FuzzCase {
       break;
   }
   const bytes = Buffer.from(text, 'latin1');
-  const cuts = Array.from({ length: int(4) }, () => int(bytes.length + 1)).sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let previous = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    pieces.push(bytes.subarray(previous, cut));
-    previous = cut;
-  }
-  const finish = pick<Finish>(['half-close', 'half-close', 'half-close', 'destroy', 'reset', 'wait']);
-  return { kind, pieces, finish };
-}
-
-function runCase(port: number, fuzzCase: FuzzCase): Promise<{ bytes: Buffer; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const received: Buffer[] = [];
-    let timedOut = false;
-    const socket = net.connect(port, '127.0.0.1');
-    const timer = setTimeout(() => {
-      timedOut = true;
-      socket.destroy();
-    }, REQUEST_TIMEOUT_MS * 3 + 1_000);
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ bytes: Buffer.concat(received), timedOut });
-    });
-    socket.on('connect', () => {
-      for (const piece of fuzzCase.pieces) if (piece.length > 0) socket.write(piece);
-      if (fuzzCase.finish === 'half-close') socket.end();
-      else if (fuzzCase.finish === 'destroy') socket.destroy();
-      else if (fuzzCase.finish === 'reset') socket.resetAndDestroy();
-    });
-  });
+  return fuzzCaseOf(kind, bytes, random);
 }
 
 /** Problems with what a fuzzed connection got back: more than one response, a bad status, a lying length. */
@@ -211,7 +172,7 @@ describe('raw-socket fuzz of the whole emulator', () => {
       while (next < cases.length) {
         const index = next++;
         const fuzzCase = cases[index] as FuzzCase;
-        const outcome = await runCase(imds.port, fuzzCase);
+        const outcome = await runFuzzCase(imds.port, fuzzCase, REQUEST_TIMEOUT_MS * 3 + 1_000);
         const where = `case ${index} (${fuzzCase.kind}, ${fuzzCase.finish}, seed ${SEED})`;
         if (outcome.timedOut) problems.push(`${where}: neither answered nor closed in time`);
         for (const problem of responseProblems(outcome.bytes)) problems.push(`${where}: ${problem}`);
@@ -253,7 +214,6 @@ describe('raw-socket fuzz of the whole emulator', () => {
   });
 
   it('logged none of the tokens sent in token headers', () => {
-    const log = JSON.stringify(imds.emulator.requests.entries());
     expect(imds.emulator.requests.total).toBeGreaterThan(1_000);
     const leaks = imds.emulator.requests.entries().filter((entry) => JSON.stringify(entry).includes(token));
     expect(leaks.slice(0, 3)).toEqual([]);

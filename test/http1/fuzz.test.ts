@@ -4,10 +4,10 @@
  * well-formed response with an expected status, or none; the handler only ever sees requests that
  * obey the grammar; nothing hangs and nothing crashes the process.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImdsRequest } from '../../src/server/exchange.js';
 import { listen, type RunningListener } from '../../src/server/listen.js';
+import { fuzzCaseOf, runFuzzCase, type FuzzCase } from '../helpers/raw-fuzz.js';
 import { echoHandler, errorResponse, parseResponse, seededRandom, sleep } from './helpers.js';
 
 const SEED = 0x1eed_2026;
@@ -15,13 +15,6 @@ const CASES = 3_000;
 const CONCURRENCY = 32;
 const ALLOWED_STATUSES = new Set([200, 400, 408, 413, 414, 431, 501, 505]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-type Finish = 'half-close' | 'destroy' | 'reset' | 'wait';
-interface FuzzCase {
-  readonly kind: string;
-  readonly pieces: Buffer[];
-  readonly finish: Finish;
-}
 
 const VALID = 'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
 
@@ -83,44 +76,7 @@ function generateCase(random: () => number): FuzzCase {
       break;
   }
   // Split into up to 4 pieces at random points, so the slow path is fuzzed too.
-  const cuts = Array.from({ length: int(4) }, () => int(bytes.length + 1)).sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let previous = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    pieces.push(bytes.subarray(previous, cut));
-    previous = cut;
-  }
-  const finish = pick<Finish>(['half-close', 'half-close', 'half-close', 'destroy', 'reset', 'wait']);
-  return { kind, pieces, finish };
-}
-
-interface Outcome {
-  readonly bytes: Buffer;
-  readonly timedOut: boolean;
-}
-
-function runCase(port: number, fuzzCase: FuzzCase): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const received: Buffer[] = [];
-    let timedOut = false;
-    const socket = net.connect(port, '127.0.0.1');
-    const timer = setTimeout(() => {
-      timedOut = true;
-      socket.destroy();
-    }, 3_000);
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ bytes: Buffer.concat(received), timedOut });
-    });
-    socket.on('connect', () => {
-      for (const piece of fuzzCase.pieces) if (piece.length > 0) socket.write(piece);
-      if (fuzzCase.finish === 'half-close') socket.end();
-      else if (fuzzCase.finish === 'destroy') socket.destroy();
-      else if (fuzzCase.finish === 'reset') socket.resetAndDestroy();
-    });
-  });
+  return fuzzCaseOf(kind, bytes, random);
 }
 
 /** Checks what a handler may rely on: the grammar the front enforces. */
@@ -163,7 +119,7 @@ describe('raw-socket fuzz', () => {
       while (next < cases.length) {
         const index = next++;
         const fuzzCase = cases[index] as FuzzCase;
-        const outcome = await runCase(listener.port, fuzzCase);
+        const outcome = await runFuzzCase(listener.port, fuzzCase, 3_000);
         const where = `case ${index} (${fuzzCase.kind}, ${fuzzCase.finish}, seed ${SEED})`;
         if (outcome.timedOut) problems.push(`${where}: server neither answered nor closed within 3 s`);
         if (outcome.bytes.length === 0) continue;
@@ -187,7 +143,7 @@ describe('raw-socket fuzz', () => {
 
   it('answers a well-formed request correctly afterwards', async () => {
     await sleep(50);
-    const outcome = await runCase(listener.port, { kind: 'valid', pieces: [Buffer.from(VALID)], finish: 'wait' });
+    const outcome = await runFuzzCase(listener.port, { kind: 'valid', pieces: [Buffer.from(VALID)], finish: 'wait' }, 3_000);
     const response = parseResponse(outcome.bytes);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body.toString())).toMatchObject({
