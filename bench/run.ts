@@ -1,0 +1,102 @@
+/**
+ * `npm run bench [-- --quick] [--only 1,3] [--no-pin] [--profile] [--load wrk|node]`: measures the figures of issue 5,
+ * each as a ratio to a baseline measured in the same run, prints a table and writes
+ * bench/results.json.
+ *
+ * - `--quick`: shorter runs (the whole bench in under 3 minutes), 200,000 PUTs for the memory figure.
+ * - `--only 1,3`: run only those figures.
+ * - `--no-pin`: do not pin the server and the load generator to separate cores.
+ * - `--profile`: start the emulator children with `--cpu-prof` (profiles in bench/profiles/).
+ * - `--load wrk|node`: insist on a load generator (default: wrk when installed, else the Node one).
+ *
+ * Everything talks to 127.0.0.1 only, and every run is bounded in time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { cliGet } from './figures/cli-get.js';
+import { clientGet } from './figures/client-get.js';
+import { dump } from './figures/dump.js';
+import { getThroughput } from './figures/get-throughput.js';
+import { serveStart } from './figures/serve-start.js';
+import { tokenMemory } from './figures/token-memory.js';
+import { tokenPairs } from './figures/token-pairs.js';
+import { choosePinning } from './support/cpus.js';
+import { ensureBuilt } from './support/build.js';
+import { passes, type Figure, type FigureContext, type FigureRow } from './support/figure.js';
+import { findLoadGenerator } from './support/find-load-generator.js';
+import { benchFile } from './support/paths.js';
+import { FULL_SETTINGS, QUICK_SETTINGS } from './support/settings.js';
+import { describeTarget, renderTable, resultOf } from './support/table.js';
+
+const FIGURES: readonly Figure[] = [getThroughput, tokenPairs, tokenMemory, cliGet, clientGet, dump, serveStart];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-pin': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    load: { type: 'string' },
+  },
+});
+
+const started = performance.now();
+const settings = values.quick ? QUICK_SETTINGS : FULL_SETTINGS;
+const wanted = values.only?.split(',').map((id) => id.trim());
+const figures = FIGURES.filter((figure) => wanted === undefined || wanted.includes(figure.id));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+const build = await ensureBuilt(log);
+const load = findLoadGenerator(values.load);
+const pinning = choosePinning(!values['no-pin']);
+const profileDir = benchFile('profiles');
+if (values.profile) mkdirSync(profileDir, { recursive: true });
+const context: FigureContext = {
+  settings,
+  load,
+  pinning,
+  emulatorFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  log,
+};
+log(`bench: ${settings.quick ? 'quick' : 'full'} run, load generator ${load.name}, pinning: ${pinning.description}`);
+
+const rows: FigureRow[] = [];
+const details: Record<string, unknown> = {};
+for (const figure of figures) {
+  const figureStart = performance.now();
+  log(`figure ${figure.id}: ${figure.title}`);
+  const outcome = await figure.run(context);
+  rows.push(...outcome.rows);
+  details[figure.id] = { title: figure.title, seconds: (performance.now() - figureStart) / 1000, details: outcome.details };
+}
+
+const seconds = (performance.now() - started) / 1000;
+const table = renderTable(rows);
+const failed = rows.filter((row) => passes(row) === false);
+process.stdout.write(`\n${table}\n\n`);
+process.stdout.write(
+  `${settings.quick ? 'Quick' : 'Full'} run, ${seconds.toFixed(0)} s; ${load.name}; ${pinning.description}; ` +
+    `${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}. ` +
+    `${failed.length === 0 ? 'All targets met.' : `Missed: ${failed.map((row) => `${row.figure} ${row.measure}`).join('; ')}.`}\n`,
+);
+
+writeFileSync(
+  benchFile('results.json'),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      mode: settings.quick ? 'quick' : 'full',
+      seconds,
+      machine: { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version, platform: `${os.type()} ${os.release()}` },
+      loadGenerator: load.name,
+      pinning: pinning.description,
+      build,
+      rows: rows.map((row) => ({ ...row, targetText: describeTarget(row), result: resultOf(row) })),
+      figures: details,
+    },
+    null,
+    2,
+  )}\n`,
+);
+log(`wrote bench/results.json`);

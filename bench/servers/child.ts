@@ -1,0 +1,60 @@
+/**
+ * A bench server in its own process (so neither the load generator nor the bench's own event
+ * loop shares its thread), driven over IPC: it says `ready` with its port, answers `stats`, and
+ * exits on `stop` or when the parent goes away.
+ *
+ * Usage: `node --expose-gc --import tsx bench/servers/child.ts <kind>`
+ */
+import v8 from 'node:v8';
+import { startEmulator } from '../../src/server/start.js';
+import { startBareHttpServer } from './bare-http.js';
+import { isServerKind, type FromServer, type ServerKind, type ToServer } from './kinds.js';
+import { startFrontOnly } from './front-only.js';
+import { startRawNetServer, type CountingServer } from './raw-net.js';
+
+const kind = process.argv[2];
+if (!isServerKind(kind)) throw new Error(`bench server: unknown kind '${String(kind)}'`);
+const server = await start(kind);
+const send = (message: FromServer) => process.send?.(message);
+
+process.on('message', (message: ToServer) => {
+  if (message.type === 'stats') {
+    const cpu = process.cpuUsage();
+    if (message.collectGarbage) (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    const heapSpaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]));
+    send({
+      type: 'stats',
+      stats: {
+        connections: server.connections(),
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        heapSpaces,
+        externalBytes: memory.external,
+        cpuMicros: cpu.user + cpu.system,
+      },
+    });
+  } else {
+    void server.close().then(() => process.exit(0));
+  }
+});
+// The parent died or closed the channel: do not linger as an orphan holding a core.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', port: server.port });
+
+async function start(which: ServerKind): Promise<CountingServer> {
+  switch (which) {
+    case 'emulator': {
+      const running = await startEmulator({ host: '127.0.0.1', port: 0, httpTokens: 'required' });
+      return { port: running.port, connections: () => running.emulator.requests.total, close: () => running.close() };
+    }
+    case 'front-only':
+      return startFrontOnly();
+    case 'node-http':
+      return startBareHttpServer();
+    case 'raw-net':
+      return startRawNetServer('write-destroy');
+    case 'raw-net-end':
+      return startRawNetServer('end');
+  }
+}
