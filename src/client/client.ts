@@ -19,7 +19,7 @@ import {
   type SpotInstanceAction,
 } from './events.js';
 import type { V1Fallback, V1FallbackListener } from './fallback.js';
-import { httpTransport } from './http-transport.js';
+import { socketTransport } from './socket-transport.js';
 import { parseIdentityDocument, type IdentityDocument } from './identity-document.js';
 import { directoryPath, metadataPath } from './paths.js';
 import { ImdsSession } from './session.js';
@@ -31,7 +31,7 @@ import { TOKEN_PATH } from '../wire.js';
 export interface ImdsClientOptions extends ImdsConfigOptions {
   /** Where the `AWS_*` variables are read from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Sends each HTTP exchange. Default {@link httpTransport}. */
+  /** Sends each HTTP exchange. Default {@link socketTransport} (`node:net`; `node:http` for https). */
   transport?: Transport;
   /** Time for token expiry only (timeouts use the monotonic clock). Default `Date.now`. */
   clock?: TokenClock;
@@ -63,7 +63,7 @@ export class ImdsClient {
   constructor(options: ImdsClientOptions = {}) {
     this.config = resolveImdsConfig(options, options.env ?? process.env);
     this.#session = new ImdsSession(this.config, {
-      transport: options.transport ?? httpTransport,
+      transport: options.transport ?? socketTransport,
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
       onV1Fallback: options.onV1Fallback,

@@ -36,6 +36,7 @@ export {
 } from './errors.js';
 export { FALLBACK_STATUSES, describeFallback, type V1Fallback, type V1FallbackListener } from './fallback.js';
 export { httpTransport } from './http-transport.js';
+export { socketTransport } from './socket-transport.js';
 export { TransportFailure, type Transport, type TransportFailureKind, type TransportRequest, type TransportResponse } from './transport.js';
 export { metadataPath, directoryPath } from './paths.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';

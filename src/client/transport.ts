@@ -1,6 +1,6 @@
 /**
  * The seam between the client's rules (tokens, retries, fallback) and the socket. The client
- * calls a {@link Transport} for every exchange; the default is {@link httpTransport}, and tests
+ * calls a {@link Transport} for every exchange; the default is `socketTransport`, and tests
  * wrap it to watch or police every request.
  */
 

@@ -135,7 +135,7 @@ describe('what imds get loads', () => {
     for (const name of readdirSync(dir)) {
       // Examples in TSDoc show how users import the package; only code counts.
       const source = readFileSync(join(dir, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
-      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+      for (const [, specifier] of source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^']+)'/g)) {
         expect(specifier, `${name} imports ${specifier}`).toMatch(/^(node:[a-z/]+|\.\/[a-z-]+\.js|\.\.\/wire\.js)$/);
       }
     }

@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { httpTransport } from '../../../src/client/http-transport.js';
+import { socketTransport } from '../../../src/client/socket-transport.js';
 import type { Transport, TransportRequest } from '../../../src/client/transport.js';
 import { IPV4_HOST, IPV6_HOST } from '../../../src/wire.js';
 
@@ -82,8 +82,8 @@ export interface GuardedTransport extends Transport {
   readonly requests: TransportRequest[];
 }
 
-/** Wraps `inner` (the real transport by default) with the loopback check and a request log. */
-export function guardedTransport(inner: Transport = httpTransport): GuardedTransport {
+/** Wraps `inner` (the client's default transport unless given) with the loopback check and a request log. */
+export function guardedTransport(inner: Transport = socketTransport): GuardedTransport {
   const requests: TransportRequest[] = [];
   const transport = (async (request: TransportRequest) => {
     assertLoopbackUrl(request.url);
