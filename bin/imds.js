@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// CommonJS (see bin/package.json) and bundled (scripts/bundle-cli.mjs): `imds get` then starts
+// without Node's ES module loader and compiles one small file for its command.
+'use strict';
+const { main } = require('../dist/cli-bundle/main.js');
 
-process.exitCode = await main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -23,13 +23,14 @@ function newestSource(): number {
 }
 
 function ensureBuilt(): void {
-  const built = join(ROOT, 'dist/cli/get.js');
+  const built = join(ROOT, 'dist/cli-bundle/main.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
   } catch {
     // Type errors elsewhere in the tree still emit; the checks below need only the client's files.
   }
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle-cli.mjs')], { cwd: ROOT, stdio: 'ignore' });
 }
 
 interface Ran {
@@ -128,6 +129,19 @@ describe('what imds get loads', () => {
     const graph = [...new Set([...staticGraph(join(ROOT, 'dist/cli/main.js')), ...staticGraph(join(ROOT, 'dist/cli/get.js'))])];
     expect(graph).toContain('client/client.js');
     expect(graph.filter((file) => !/^(cli\/(main|io|get|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js)$/.test(file))).toEqual([]);
+  });
+
+  it('the bundle bin/imds.js runs: `get` loads no emulator code and no runtime dependency', () => {
+    const bundle = join(ROOT, 'dist/cli-bundle');
+    const main = readFileSync(join(bundle, 'main.js'), 'utf8');
+    // Each command is required lazily, by its own file; nothing goes through the ES module loader.
+    expect(main).toContain('load: () => Promise.resolve().then(() => require("./get.js"))');
+    expect(main).not.toMatch(/\bimport\(/);
+    const get = readFileSync(join(bundle, 'get.js'), 'utf8');
+    expect(get).toMatch(/\bImdsClient = class\b/);
+    expect([...get.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort()).toEqual(['node:http', 'node:net', 'node:util']);
+    expect(get).not.toContain('EC2ws');
+    expect(get).not.toMatch(/\bEmulator = class\b/);
   });
 
   it('the client sources import nothing but node: built-ins, each other and ../wire.js', () => {

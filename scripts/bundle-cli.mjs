@@ -1,0 +1,40 @@
+/**
+ * Bundles the CLI after `tsc` into `dist/cli-bundle/`: a small CommonJS `main.js` that dispatches,
+ * and one self-contained CommonJS file per command, so `imds get` compiles one small file for the
+ * command and never starts Node's ES module loader. Measured on `imds get`, the loader and the
+ * dozens of separate modules were most of what it spent beyond Node's own start-up (see
+ * docs/decisions/0004-cli-bundle.md). Runtime dependencies (zod, yaml, node-forge) stay external
+ * and are only required by the commands that use them (`serve`).
+ */
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'cli-bundle');
+const COMMANDS = ['get', 'ls', 'dump', 'token', 'watch', 'serve'];
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+// The package is "type": "module"; these files are CommonJS.
+writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+
+const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+await Promise.all([
+  // main.js keeps `import('./get.js')` as a require of the sibling bundle, loaded only when chosen.
+  build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(outdir, 'main.js'), external: COMMANDS.map((name) => `./${name}.js`) }),
+  ...COMMANDS.map((name) => build({ ...common, entryPoints: [join(root, 'src', 'cli', `${name}.ts`)], outfile: join(outdir, `${name}.js`) })),
+]);
+
+// esbuild keeps `import()` of an external even in CommonJS, and `import()` starts the ES module
+// loader: turn each command's load into a plain require of its bundle.
+const mainFile = join(outdir, 'main.js');
+let replaced = 0;
+const main = readFileSync(mainFile, 'utf8').replace(/\bimport\("\.\/([a-z]+)\.js"\)/g, (whole, name) => {
+  if (!COMMANDS.includes(name)) return whole;
+  replaced += 1;
+  return `Promise.resolve().then(() => require("./${name}.js"))`;
+});
+if (replaced !== COMMANDS.length) throw new Error(`bundle-cli: expected ${COMMANDS.length} command imports in main.js, found ${replaced}`);
+writeFileSync(mainFile, main);
