@@ -5,6 +5,7 @@
  *
  * Usage: `node --expose-gc --import tsx bench/servers/child.ts <kind>`
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { startEmulator } from '../../src/server/start.js';
 import { startBareHttpServer } from './bare-http.js';
@@ -12,15 +13,17 @@ import { isServerKind, type FromServer, type ServerKind, type ToServer } from '.
 import { startFrontOnly } from './front-only.js';
 import { startRawNetServer, type CountingServer } from './raw-net.js';
 
+const SETTLE_MS = 1_000;
+
 const kind = process.argv[2];
 if (!isServerKind(kind)) throw new Error(`bench server: unknown kind '${String(kind)}'`);
 const server = await start(kind);
 const send = (message: FromServer) => process.send?.(message);
 
-process.on('message', (message: ToServer) => {
+process.on('message', async (message: ToServer) => {
   if (message.type === 'stats') {
     const cpu = process.cpuUsage();
-    if (message.collectGarbage) (globalThis as { gc?: () => void }).gc?.();
+    if (message.collectGarbage) await collectGarbage();
     const memory = process.memoryUsage();
     const heapSpaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]));
     send({
@@ -41,6 +44,18 @@ process.on('message', (message: ToServer) => {
 // The parent died or closed the channel: do not linger as an orphan holding a core.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready', port: server.port });
+
+/**
+ * Two full collections a second apart: V8 returns freed old-space pages to the system lazily, so
+ * RSS read right after one collection depends on when the last one before it happened.
+ */
+async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return;
+  gc();
+  await delay(SETTLE_MS);
+  gc();
+}
 
 async function start(which: ServerKind): Promise<CountingServer> {
   switch (which) {
