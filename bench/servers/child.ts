@@ -13,7 +13,7 @@ import { isServerKind, type FromServer, type ServerKind, type ToServer } from '.
 import { startFrontOnly } from './front-only.js';
 import { startRawNetServer, type CountingServer } from './raw-net.js';
 
-const SETTLE_MS = 1_000;
+const SETTLE_MS = 500;
 
 const kind = process.argv[2];
 if (!isServerKind(kind)) throw new Error(`bench server: unknown kind '${String(kind)}'`);
@@ -46,7 +46,7 @@ process.on('disconnect', () => process.exit(0));
 send({ type: 'ready', port: server.port });
 
 /**
- * Two full collections a second apart: V8 returns freed old-space pages to the system lazily, so
+ * Two full collections half a second apart: V8 returns freed old-space pages to the system lazily, so
  * RSS read right after one collection depends on when the last one before it happened.
  */
 async function collectGarbage(): Promise<void> {
