@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ListenError } from '../server/http1/listen-error.js';
+import { bindServer } from '../server/bind-server.js';
 import { listenerUrl } from '../server/http1/listener-url.js';
 import { controlBindRefusal, isAuthorized } from './auth-policy.js';
 import { handleControl, type ControlResponse } from './control-routes.js';
@@ -60,18 +60,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   const port = options.port ?? 0;
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: unknown) => reject(new ListenError(host, port, error));
-    server.once('error', fail);
-    try {
-      server.listen({ host, port }, () => {
-        server.off('error', fail);
-        resolve();
-      });
-    } catch (error) {
-      fail(error);
-    }
-  });
+  await bindServer(server, host, port);
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {

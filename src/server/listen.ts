@@ -67,7 +67,7 @@ import type { ImdsRequest, ImdsResponse, RequestHandler } from './exchange.js';
 import { acceptConnection, type FrontContext, type Http1Connection } from './http1/connection.js';
 import { startDeadlineSweep } from './http1/deadline-sweep.js';
 import { resolveLimits, type FrontLimits } from './http1/limits.js';
-import { ListenError } from './http1/listen-error.js';
+import { bindServer } from './bind-server.js';
 import { listenerUrl } from './http1/listener-url.js';
 
 export { DEFAULT_FRONT_LIMITS, type FrontLimits } from './http1/limits.js';
@@ -122,7 +122,7 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
   // health checks) must still get the response, even a delayed one.
   const server = net.createServer({ allowHalfOpen: true }, (socket) => acceptConnection(context, socket));
   server.maxConnections = limits.maxConnections;
-  await bind(server, options.host, options.port);
+  await bindServer(server, options.host, options.port);
   // After binding, errors come from accept() (EMFILE when out of descriptors); libuv already closed
   // that connection, so there is nothing to do but keep serving.
   server.on('error', ignoreAcceptError);
@@ -143,29 +143,6 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
       return closing;
     },
   };
-}
-
-function bind(server: net.Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      server.off('listening', onListening);
-      reject(new ListenError(host, port, error));
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    try {
-      server.listen({ host, port });
-    } catch (error) {
-      // Invalid arguments (a port out of range) throw synchronously instead of emitting 'error'.
-      server.off('error', onError);
-      server.off('listening', onListening);
-      reject(new ListenError(host, port, error));
-    }
-  });
 }
 
 function ignoreAcceptError(): void {}

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { serve } from '../../src/cli/serve.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfigFile } from '../../src/config/load-file.js';
+import { freePort } from '../helpers/free-port.js';
 
 const DIR = 'test/config/broken';
 const file = (name: string) => `${DIR}/${name}`;
@@ -112,13 +113,6 @@ describe('imds serve with a broken file', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 async function canBind(port: number): Promise<boolean> {
   const server = net.createServer();

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { serve } from '../../src/cli/serve.js';
 import { request } from '../scenarios/http.js';
+import { freePort } from '../helpers/free-port.js';
 
 function capture(env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -10,13 +11,6 @@ function capture(env: Record<string, string> = {}) {
   return { io: { stdout: (text: string | Uint8Array) => void out.push(String(text)), stderr: (text: string) => void err.push(text), env }, out, err };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('imds serve with --config and the control API', () => {
   it('serves the file\'s scenario on a manual clock that the control API moves', async () => {
