@@ -95,7 +95,8 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
     socket.once('connect', () => clearTimeout(connectTimer));
     socket.on('data', (chunk: Buffer) => read(() => reader.push(chunk)));
     socket.on('end', () => read(() => reader.end()));
-    socket.on('close', () => fail(new TransportFailure('connection', 'connection closed before the response was complete', { errno: 'ECONNRESET' })));
+    // Every exchange ends in 'close'; build the error (and its stack) only when it is one.
+    socket.on('close', () => settled || fail(new TransportFailure('connection', 'connection closed before the response was complete', { errno: 'ECONNRESET' })));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const errno = error.code ?? 'EUNKNOWN';
       fail(new TransportFailure('connection', `connection failed (${errno})`, { errno }));
