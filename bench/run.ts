@@ -29,7 +29,15 @@ import { benchFile } from './support/paths.js';
 import { FULL_SETTINGS, QUICK_SETTINGS } from './support/settings.js';
 import { describeTarget, renderTable, resultOf } from './support/table.js';
 
-const FIGURES: readonly Figure[] = [getThroughput, tokenPairs, tokenMemory, cliGet, clientGet, dump, serveStart];
+const FIGURES: readonly Figure[] = [
+  getThroughput,
+  tokenPairs,
+  tokenMemory,
+  cliGet,
+  clientGet,
+  dump,
+  serveStart,
+];
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +67,9 @@ const context: FigureContext = {
   emulatorFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   log,
 };
-log(`bench: ${settings.quick ? 'quick' : 'full'} run, load generator ${load.name}, pinning: ${pinning.description}`);
+log(
+  `bench: ${settings.quick ? 'quick' : 'full'} run, load generator ${load.name}, pinning: ${pinning.description}`,
+);
 
 const rows: FigureRow[] = [];
 const details: Record<string, unknown> = {};
@@ -68,7 +78,11 @@ for (const figure of figures) {
   log(`figure ${figure.id}: ${figure.title}`);
   const outcome = await figure.run(context);
   rows.push(...outcome.rows);
-  details[figure.id] = { title: figure.title, seconds: (performance.now() - figureStart) / 1000, details: outcome.details };
+  details[figure.id] = {
+    title: figure.title,
+    seconds: (performance.now() - figureStart) / 1000,
+    details: outcome.details,
+  };
 }
 
 const seconds = (performance.now() - started) / 1000;
@@ -88,7 +102,12 @@ writeFileSync(
       date: new Date().toISOString(),
       mode: settings.quick ? 'quick' : 'full',
       seconds,
-      machine: { cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version, platform: `${os.type()} ${os.release()}` },
+      machine: {
+        cpu: os.cpus()[0]?.model,
+        cores: os.availableParallelism(),
+        node: process.version,
+        platform: `${os.type()} ${os.release()}`,
+      },
       loadGenerator: load.name,
       pinning: pinning.description,
       build,

@@ -20,11 +20,29 @@ mkdirSync(outdir, { recursive: true });
 // The package is "type": "module"; these files are CommonJS.
 writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
 
-const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+};
 await Promise.all([
   // main.js keeps `import('./get.js')` as a require of the sibling bundle, loaded only when chosen.
-  build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(outdir, 'main.js'), external: COMMANDS.map((name) => `./${name}.js`) }),
-  ...COMMANDS.map((name) => build({ ...common, entryPoints: [join(root, 'src', 'cli', `${name}.ts`)], outfile: join(outdir, `${name}.js`) })),
+  build({
+    ...common,
+    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    outfile: join(outdir, 'main.js'),
+    external: COMMANDS.map((name) => `./${name}.js`),
+  }),
+  ...COMMANDS.map((name) =>
+    build({
+      ...common,
+      entryPoints: [join(root, 'src', 'cli', `${name}.ts`)],
+      outfile: join(outdir, `${name}.js`),
+    }),
+  ),
 ]);
 
 // esbuild keeps `import()` of an external even in CommonJS, and `import()` starts the ES module
@@ -36,5 +54,6 @@ const main = readFileSync(mainFile, 'utf8').replace(/\bimport\("\.\/([a-z]+)\.js
   replaced += 1;
   return `Promise.resolve().then(() => require("./${name}.js"))`;
 });
-if (replaced !== COMMANDS.length) throw new Error(`bundle-cli: expected ${COMMANDS.length} command imports in main.js, found ${replaced}`);
+if (replaced !== COMMANDS.length)
+  throw new Error(`bundle-cli: expected ${COMMANDS.length} command imports in main.js, found ${replaced}`);
 writeFileSync(mainFile, main);

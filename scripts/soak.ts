@@ -45,12 +45,18 @@ async function serve(): Promise<void> {
   const port = parentPort!;
   const running: RunningEmulator[] = [];
   for (let index = 0; index < MODES.length; index++) {
-    running.push(await startEmulator({ httpTokens: 'optional', clock: new ManualClock(LOAD_NOW), requestLogCapacity: 10_000 }));
+    running.push(
+      await startEmulator({
+        httpTokens: 'optional',
+        clock: new ManualClock(LOAD_NOW),
+        requestLogCapacity: 10_000,
+      }),
+    );
   }
   const reply = (message: FromServer) => port.postMessage(message);
   port.on('message', async (message: ToServer) => {
     if (message.type === 'set-modes') {
-      running.forEach((imds, index) => applyMode(imds, MODES[index] as LoadMode));
+      for (const [index, imds] of running.entries()) applyMode(imds, MODES[index] as LoadMode);
       reply({ type: 'modes-set' });
     } else if (message.type === 'memory') {
       collectGarbage();
@@ -109,8 +115,12 @@ async function main(): Promise<number> {
   const before = (await next('memory')) as Extract<FromServer, { type: 'memory' }>;
 
   // Every path spelling of the enabled emulators must be served at least once.
-  const paths = targets.filter((target) => target.mode !== 'disabled').reduce((sum, target) => sum + target.cases.length, 0);
-  console.log(`soak: ${requests.toLocaleString('en-US')} requests, ${clients} clients, at most ${maxSeconds} s; ${paths} path spellings to serve; emulators: ${MODES.join(', ')}`);
+  const paths = targets
+    .filter((target) => target.mode !== 'disabled')
+    .reduce((sum, target) => sum + target.cases.length, 0);
+  console.log(
+    `soak: ${requests.toLocaleString('en-US')} requests, ${clients} clients, at most ${maxSeconds} s; ${paths} path spellings to serve; emulators: ${MODES.join(', ')}`,
+  );
   const report = await runLoad({
     targets,
     clients,
@@ -119,7 +129,9 @@ async function main(): Promise<number> {
     seed,
     keepSamples: 20,
     onProgress: throttle(10_000, (progress) => {
-      console.log(`  ${progress.requests.toLocaleString('en-US').padStart(10)} requests  ${rate(progress)} req/s  wrong ${progress.wrong}  failed ${progress.failed}`);
+      console.log(
+        `  ${progress.requests.toLocaleString('en-US').padStart(10)} requests  ${rate(progress)} req/s  wrong ${progress.wrong}  failed ${progress.failed}`,
+      );
     }),
   });
 
@@ -131,15 +143,29 @@ async function main(): Promise<number> {
   const allCrashes = crashes + report.failed;
   const everyPathServed = report.pathsServed.size === paths;
   console.log('');
-  console.log(`requests       ${report.requests.toLocaleString('en-US')} in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate(report)} req/s)`);
+  console.log(
+    `requests       ${report.requests.toLocaleString('en-US')} in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate(report)} req/s)`,
+  );
   console.log(`correct        ${report.correct.toLocaleString('en-US')}`);
   console.log(`wrong answers  ${report.wrong}`);
-  console.log(`crashes        ${allCrashes} (server thread: ${crashes}, connections without an answer: ${report.failed})`);
-  console.log(`tokens minted  ${report.tokensMinted.size.toLocaleString('en-US')} (all distinct: ${report.tokensMinted.size === (report.byKind['PUT token'] ?? 0)})`);
+  console.log(
+    `crashes        ${allCrashes} (server thread: ${crashes}, connections without an answer: ${report.failed})`,
+  );
+  console.log(
+    `tokens minted  ${report.tokensMinted.size.toLocaleString('en-US')} (all distinct: ${report.tokensMinted.size === (report.byKind['PUT token'] ?? 0)})`,
+  );
   console.log(`paths served   ${report.pathsServed.size} of ${paths}`);
-  console.log(`statuses       ${Object.entries(report.byStatus).map(([status, count]) => `${status}: ${count}`).join(', ')}`);
-  console.log(`server memory  heap after GC ${before.heapUsedMiB} -> ${after.heapUsedMiB} MiB (server thread), rss ${before.rssMiB} -> ${after.rssMiB} MiB (whole process)`);
-  console.log(`server count   ${after.requestsSeen.toLocaleString('en-US')} requests handled (the load plus the crawl)`);
+  console.log(
+    `statuses       ${Object.entries(report.byStatus)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `server memory  heap after GC ${before.heapUsedMiB} -> ${after.heapUsedMiB} MiB (server thread), rss ${before.rssMiB} -> ${after.rssMiB} MiB (whole process)`,
+  );
+  console.log(
+    `server count   ${after.requestsSeen.toLocaleString('en-US')} requests handled (the load plus the crawl)`,
+  );
   for (const sample of report.samples) console.log(`  ${sample}`);
 
   if (report.wrong > 0 || allCrashes > 0 || !everyPathServed) return 1;
@@ -153,7 +179,11 @@ async function main(): Promise<number> {
 /** Waits for the next message of each type, in order; rejects once the worker has exited. */
 function messages(worker: Worker): (type: FromServer['type']) => Promise<FromServer> {
   const queue: FromServer[] = [];
-  const waiting: Array<{ type: FromServer['type']; resolve: (message: FromServer) => void; reject: (error: Error) => void }> = [];
+  const waiting: Array<{
+    type: FromServer['type'];
+    resolve: (message: FromServer) => void;
+    reject: (error: Error) => void;
+  }> = [];
   let exited = false;
   worker.on('message', (message: FromServer) => {
     const index = waiting.findIndex((waiter) => waiter.type === message.type);
@@ -162,7 +192,8 @@ function messages(worker: Worker): (type: FromServer['type']) => Promise<FromSer
   });
   worker.on('exit', () => {
     exited = true;
-    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`the server thread exited while waiting for '${waiter.type}'`));
+    for (const waiter of waiting.splice(0))
+      waiter.reject(new Error(`the server thread exited while waiting for '${waiter.type}'`));
   });
   return (type) => {
     const index = queue.findIndex((message) => message.type === type);

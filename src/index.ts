@@ -14,6 +14,11 @@ export { Emulator, type EmulatorOptions } from './server/emulator.js';
 export { startEmulator, type RunningEmulator, type StartOptions } from './server/start.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { DEFAULT_INSTANCE } from './metadata/default-instance.js';
-export type { InstanceDescription, NetworkInterface, MaintenanceEvent, SpotNotice } from './metadata/instance.js';
+export type {
+  InstanceDescription,
+  NetworkInterface,
+  MaintenanceEvent,
+  SpotNotice,
+} from './metadata/instance.js';
 export { createIdentitySigner, IdentityKeyError, type IdentitySigner } from './metadata/identity-signer.js';
 export { ListenError } from './server/listen.js';

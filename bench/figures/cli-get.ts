@@ -29,7 +29,8 @@ export const cliGet: Figure = {
             args: [IMDS_BIN, 'get', 'instance-id', '--endpoint', server.url],
             env: clientEnv(),
             check(result) {
-              if (result.stdout !== `${FIXED_BODY}\n`) throw new Error(`imds get printed ${JSON.stringify(result.stdout)}`);
+              if (result.stdout !== `${FIXED_BODY}\n`)
+                throw new Error(`imds get printed ${JSON.stringify(result.stdout)}`);
             },
           },
         ],

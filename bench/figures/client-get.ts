@@ -28,7 +28,13 @@ export const clientGet: Figure = {
     try {
       const result = await runProcess(
         process.execPath,
-        ['--import', 'tsx', benchFile('probes/client-get.ts'), server.url, String(context.settings.clientCalls)],
+        [
+          '--import',
+          'tsx',
+          benchFile('probes/client-get.ts'),
+          server.url,
+          String(context.settings.clientCalls),
+        ],
         { env: clientEnv(), timeoutMs: 120_000 },
       );
       if (result.code !== 0) throw new Error(`client-get probe failed: ${result.stderr.trim()}`);

@@ -39,12 +39,26 @@ export const dump: Figure = {
       const dumpTime = timings.get('imds dump');
       const walkTime = timings.get('walk.sh');
       if (dumpTime === undefined || walkTime === undefined) throw new Error('missing timings');
-      const probe = await runProcess(process.execPath, ['--import', 'tsx', benchFile('probes/client-dump.ts'), server.url, String(context.settings.dumpRuns * 4)], {
-        env: clientEnv(),
-        timeoutMs: 120_000,
-      });
+      const probe = await runProcess(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          benchFile('probes/client-dump.ts'),
+          server.url,
+          String(context.settings.dumpRuns * 4),
+        ],
+        {
+          env: clientEnv(),
+          timeoutMs: 120_000,
+        },
+      );
       if (probe.code !== 0) throw new Error(`client-dump probe failed: ${probe.stderr.trim()}`);
-      const inProcess = JSON.parse(probe.stdout) as { runs: number; parallelMs: number; sequentialMs: number };
+      const inProcess = JSON.parse(probe.stdout) as {
+        runs: number;
+        parallelMs: number;
+        sequentialMs: number;
+      };
       const rows: FigureRow[] = [
         ratioRow({
           figure: '6',
@@ -75,7 +89,8 @@ export const dump: Figure = {
 async function requestsMadeBy(server: ServerProcess, file: string, args: readonly string[]): Promise<number> {
   const before = await server.stats();
   const result = await runProcess(file, args, { env: clientEnv(), timeoutMs: 60_000 });
-  if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim()}`);
   const after = await server.stats();
   return after.connections - before.connections;
 }

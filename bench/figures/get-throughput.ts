@@ -51,7 +51,10 @@ export const getThroughput: Figure = {
     try {
       for (const kind of KINDS) {
         const flags = kind === 'emulator' ? context.emulatorFlags : [];
-        servers.set(kind, await startServerProcess(kind, { prefix: context.pinning.server, nodeFlags: flags }));
+        servers.set(
+          kind,
+          await startServerProcess(kind, { prefix: context.pinning.server, nodeFlags: flags }),
+        );
       }
       const emulator = servers.get('emulator') as ServerProcess;
       // Every server gets the same request bytes, token included; only the emulator checks it.
@@ -62,9 +65,18 @@ export const getThroughput: Figure = {
       for (let round = 0; round < rounds; round++) {
         for (const connections of CONCURRENCIES) {
           for (const kind of rotate(KINDS, round)) {
-            const sample = await measure(context, servers.get(kind) as ServerProcess, connections, seconds, token, round);
+            const sample = await measure(
+              context,
+              servers.get(kind) as ServerProcess,
+              connections,
+              seconds,
+              token,
+              round,
+            );
             samples.push(sample);
-            context.log(`  round ${round + 1}/${rounds}, ${connections} conn, ${kind}: ${perSecond(sample.rate)}, p99 ${ms(sample.p99Ms)}`);
+            context.log(
+              `  round ${round + 1}/${rounds}, ${connections} conn, ${kind}: ${perSecond(sample.rate)}, p99 ${ms(sample.p99Ms)}`,
+            );
           }
         }
       }
@@ -75,7 +87,14 @@ export const getThroughput: Figure = {
   },
 };
 
-async function measure(context: FigureContext, server: ServerProcess, connections: number, seconds: number, token: string, round: number): Promise<Sample> {
+async function measure(
+  context: FigureContext,
+  server: ServerProcess,
+  connections: number,
+  seconds: number,
+  token: string,
+  round: number,
+): Promise<Sample> {
   const before = await server.stats();
   const result: LoadResult = await context.load.run({
     url: `${server.url}/latest/meta-data/instance-id`,
@@ -114,7 +133,12 @@ function report(samples: readonly Sample[]): FigureOutcome {
     const medianOf = (kind: ServerKind, pick: (sample: Sample) => number) => median(of(kind).map(pick));
     /** Median over rounds of (kind's value ÷ baseline's value in the same round). */
     const roundRatio = (kind: ServerKind, baseline: ServerKind, pick: (sample: Sample) => number) =>
-      median(of(kind).map((sample) => pick(sample) / pick(of(baseline).find((other) => other.round === sample.round) as Sample)));
+      median(
+        of(kind).map(
+          (sample) =>
+            pick(sample) / pick(of(baseline).find((other) => other.round === sample.round) as Sample),
+        ),
+      );
     const rate = (sample: Sample) => sample.rate;
     const p99 = (sample: Sample) => sample.p99Ms;
     const p50 = (sample: Sample) => sample.p50Ms;
@@ -123,7 +147,11 @@ function report(samples: readonly Sample[]): FigureOutcome {
     const rawRate = medianOf('raw-net', rate);
     const errors = at.reduce((sum, sample) => sum + sample.socketErrors + sample.statusErrors, 0);
     // The baselines count accepted connections (the emulator and the front count answered requests).
-    const oneConnectionEach = Math.min(...at.filter((sample) => COUNTS_CONNECTIONS.has(sample.kind)).map((sample) => sample.connectionsPerRequest));
+    const oneConnectionEach = Math.min(
+      ...at
+        .filter((sample) => COUNTS_CONNECTIONS.has(sample.kind))
+        .map((sample) => sample.connectionsPerRequest),
+    );
     rows.push(
       ratioRow({
         figure: '1',
@@ -184,7 +212,15 @@ function report(samples: readonly Sample[]): FigureOutcome {
       }),
     );
     summary[label] = Object.fromEntries(
-      KINDS.map((kind) => [SERVER_KINDS[kind], { rate: medianOf(kind, rate), p50Ms: medianOf(kind, p50), p99Ms: medianOf(kind, p99), cpuMicrosPerRequest: medianOf(kind, cpu) }]),
+      KINDS.map((kind) => [
+        SERVER_KINDS[kind],
+        {
+          rate: medianOf(kind, rate),
+          p50Ms: medianOf(kind, p50),
+          p99Ms: medianOf(kind, p99),
+          cpuMicrosPerRequest: medianOf(kind, cpu),
+        },
+      ]),
     );
   }
   return { rows, details: { summary, samples } };

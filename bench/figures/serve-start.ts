@@ -52,7 +52,10 @@ export const serveStart: Figure = {
 /** Spawns `imds serve --port 0`, waits for its URL, gets a token and instance-id, stops it. */
 async function timeServe(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [IMDS_BIN, 'serve', '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [IMDS_BIN, 'serve', '--port', '0'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = once(child, 'exit');
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   try {
@@ -63,12 +66,15 @@ async function timeServe(): Promise<number> {
         const match = LISTENING.exec(output);
         if (match?.[1] !== undefined) resolve(match[1]);
       });
-      child.on('exit', (code) => reject(new Error(`imds serve exited (${String(code)}) before listening: ${output}`)));
+      child.on('exit', (code) =>
+        reject(new Error(`imds serve exited (${String(code)}) before listening: ${output}`)),
+      );
     });
     const token = await fetchToken(url);
     const answer = await getWithToken(url, INSTANCE_ID_PATH, token);
     const elapsed = performance.now() - started;
-    if (answer.status !== 200 || answer.body !== FIXED_BODY) throw new Error(`imds serve answered ${answer.status} ${answer.body}`);
+    if (answer.status !== 200 || answer.body !== FIXED_BODY)
+      throw new Error(`imds serve answered ${answer.status} ${answer.body}`);
     return elapsed;
   } finally {
     child.kill('SIGTERM');

@@ -54,8 +54,11 @@ export const tokenMemory: Figure = {
     const complete = emulator.requests >= wanted;
     const last = emulator.readings[emulator.readings.length - 1]?.stats ?? emulator.fresh;
     const space = (stats: ServerStats, name: string) => stats.heapSpaces[name] ?? 0;
-    const perMillion = (bytesPerPut: number) => (Number.isNaN(bytesPerPut) ? 'n/a (under 3 readings)' : `${mib(bytesPerPut * 1e6)} per million PUTs`);
-    const rssValues = emulator.readings.filter((reading) => reading.puts >= 0).map((reading) => reading.stats.rssBytes);
+    const perMillion = (bytesPerPut: number) =>
+      Number.isNaN(bytesPerPut) ? 'n/a (under 3 readings)' : `${mib(bytesPerPut * 1e6)} per million PUTs`;
+    const rssValues = emulator.readings
+      .filter((reading) => reading.puts >= 0)
+      .map((reading) => reading.stats.rssBytes);
     const row: FigureRow = {
       figure: '3',
       measure: `RSS growth over ${emulator.requests.toLocaleString('en-US')} token PUTs`,
@@ -72,7 +75,9 @@ export const tokenMemory: Figure = {
         `readings ${mib(Math.min(...rssValues))}–${mib(Math.max(...rssValues))}; ` +
         `live heap ${mib(emulator.fresh.heapUsedBytes)} at start, ${mib(last.heapUsedBytes)} at the end; ` +
         `${perSecond(emulator.requests / emulator.seconds, 'PUT/s')}; ${emulator.failures} failures` +
-        (complete ? '' : `; stopped by the ${context.settings.memory.maxSeconds} s bound before ${wanted.toLocaleString('en-US')} PUTs`),
+        (complete
+          ? ''
+          : `; stopped by the ${context.settings.memory.maxSeconds} s bound before ${wanted.toLocaleString('en-US')} PUTs`),
     };
     const coldGrown = emulator.rssAfterBytes - emulator.fresh.rssBytes;
     const rawColdGrown = raw.rssAfterBytes - raw.fresh.rssBytes;
@@ -91,11 +96,21 @@ export const tokenMemory: Figure = {
   },
 };
 
-async function growth(context: FigureContext, kind: ServerKind, nodeFlags: readonly string[]): Promise<Growth> {
+async function growth(
+  context: FigureContext,
+  kind: ServerKind,
+  nodeFlags: readonly string[],
+): Promise<Growth> {
   const { puts, maxSeconds } = context.settings.memory;
   const server: ServerProcess = await startServerProcess(kind, { prefix: context.pinning.server, nodeFlags });
   const burst = (seconds: number) =>
-    context.load.run({ url: server.url, connections: CONNECTIONS, durationSeconds: seconds, scenario: { kind: 'puts' }, prefix: context.pinning.load });
+    context.load.run({
+      url: server.url,
+      connections: CONNECTIONS,
+      durationSeconds: seconds,
+      scenario: { kind: 'puts' },
+      prefix: context.pinning.load,
+    });
   try {
     const fresh = await server.stats(true);
     const readings: Reading[] = [];
@@ -115,12 +130,14 @@ async function growth(context: FigureContext, kind: ServerKind, nodeFlags: reado
     const after = [atCount.stats];
     for (let index = 1; index < READINGS; index++) {
       await burst(1);
-      after.push((await server.stats(true)));
+      after.push(await server.stats(true));
     }
     const counted = readings.filter((reading) => reading.puts >= 0);
     const rssBeforeBytes = median(before.map((stats) => stats.rssBytes));
     const rssAfterBytes = median(after.map((stats) => stats.rssBytes));
-    context.log(`  ${kind}: ${atCount.puts.toLocaleString('en-US')} PUTs in ${sent.seconds.toFixed(1)} s, RSS ${mib(rssBeforeBytes)} → ${mib(rssAfterBytes)}`);
+    context.log(
+      `  ${kind}: ${atCount.puts.toLocaleString('en-US')} PUTs in ${sent.seconds.toFixed(1)} s, RSS ${mib(rssBeforeBytes)} → ${mib(rssAfterBytes)}`,
+    );
     return {
       kind,
       requests: atCount.puts,
@@ -154,7 +171,10 @@ async function sendPuts(
   let rate = 10_000;
   let answered = 0;
   while (answered < count && seconds < maxSeconds) {
-    const length = Math.max(1, Math.min(MAX_BURST_SECONDS, Math.ceil((count - answered) / rate), Math.ceil(maxSeconds - seconds)));
+    const length = Math.max(
+      1,
+      Math.min(MAX_BURST_SECONDS, Math.ceil((count - answered) / rate), Math.ceil(maxSeconds - seconds)),
+    );
     const result = await burst(length);
     seconds += result.seconds;
     failures += result.errors.socket + result.errors.status;

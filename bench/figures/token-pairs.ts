@@ -34,7 +34,10 @@ export const tokenPairs: Figure = {
   id: '2',
   title: 'token PUT + GET pairs',
   async run(context) {
-    const server = await startServerProcess('emulator', { prefix: context.pinning.server, nodeFlags: context.emulatorFlags });
+    const server = await startServerProcess('emulator', {
+      prefix: context.pinning.server,
+      nodeFlags: context.emulatorFlags,
+    });
     try {
       const token = await fetchToken(server.url);
       const get: LoadScenario = { kind: 'get', token, counted: true };
@@ -47,7 +50,9 @@ export const tokenPairs: Figure = {
         for (const scenario of order) {
           const sample = await measure(context, server, scenario, seconds, round);
           samples.push(sample);
-          context.log(`  round ${round + 1}/${rounds}, ${sample.mode}: ${perSecond(sample.rate, sample.mode === 'get' ? 'GET/s' : 'pairs/s')}`);
+          context.log(
+            `  round ${round + 1}/${rounds}, ${sample.mode}: ${perSecond(sample.rate, sample.mode === 'get' ? 'GET/s' : 'pairs/s')}`,
+          );
         }
       }
       return report(samples);
@@ -57,7 +62,13 @@ export const tokenPairs: Figure = {
   },
 };
 
-async function measure(context: FigureContext, server: ServerProcess, scenario: LoadScenario, seconds: number, round: number): Promise<Sample> {
+async function measure(
+  context: FigureContext,
+  server: ServerProcess,
+  scenario: LoadScenario,
+  seconds: number,
+  round: number,
+): Promise<Sample> {
   const before = await server.stats();
   const result = await context.load.run({
     url: `${server.url}/latest/meta-data/instance-id`,
@@ -67,14 +78,14 @@ async function measure(context: FigureContext, server: ServerProcess, scenario: 
     prefix: context.pinning.load,
   });
   const after = await server.stats();
-  const okPuts = result.counters['ok_puts'] ?? 0;
-  const okGets = result.counters['ok_gets'] ?? 0;
+  const okPuts = result.counters.ok_puts ?? 0;
+  const okGets = result.counters.ok_gets ?? 0;
   return {
     round,
     mode: scenario.kind === 'pairs' ? 'pairs' : 'get',
     rate: okGets / result.seconds,
     requestRate: (okPuts + okGets) / result.seconds,
-    failures: (result.counters['bad'] ?? 0) + result.errors.socket,
+    failures: (result.counters.bad ?? 0) + result.errors.socket,
     cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests),
   };
 }

@@ -24,8 +24,11 @@ for (let run = -2; run < runs; run++) {
     const tree = JSON.stringify(await client.dump({ concurrency }));
     const elapsed = performance.now() - start;
     expected ??= tree;
-    if (tree.length !== expected.length) throw new Error('client-dump probe: the two walks read different trees');
+    if (tree.length !== expected.length)
+      throw new Error('client-dump probe: the two walks read different trees');
     if (run >= 0) (concurrency === 1 ? sequentialMs : parallelMs).push(elapsed);
   }
 }
-process.stdout.write(`${JSON.stringify({ runs, parallelMs: median(parallelMs), sequentialMs: median(sequentialMs) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ runs, parallelMs: median(parallelMs), sequentialMs: median(sequentialMs) })}\n`,
+);

@@ -25,7 +25,11 @@ function rawGet(): Promise<string> {
       .get(url, { headers: { [TOKEN_HEADER]: token } }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`raw GET: ${response.statusCode}`))));
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve(Buffer.concat(chunks).toString('utf8'))
+            : reject(new Error(`raw GET: ${response.statusCode}`)),
+        );
         response.on('error', reject);
       })
       .on('error', reject);
@@ -47,5 +51,10 @@ for (let index = 0; index < warmup + calls; index++) {
   }
 }
 
-const summary = (values: number[]) => ({ medianUs: median(values), p25Us: quantile(values, 0.25), p75Us: quantile(values, 0.75), p99Us: quantile(values, 0.99) });
+const summary = (values: number[]) => ({
+  medianUs: median(values),
+  p25Us: quantile(values, 0.25),
+  p75Us: quantile(values, 0.75),
+  p99Us: quantile(values, 0.99),
+});
 process.stdout.write(`${JSON.stringify({ calls, client: summary(clientTimes), raw: summary(rawTimes) })}\n`);

@@ -25,7 +25,9 @@ process.on('message', async (message: ToServer) => {
     const cpu = process.cpuUsage();
     if (message.collectGarbage) await collectGarbage();
     const memory = process.memoryUsage();
-    const heapSpaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]));
+    const heapSpaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]),
+    );
     send({
       type: 'stats',
       stats: {
@@ -61,7 +63,11 @@ async function start(which: ServerKind): Promise<CountingServer> {
   switch (which) {
     case 'emulator': {
       const running = await startEmulator({ host: '127.0.0.1', port: 0, httpTokens: 'required' });
-      return { port: running.port, connections: () => running.emulator.requests.total, close: () => running.close() };
+      return {
+        port: running.port,
+        connections: () => running.emulator.requests.total,
+        close: () => running.close(),
+      };
     }
     case 'front-only':
       return startFrontOnly();

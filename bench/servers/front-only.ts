@@ -7,7 +7,11 @@ import type { ImdsResponse, RequestHandler } from '../../src/server/exchange.js'
 import { FIXED_BODY, FIXED_HEADERS } from './fixed-response.js';
 import type { CountingServer } from './raw-net.js';
 
-const RESPONSE: ImdsResponse = { status: 200, headers: FIXED_HEADERS, body: Buffer.from(FIXED_BODY, 'latin1') };
+const RESPONSE: ImdsResponse = {
+  status: 200,
+  headers: FIXED_HEADERS,
+  body: Buffer.from(FIXED_BODY, 'latin1'),
+};
 
 /**
  * Starts the front with the constant handler on loopback, port 0.

@@ -12,8 +12,7 @@ export type ServerKind = keyof typeof SERVER_KINDS;
 /** Parent → child. */
 export type ToServer =
   /** `collectGarbage`: run a full collection before reading memory (figure 3); it costs CPU time, read first. */
-  | { readonly type: 'stats'; readonly collectGarbage: boolean }
-  | { readonly type: 'stop' };
+  { readonly type: 'stats'; readonly collectGarbage: boolean } | { readonly type: 'stop' };
 
 /** Child → parent. */
 export type FromServer =

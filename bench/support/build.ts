@@ -27,10 +27,15 @@ export async function ensureBuilt(log: (message: string) => void): Promise<Build
   const result = await runProcess('npm', ['run', 'build', '--silent'], { timeoutMs: 300_000 });
   if (result.code !== 0) {
     // tsc still emits on type errors elsewhere in the tree; measure what was built, and say so.
-    log(`bench: npm run build exited ${String(result.code)}:\n${`${result.stdout}${result.stderr}`.split('\n').slice(0, 8).join('\n')}`);
+    log(
+      `bench: npm run build exited ${String(result.code)}:\n${`${result.stdout}${result.stderr}`.split('\n').slice(0, 8).join('\n')}`,
+    );
   }
   const still = firstStale();
-  if (still !== undefined) throw new Error(`bench: dist/ is still older than ${path.relative(REPO_ROOT, still)} after npm run build; see its errors`);
+  if (still !== undefined)
+    throw new Error(
+      `bench: dist/ is still older than ${path.relative(REPO_ROOT, still)} after npm run build; see its errors`,
+    );
   return { rebuilt: true, reason: path.relative(REPO_ROOT, stale), buildExit: result.code };
 }
 
@@ -51,7 +56,8 @@ function* sourceFiles(directory: string): Generator<string> {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const file = path.join(directory, entry.name);
     if (entry.isDirectory()) yield* sourceFiles(file);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) yield file;
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts'))
+      yield file;
   }
 }
 
@@ -71,6 +77,8 @@ function oldestModification(directory: string): number | undefined {
   } catch {
     return undefined;
   }
-  const times = entries.map((name) => modification(path.join(directory, name))).filter((time): time is number => time !== undefined);
+  const times = entries
+    .map((name) => modification(path.join(directory, name)))
+    .filter((time): time is number => time !== undefined);
   return times.length === 0 ? undefined : Math.min(...times);
 }

@@ -18,14 +18,22 @@ export interface TimedCommand {
  * Runs each command `runs` times (after `warmup` unrecorded runs), interleaved.
  * @returns the wall times (ms) per command name.
  */
-export async function timeCommands(commands: readonly TimedCommand[], runs: number, warmup = 2): Promise<Map<string, SampleSummary & { samples: number[] }>> {
+export async function timeCommands(
+  commands: readonly TimedCommand[],
+  runs: number,
+  warmup = 2,
+): Promise<Map<string, SampleSummary & { samples: number[] }>> {
   const samples = new Map<string, number[]>(commands.map((command) => [command.name, []]));
   for (let run = 0; run < warmup + runs; run++) {
     // Alternate the order too, so neither always runs right after the other.
     const order = run % 2 === 0 ? commands : [...commands].reverse();
     for (const command of order) {
-      const result = await runProcess(command.file, command.args, { env: command.env ?? process.env, timeoutMs: 30_000 });
-      if (result.code !== 0) throw new Error(`${command.name} exited ${String(result.code)}: ${result.stderr.trim()}`);
+      const result = await runProcess(command.file, command.args, {
+        env: command.env ?? process.env,
+        timeoutMs: 30_000,
+      });
+      if (result.code !== 0)
+        throw new Error(`${command.name} exited ${String(result.code)}: ${result.stderr.trim()}`);
       command.check?.(result);
       if (run >= warmup) samples.get(command.name)?.push(result.wallMs);
     }

@@ -19,8 +19,17 @@ export interface Pinning {
 export function choosePinning(enabled: boolean): Pinning {
   const cores = os.availableParallelism();
   if (!enabled) return { server: [], load: [], description: `off (--no-pin), ${cores} cores` };
-  if (cores < 2 || !hasTaskset()) return { server: [], load: [], description: `off (${cores} cores, taskset ${hasTaskset() ? 'found' : 'missing'})` };
-  return { server: ['taskset', '-c', '0'], load: ['taskset', '-c', '1'], description: `server on core 0, load generator on core 1 (of ${cores})` };
+  if (cores < 2 || !hasTaskset())
+    return {
+      server: [],
+      load: [],
+      description: `off (${cores} cores, taskset ${hasTaskset() ? 'found' : 'missing'})`,
+    };
+  return {
+    server: ['taskset', '-c', '0'],
+    load: ['taskset', '-c', '1'],
+    description: `server on core 0, load generator on core 1 (of ${cores})`,
+  };
 }
 
 function hasTaskset(): boolean {
@@ -33,7 +42,11 @@ function hasTaskset(): boolean {
 }
 
 /** Splits a prefix + command into spawn's (file, args). */
-export function withPrefix(prefix: readonly string[], file: string, args: readonly string[]): [string, string[]] {
+export function withPrefix(
+  prefix: readonly string[],
+  file: string,
+  args: readonly string[],
+): [string, string[]] {
   const [first, ...rest] = prefix;
   return first === undefined ? [file, [...args]] : [first, [...rest, file, ...args]];
 }

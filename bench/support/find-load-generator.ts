@@ -7,7 +7,9 @@ import { findWrk } from './wrk.js';
 export function findLoadGenerator(wanted?: string): LoadGenerator {
   if (wanted === 'node') return nodeLoadGenerator;
   const wrk = findWrk();
-  if (wanted === 'wrk' && wrk === undefined) throw new Error('bench: --load wrk, but wrk is not installed (apt-get install wrk)');
-  if (wanted !== undefined && wanted !== 'wrk') throw new Error(`bench: --load must be wrk or node, not '${wanted}'`);
+  if (wanted === 'wrk' && wrk === undefined)
+    throw new Error('bench: --load wrk, but wrk is not installed (apt-get install wrk)');
+  if (wanted !== undefined && wanted !== 'wrk')
+    throw new Error(`bench: --load must be wrk or node, not '${wanted}'`);
   return wrk ?? nodeLoadGenerator;
 }

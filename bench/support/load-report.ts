@@ -16,7 +16,12 @@ export interface LoadReport {
 }
 
 /** Finds the report line in a generator's output; throws with the output when there is none. */
-export function parseLoadOutput(stdout: string, stderr: string, code: number | null, generator: string): LoadResult {
+export function parseLoadOutput(
+  stdout: string,
+  stderr: string,
+  code: number | null,
+  generator: string,
+): LoadResult {
   const line = stdout.split('\n').find((text) => text.startsWith(REPORT_MARKER));
   if (code !== 0 || line === undefined) {
     throw new Error(`${generator} failed (exit ${String(code)}): ${stderr.trim() || stdout.trim()}`);

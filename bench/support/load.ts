@@ -28,7 +28,13 @@ export interface LoadResult {
   /** Failed connects, reads, writes and timeouts, and responses with status >= 400. */
   readonly errors: { readonly socket: number; readonly status: number };
   /** Per request, from the request's first byte written to the response's last byte read. */
-  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly mean: number; readonly max: number };
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly mean: number;
+    readonly max: number;
+  };
   /** Counters of the per-response scripts (`ok_puts`, `ok_gets`, `bad`); empty for the others. */
   readonly counters: Readonly<Record<string, number>>;
 }

@@ -24,10 +24,18 @@ export interface RunOptions {
  * const { wallMs } = await runProcess(process.execPath, ['-e', '0'], { timeoutMs: 10_000 });
  * ```
  */
-export function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file, args, { cwd: REPO_ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: REPO_ROOT,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -40,7 +48,12 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
       clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), wallMs });
+      resolve({
+        code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        wallMs,
+      });
     });
   });
 }

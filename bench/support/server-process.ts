@@ -34,8 +34,18 @@ export interface ServerProcessOptions {
  * await raw.stop();
  * ```
  */
-export async function startServerProcess(kind: ServerKind, options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const nodeArgs = ['--expose-gc', ...(options.nodeFlags ?? []), '--import', 'tsx', benchFile('servers/child.ts'), kind];
+export async function startServerProcess(
+  kind: ServerKind,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const nodeArgs = [
+    '--expose-gc',
+    ...(options.nodeFlags ?? []),
+    '--import',
+    'tsx',
+    benchFile('servers/child.ts'),
+    kind,
+  ];
   const [file, args] = withPrefix(options.prefix ?? [], process.execPath, nodeArgs);
   const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await nextMessage(child, 15_000);
@@ -48,7 +58,8 @@ export async function startServerProcess(kind: ServerKind, options: ServerProces
     async stats(collectGarbage = false) {
       child.send({ type: 'stats', collectGarbage } satisfies ToServer);
       const reply = await nextMessage(child, 15_000);
-      if (reply.type !== 'stats') throw new Error(`bench server ${kind}: expected 'stats', got '${reply.type}'`);
+      if (reply.type !== 'stats')
+        throw new Error(`bench server ${kind}: expected 'stats', got '${reply.type}'`);
       return reply.stats;
     },
     async stop() {
@@ -64,7 +75,10 @@ export async function startServerProcess(kind: ServerKind, options: ServerProces
 
 function nextMessage(child: ChildProcess, timeoutMs: number): Promise<FromServer> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`bench server did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`bench server did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (message: FromServer) => finish(undefined, message);
     const onExit = (code: number | null) => finish(new Error(`bench server exited (code ${String(code)})`));
     function finish(error?: Error, message?: FromServer): void {

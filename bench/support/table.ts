@@ -21,9 +21,28 @@ export function resultOf(row: FigureRow): string {
  * underneath.
  */
 export function renderTable(rows: readonly FigureRow[]): string {
-  const cells = rows.map((row) => [row.figure, row.measure, row.value, row.baseline, ratio(row.ratio), describeTarget(row), resultOf(row)]);
-  const widths = HEADERS.map((header, column) => Math.max(header.length, ...cells.map((line) => (line[column] as string).length)));
-  const line = (values: readonly string[]) => `| ${values.map((value, column) => value.padEnd(widths[column] as number)).join(' | ')} |`;
-  const notes = rows.filter((row) => row.note).map((row) => `- ${row.figure} ${row.measure}: ${row.note as string}`);
-  return [line(HEADERS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line), '', ...notes].join('\n');
+  const cells = rows.map((row) => [
+    row.figure,
+    row.measure,
+    row.value,
+    row.baseline,
+    ratio(row.ratio),
+    describeTarget(row),
+    resultOf(row),
+  ]);
+  const widths = HEADERS.map((header, column) =>
+    Math.max(header.length, ...cells.map((line) => (line[column] as string).length)),
+  );
+  const line = (values: readonly string[]) =>
+    `| ${values.map((value, column) => value.padEnd(widths[column] as number)).join(' | ')} |`;
+  const notes = rows
+    .filter((row) => row.note)
+    .map((row) => `- ${row.figure} ${row.measure}: ${row.note as string}`);
+  return [
+    line(HEADERS),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...cells.map(line),
+    '',
+    ...notes,
+  ].join('\n');
 }

@@ -54,7 +54,8 @@ export class HookRunner {
         resolve();
       });
       child.on('close', (code, signal) => {
-        if (code !== 0) this.#io.stderr(`imds watch: --exec exited with ${signal ?? code} for ${change.event}\n`);
+        if (code !== 0)
+          this.#io.stderr(`imds watch: --exec exited with ${signal ?? code} for ${change.event}\n`);
         resolve();
       });
     });

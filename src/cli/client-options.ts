@@ -61,7 +61,12 @@ export function parseCommandLine(
 ): Parsed {
   let parsed: { values: FlagValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: { ...CLIENT_OPTIONS, ...own }, strict: true, allowPositionals: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: argv,
+      options: { ...CLIENT_OPTIONS, ...own },
+      strict: true,
+      allowPositionals: true,
+    }) as typeof parsed;
   } catch (error) {
     return { exit: usageError(io, command, (error as Error).message, help) };
   }
@@ -71,7 +76,8 @@ export function parseCommandLine(
   }
   const count = parsed.positionals.length;
   if (count < positionals.min || count > positionals.max) {
-    const wanted = positionals.min === positionals.max ? `${positionals.min}` : `${positionals.min} to ${positionals.max}`;
+    const wanted =
+      positionals.min === positionals.max ? `${positionals.min}` : `${positionals.min} to ${positionals.max}`;
     return { exit: usageError(io, command, `expected ${wanted} argument(s), got ${count}`, help) };
   }
   return parsed;
@@ -92,16 +98,22 @@ export interface ClientFlags {
  * since a silent fallback hides exactly the callers a team enforcing IMDSv2 must find.
  * @returns the client, or a usage message for a malformed flag.
  */
-export function clientFromFlags(flags: ClientFlags, io: CommandIo, extra: ImdsClientOptions = {}): ImdsClient | { usage: string } {
+export function clientFromFlags(
+  flags: ClientFlags,
+  io: CommandIo,
+  extra: ImdsClientOptions = {},
+): ImdsClient | { usage: string } {
   const options: ImdsClientOptions = { env: io.env, ...extra };
   if (flags.endpoint !== undefined) options.endpoint = flags.endpoint;
   if (flags.timeout !== undefined) {
     const ms = parseDurationMs(flags.timeout);
-    if (ms === undefined) return { usage: `--timeout must be a positive duration (500ms, 2s); got '${flags.timeout}'` };
+    if (ms === undefined)
+      return { usage: `--timeout must be a positive duration (500ms, 2s); got '${flags.timeout}'` };
     options.timeoutMs = ms;
   }
   if (flags.attempts !== undefined) {
-    if (!/^[0-9]+$/.test(flags.attempts) || Number(flags.attempts) < 1) return { usage: `--attempts must be an integer >= 1; got '${flags.attempts}'` };
+    if (!/^[0-9]+$/.test(flags.attempts) || Number(flags.attempts) < 1)
+      return { usage: `--attempts must be an integer >= 1; got '${flags.attempts}'` };
     options.attempts = Number(flags.attempts);
   }
   if (flags['no-v1-fallback']) options.v1Fallback = false;

@@ -11,7 +11,11 @@ import type { ImdsClient } from '../client/client.js';
 import type { JsonValue } from '../client/json.js';
 
 /** The kinds of change `imds watch` reports. */
-export type WatchedEvent = 'spot-interruption' | 'rebalance-recommendation' | 'scheduled-events' | 'target-lifecycle-state';
+export type WatchedEvent =
+  | 'spot-interruption'
+  | 'rebalance-recommendation'
+  | 'scheduled-events'
+  | 'target-lifecycle-state';
 
 /** One change, printed as one JSON line and passed to the `--exec` hook. */
 export interface WatchChange {
@@ -23,11 +27,31 @@ export interface WatchChange {
   readonly observedAt: string;
 }
 
-const SOURCES: ReadonlyArray<{ event: WatchedEvent; name: string; read: (client: ImdsClient) => Promise<unknown> }> = [
-  { event: 'spot-interruption', name: EVENT_PATHS.spotInstanceAction, read: (client) => client.spotInstanceAction() },
-  { event: 'rebalance-recommendation', name: EVENT_PATHS.rebalanceRecommendation, read: (client) => client.rebalanceRecommendation() },
-  { event: 'scheduled-events', name: EVENT_PATHS.scheduledEvents, read: (client) => client.scheduledEvents() },
-  { event: 'target-lifecycle-state', name: EVENT_PATHS.targetLifecycleState, read: (client) => client.targetLifecycleState() },
+const SOURCES: ReadonlyArray<{
+  event: WatchedEvent;
+  name: string;
+  read: (client: ImdsClient) => Promise<unknown>;
+}> = [
+  {
+    event: 'spot-interruption',
+    name: EVENT_PATHS.spotInstanceAction,
+    read: (client) => client.spotInstanceAction(),
+  },
+  {
+    event: 'rebalance-recommendation',
+    name: EVENT_PATHS.rebalanceRecommendation,
+    read: (client) => client.rebalanceRecommendation(),
+  },
+  {
+    event: 'scheduled-events',
+    name: EVENT_PATHS.scheduledEvents,
+    read: (client) => client.scheduledEvents(),
+  },
+  {
+    event: 'target-lifecycle-state',
+    name: EVENT_PATHS.targetLifecycleState,
+    read: (client) => client.targetLifecycleState(),
+  },
 ];
 
 /** Plain JSON for a source's value: dates become ISO strings, an empty event list becomes null. */
@@ -50,7 +74,13 @@ export class ChangeDetector {
       const previousKey = this.#last.get(source.event) ?? 'null';
       if (key === previousKey) return;
       this.#last.set(source.event, key);
-      changes.push({ event: source.event, path: metadataPath(source.name), previous: JSON.parse(previousKey) as JsonValue, current, observedAt: now.toISOString() });
+      changes.push({
+        event: source.event,
+        path: metadataPath(source.name),
+        previous: JSON.parse(previousKey) as JsonValue,
+        current,
+        observedAt: now.toISOString(),
+      });
     });
     return changes;
   }

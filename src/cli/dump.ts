@@ -18,13 +18,29 @@ Options:
 ${CLIENT_OPTIONS_HELP}`;
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  const parsed = parseCommandLine('dump', argv, io, HELP, { concurrency: { type: 'string' } }, { min: 0, max: 0 });
+  const parsed = parseCommandLine(
+    'dump',
+    argv,
+    io,
+    HELP,
+    { concurrency: { type: 'string' } },
+    { min: 0, max: 0 },
+  );
   if ('exit' in parsed) return parsed.exit;
   const json = parsed.values.json === true;
-  const concurrencyText = parsed.values['concurrency'];
-  const concurrency = typeof concurrencyText === 'string' ? Number(concurrencyText) : DEFAULT_DUMP_CONCURRENCY;
-  if (typeof concurrencyText === 'string' && (!/^[0-9]+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)) {
-    return usageError(io, 'dump', `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`, HELP);
+  const concurrencyText = parsed.values.concurrency;
+  const concurrency =
+    typeof concurrencyText === 'string' ? Number(concurrencyText) : DEFAULT_DUMP_CONCURRENCY;
+  if (
+    typeof concurrencyText === 'string' &&
+    (!/^[0-9]+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
+  ) {
+    return usageError(
+      io,
+      'dump',
+      `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`,
+      HELP,
+    );
   }
   try {
     const client = clientFromFlags(parsed.values, io);

@@ -11,7 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   ls: { summary: 'list a metadata directory', load: () => import('./ls.js') },
   dump: { summary: 'print the whole metadata tree as JSON', load: () => import('./dump.js') },
   token: { summary: 'print an IMDSv2 session token', load: () => import('./token.js') },
-  watch: { summary: 'report spot, rebalance, maintenance and lifecycle changes', load: () => import('./watch.js') },
+  watch: {
+    summary: 'report spot, rebalance, maintenance and lifecycle changes',
+    load: () => import('./watch.js'),
+  },
   serve: { summary: 'run the emulator', load: () => import('./serve.js') },
 };
 

@@ -17,7 +17,14 @@ import { Controller } from '../control/controller.js';
 import { Emulator } from '../server/emulator.js';
 import { ListenError } from '../server/listen.js';
 import { startEmulator, type RunningEmulator } from '../server/start.js';
-import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, IPV4_HOST, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../wire.js';
+import {
+  DEFAULT_EMULATOR_HOST,
+  DEFAULT_EMULATOR_PORT,
+  IPV4_HOST,
+  TOKEN_HEADER,
+  TOKEN_PATH,
+  TOKEN_TTL_HEADER,
+} from '../wire.js';
 
 const HELP = `Usage: imds serve [options]
 
@@ -64,7 +71,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type ParsedFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
+type ParsedFlags = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
+>['values'];
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -75,7 +84,9 @@ function readPem(flag: string, path: string | undefined): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(
+      `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -123,7 +134,10 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     config = resolveConfig({ flags: settingFlags(parsed), env: io.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr(error.lines.map((line) => `imds serve: ${line}\n`).join('') + `imds serve: not started (${plural(error.problems.length, 'problem')} in the configuration)\n`);
+    io.stderr(
+      error.lines.map((line) => `imds serve: ${line}\n`).join('') +
+        `imds serve: not started (${plural(error.problems.length, 'problem')} in the configuration)\n`,
+    );
     return EXIT.usage;
   }
   for (const warning of config.warnings) io.stderr(`imds serve: warning: ${warning}\n`);
@@ -136,7 +150,12 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   try {
     running = await start(config, parsed);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ListenError || (error as Error).name === 'IdentityKeyError' || (error as Error).name === 'ControlBindError') {
+    if (
+      error instanceof UsageError ||
+      error instanceof ListenError ||
+      (error as Error).name === 'IdentityKeyError' ||
+      (error as Error).name === 'ControlBindError'
+    ) {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
@@ -154,12 +173,16 @@ async function start(config: EffectiveConfig, parsed: ParsedFlags): Promise<Runn
   const keyPem = readPem('identity-key', parsed['identity-key']);
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
   const emulator = new Emulator({
-    ...emulatorOptionsOf({ ...config.settings, instance: config.instance, scenarios: config.scenarios }, clockOf(config.clock)),
+    ...emulatorOptionsOf(
+      { ...config.settings, instance: config.instance, scenarios: config.scenarios },
+      clockOf(config.clock),
+    ),
     identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
   });
   const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
   try {
-    if (parsed['write-certificate']) writeFileSync(parsed['write-certificate'], emulator.signer.certificatePem);
+    if (parsed['write-certificate'])
+      writeFileSync(parsed['write-certificate'], emulator.signer.certificatePem);
     if (config.settings.controlPort === undefined) return { metadata };
     const control = await startControlServer({
       controller: new Controller(emulator),

@@ -26,10 +26,18 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const parsed = parseCommandLine('token', argv, io, HELP, { ttl: { type: 'string' } }, { min: 0, max: 0 });
   if ('exit' in parsed) return parsed.exit;
   const json = parsed.values.json === true;
-  const ttlText = parsed.values['ttl'];
+  const ttlText = parsed.values.ttl;
   const ttlSeconds = typeof ttlText === 'string' ? Number(ttlText) : DEFAULT_TOKEN_TTL_SECONDS;
-  if (typeof ttlText === 'string' && (!/^[0-9]+$/.test(ttlText) || ttlSeconds < TOKEN_TTL_MIN_SECONDS || ttlSeconds > TOKEN_TTL_MAX_SECONDS)) {
-    return usageError(io, 'token', `--ttl must be an integer from ${TOKEN_TTL_MIN_SECONDS} to ${TOKEN_TTL_MAX_SECONDS} (seconds); got '${ttlText}'`, HELP);
+  if (
+    typeof ttlText === 'string' &&
+    (!/^[0-9]+$/.test(ttlText) || ttlSeconds < TOKEN_TTL_MIN_SECONDS || ttlSeconds > TOKEN_TTL_MAX_SECONDS)
+  ) {
+    return usageError(
+      io,
+      'token',
+      `--ttl must be an integer from ${TOKEN_TTL_MIN_SECONDS} to ${TOKEN_TTL_MAX_SECONDS} (seconds); got '${ttlText}'`,
+      HELP,
+    );
   }
   try {
     const client = clientFromFlags(parsed.values, io, { tokenTtlSeconds: ttlSeconds });

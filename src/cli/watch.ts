@@ -46,23 +46,33 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     argv,
     io,
     HELP,
-    { interval: { type: 'string' }, exec: { type: 'string' }, count: { type: 'string' }, once: { type: 'boolean' } },
+    {
+      interval: { type: 'string' },
+      exec: { type: 'string' },
+      count: { type: 'string' },
+      once: { type: 'boolean' },
+    },
     { min: 0, max: 0 },
   );
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const json = values.json === true;
-  const intervalText = typeof values['interval'] === 'string' ? values['interval'] : DEFAULT_INTERVAL;
+  const intervalText = typeof values.interval === 'string' ? values.interval : DEFAULT_INTERVAL;
   const intervalMs = parseDurationMs(intervalText);
   if (intervalMs === undefined || intervalMs < MIN_INTERVAL_MS) {
-    return usageError(io, 'watch', `--interval must be a duration of at least ${MIN_INTERVAL_MS}ms; got '${intervalText}'`, HELP);
+    return usageError(
+      io,
+      'watch',
+      `--interval must be a duration of at least ${MIN_INTERVAL_MS}ms; got '${intervalText}'`,
+      HELP,
+    );
   }
-  const countText = values['count'];
+  const countText = values.count;
   if (typeof countText === 'string' && (!/^[0-9]+$/.test(countText) || Number(countText) < 1)) {
     return usageError(io, 'watch', `--count must be an integer >= 1; got '${countText}'`, HELP);
   }
-  const count = values['once'] === true ? 1 : typeof countText === 'string' ? Number(countText) : undefined;
-  const exec = typeof values['exec'] === 'string' ? values['exec'] : undefined;
+  const count = values.once === true ? 1 : typeof countText === 'string' ? Number(countText) : undefined;
+  const exec = typeof values.exec === 'string' ? values.exec : undefined;
   const hooks = exec === undefined ? undefined : new HookRunner(exec, io);
 
   const stop = new AbortController();
@@ -84,7 +94,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       },
       // Transient trouble (exit code 3) is reported and the watch goes on, unless it was asked for a fixed number of polls.
       onError: (error) => {
-        if (count !== undefined || !(error instanceof ImdsError) || exitCodeFor(error) !== EXIT.unreachable) return false;
+        if (count !== undefined || !(error instanceof ImdsError) || exitCodeFor(error) !== EXIT.unreachable)
+          return false;
         reportError(io, 'watch', error, json);
         return true;
       },

@@ -22,7 +22,11 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 1_000 };
  * backoffDelayMs(1, () => 0.5); // 75: half of 100 fixed, plus half of the other 50
  * ```
  */
-export function backoffDelayMs(retry: number, random: () => number = Math.random, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
+export function backoffDelayMs(
+  retry: number,
+  random: () => number = Math.random,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, retry - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -87,13 +87,22 @@ export function resolveImdsConfig(options: ImdsConfigOptions = {}, env: Env = {}
   const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs);
   positive('connectTimeoutMs', connectTimeoutMs);
   const attempts = options.attempts ?? integerFromEnv(env, ENV.attempts) ?? DEFAULT_ATTEMPTS;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new ImdsConfigError('attempts', `must be an integer >= 1; got ${attempts}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new ImdsConfigError('attempts', `must be an integer >= 1; got ${attempts}`);
   const tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-  if (!Number.isInteger(tokenTtlSeconds) || tokenTtlSeconds < TOKEN_TTL_MIN_SECONDS || tokenTtlSeconds > TOKEN_TTL_MAX_SECONDS) {
-    throw new ImdsConfigError('tokenTtlSeconds', `must be an integer from ${TOKEN_TTL_MIN_SECONDS} to ${TOKEN_TTL_MAX_SECONDS}; got ${tokenTtlSeconds}`);
+  if (
+    !Number.isInteger(tokenTtlSeconds) ||
+    tokenTtlSeconds < TOKEN_TTL_MIN_SECONDS ||
+    tokenTtlSeconds > TOKEN_TTL_MAX_SECONDS
+  ) {
+    throw new ImdsConfigError(
+      'tokenTtlSeconds',
+      `must be an integer from ${TOKEN_TTL_MIN_SECONDS} to ${TOKEN_TTL_MAX_SECONDS}; got ${tokenTtlSeconds}`,
+    );
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ImdsConfigError('maxBodyBytes', `must be a positive integer; got ${maxBodyBytes}`);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new ImdsConfigError('maxBodyBytes', `must be a positive integer; got ${maxBodyBytes}`);
   return {
     endpoint,
     endpointSource,
@@ -108,13 +117,20 @@ export function resolveImdsConfig(options: ImdsConfigOptions = {}, env: Env = {}
   };
 }
 
-function resolveEndpoint(options: ImdsConfigOptions, env: Env): Pick<ImdsConfig, 'endpoint' | 'endpointSource'> {
-  if (options.endpoint !== undefined) return { endpoint: normalizeEndpoint('endpoint', options.endpoint), endpointSource: 'option' };
+function resolveEndpoint(
+  options: ImdsConfigOptions,
+  env: Env,
+): Pick<ImdsConfig, 'endpoint' | 'endpointSource'> {
+  if (options.endpoint !== undefined)
+    return { endpoint: normalizeEndpoint('endpoint', options.endpoint), endpointSource: 'option' };
   const fromEnv = nonEmpty(env[ENV.endpoint]);
-  if (fromEnv !== undefined) return { endpoint: normalizeEndpoint(ENV.endpoint, fromEnv), endpointSource: 'env' };
-  if (options.endpointMode !== undefined) return { endpoint: endpointFor('endpointMode', options.endpointMode), endpointSource: 'mode-option' };
+  if (fromEnv !== undefined)
+    return { endpoint: normalizeEndpoint(ENV.endpoint, fromEnv), endpointSource: 'env' };
+  if (options.endpointMode !== undefined)
+    return { endpoint: endpointFor('endpointMode', options.endpointMode), endpointSource: 'mode-option' };
   const modeFromEnv = nonEmpty(env[ENV.endpointMode]);
-  if (modeFromEnv !== undefined) return { endpoint: endpointFor(ENV.endpointMode, modeFromEnv), endpointSource: 'mode-env' };
+  if (modeFromEnv !== undefined)
+    return { endpoint: endpointFor(ENV.endpointMode, modeFromEnv), endpointSource: 'mode-env' };
   return { endpoint: IPV4_ENDPOINT, endpointSource: 'default' };
 }
 
@@ -138,9 +154,19 @@ function normalizeEndpoint(setting: string, value: string): string {
   } catch {
     throw new ImdsConfigError(setting, `not a URL: '${value}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ImdsConfigError(setting, `must be an http:// URL; got '${value}'`);
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
-    throw new ImdsConfigError(setting, `must be scheme://host[:port] with no path, query or credentials; got '${value}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ImdsConfigError(setting, `must be an http:// URL; got '${value}'`);
+  if (
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new ImdsConfigError(
+      setting,
+      `must be scheme://host[:port] with no path, query or credentials; got '${value}'`,
+    );
   }
   return url.origin;
 }
@@ -149,19 +175,22 @@ function secondsFromEnv(env: Env, name: string): number | undefined {
   const text = nonEmpty(env[name]);
   if (text === undefined) return undefined;
   const seconds = Number(text);
-  if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(seconds > 0)) throw new ImdsConfigError(name, `must be a positive number of seconds; got '${text}'`);
+  if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(seconds > 0))
+    throw new ImdsConfigError(name, `must be a positive number of seconds; got '${text}'`);
   return Math.round(seconds * 1000);
 }
 
 function integerFromEnv(env: Env, name: string): number | undefined {
   const text = nonEmpty(env[name]);
   if (text === undefined) return undefined;
-  if (!/^[0-9]+$/.test(text) || Number(text) < 1) throw new ImdsConfigError(name, `must be an integer >= 1; got '${text}'`);
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1)
+    throw new ImdsConfigError(name, `must be an integer >= 1; got '${text}'`);
   return Number(text);
 }
 
 function positive(setting: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) throw new ImdsConfigError(setting, `must be a positive number of milliseconds; got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ImdsConfigError(setting, `must be a positive number of milliseconds; got ${value}`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

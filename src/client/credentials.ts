@@ -26,13 +26,17 @@ const CODE_SHAPE = /^[A-Za-z]{1,64}$/;
  */
 export function parseIamCredentials(text: string, path: string, roleName: string): IamCredentials {
   const document: JsonObject = parseJsonObject(text, path);
-  const code = document['Code'];
+  const code = document.Code;
   if (code !== undefined && code !== 'Success') {
     const shown = typeof code === 'string' && CODE_SHAPE.test(code) ? code : 'not Success';
-    throw new ImdsResponseError('MALFORMED_RESPONSE', `credentials are not available (Code: ${shown})`, { status: 200, path });
+    throw new ImdsResponseError('MALFORMED_RESPONSE', `credentials are not available (Code: ${shown})`, {
+      status: 200,
+      path,
+    });
   }
-  const lastUpdated = document['LastUpdated'] === undefined ? undefined : dateField(document, 'LastUpdated', path);
-  const type = document['Type'];
+  const lastUpdated =
+    document.LastUpdated === undefined ? undefined : dateField(document, 'LastUpdated', path);
+  const type = document.Type;
   return {
     roleName,
     accessKeyId: stringField(document, 'AccessKeyId', path),

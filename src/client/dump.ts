@@ -57,7 +57,11 @@ export async function dumpTree(reader: DumpReader, options: DumpOptions = {}): P
     return tree;
   }
 
-  async function visit(parent: string, entry: string, depth: number): Promise<{ name: string; value: DumpValue } | undefined> {
+  async function visit(
+    parent: string,
+    entry: string,
+    depth: number,
+  ): Promise<{ name: string; value: DumpValue } | undefined> {
     const { name, directory } = parseEntry(parent, entry, depth === 0);
     if (directory) return { name, value: await walk(`${parent}${name}/`, depth + 1) };
     try {
@@ -77,6 +81,7 @@ function parseEntry(parent: string, entry: string, topLevel: boolean): { name: s
   const directory = entry.endsWith('/') || keyed !== null || (topLevel && BARE_DIRECTORIES.has(entry));
   const name = keyed ? (keyed[1] as string) : entry.replace(/\/$/, '');
   // A listing names children; anything that could climb or jump elsewhere is not one.
-  if (name === '' || name === '.' || name === '..' || name.includes('/')) throw malformed(parent, 'lists an entry that is not a child name');
+  if (name === '' || name === '.' || name === '..' || name.includes('/'))
+    throw malformed(parent, 'lists an entry that is not a child name');
   return { name, directory };
 }

@@ -79,7 +79,10 @@ export class ImdsTimeoutError extends ImdsError {
   /** `connect`: no TCP connection in time (nothing listens there); `response`: connected, no full answer. */
   readonly phase: 'connect' | 'response';
   constructor(phase: 'connect' | 'response', timeoutMs: number, details: ImdsErrorDetails = {}) {
-    const what = phase === 'connect' ? 'connecting to the metadata service' : 'waiting for the metadata service to answer';
+    const what =
+      phase === 'connect'
+        ? 'connecting to the metadata service'
+        : 'waiting for the metadata service to answer';
     super('TIMEOUT', `timed out after ${timeoutMs} ms ${what}${where(details)}`, details);
     this.phase = phase;
   }
@@ -97,10 +100,14 @@ export class ImdsUnavailableError extends ImdsError {
 export class ImdsForbiddenError extends ImdsError {
   override readonly name = 'ImdsForbiddenError';
   constructor(details: ImdsErrorDetails = {}) {
-    super('FORBIDDEN', `access refused (403)${where(details)}: the instance's metadata endpoint may be disabled (HttpEndpoint=disabled)`, {
-      status: 403,
-      ...details,
-    });
+    super(
+      'FORBIDDEN',
+      `access refused (403)${where(details)}: the instance's metadata endpoint may be disabled (HttpEndpoint=disabled)`,
+      {
+        status: 403,
+        ...details,
+      },
+    );
   }
 }
 
@@ -120,9 +127,13 @@ export class ImdsTokenError extends ImdsError {
 export class ImdsDisabledError extends ImdsError {
   override readonly name = 'ImdsDisabledError';
   constructor(path?: string) {
-    super('DISABLED', 'the instance metadata service is disabled (AWS_EC2_METADATA_DISABLED=true); no request was sent', {
-      ...(path === undefined ? {} : { path }),
-    });
+    super(
+      'DISABLED',
+      'the instance metadata service is disabled (AWS_EC2_METADATA_DISABLED=true); no request was sent',
+      {
+        ...(path === undefined ? {} : { path }),
+      },
+    );
   }
 }
 
@@ -140,12 +151,17 @@ export class ImdsConfigError extends ImdsError {
 /** A response the client cannot use: too large, malformed, or with a status no rule covers. */
 export class ImdsResponseError extends ImdsError {
   override readonly name = 'ImdsResponseError';
-  constructor(code: 'BODY_TOO_LARGE' | 'MALFORMED_RESPONSE' | 'UNEXPECTED_STATUS', message: string, details: ImdsErrorDetails = {}) {
+  constructor(
+    code: 'BODY_TOO_LARGE' | 'MALFORMED_RESPONSE' | 'UNEXPECTED_STATUS',
+    message: string,
+    details: ImdsErrorDetails = {},
+  ) {
     super(code, `${message}${where(details)}`, details);
   }
 }
 
 function where(details: ImdsErrorDetails): string {
-  const attempts = details.attempts !== undefined && details.attempts > 1 ? ` after ${details.attempts} attempts` : '';
+  const attempts =
+    details.attempts !== undefined && details.attempts > 1 ? ` after ${details.attempts} attempts` : '';
   return `${details.path === undefined ? '' : ` (${details.path})`}${attempts}`;
 }

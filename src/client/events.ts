@@ -6,7 +6,14 @@
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instances-status-check_sched.html
  */
-import { dateField, malformed, optionalStringField, parseJsonObject, parseJsonSafely, stringField } from './json.js';
+import {
+  dateField,
+  malformed,
+  optionalStringField,
+  parseJsonObject,
+  parseJsonSafely,
+  stringField,
+} from './json.js';
 
 /** `spot/instance-action`: what happens to the spot instance, and when. */
 export interface SpotInstanceAction {
@@ -54,7 +61,8 @@ export function parseScheduledEvents(text: string, path: string): ScheduledEvent
   const list = parseJsonSafely(text, path);
   if (!Array.isArray(list)) throw malformed(path, 'is not a JSON array');
   return list.map((item) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw malformed(path, 'has an entry that is not an object');
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw malformed(path, 'has an entry that is not an object');
     const deadline = optionalStringField(item, 'NotBeforeDeadline', path);
     return {
       code: stringField(item, 'Code', path),
@@ -63,7 +71,9 @@ export function parseScheduledEvents(text: string, path: string): ScheduledEvent
       state: stringField(item, 'State', path),
       notBefore: dateField(item, 'NotBefore', path, parseEventTime),
       notAfter: dateField(item, 'NotAfter', path, parseEventTime),
-      ...(deadline === undefined ? {} : { notBeforeDeadline: dateField(item, 'NotBeforeDeadline', path, parseEventTime) }),
+      ...(deadline === undefined
+        ? {}
+        : { notBeforeDeadline: dateField(item, 'NotBeforeDeadline', path, parseEventTime) }),
     };
   });
 }

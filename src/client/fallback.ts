@@ -26,6 +26,6 @@ export type V1FallbackListener = (fallback: V1Fallback) => void;
 /** A one-line account of a fallback, for warnings. */
 export function describeFallback(fallback: V1Fallback): string {
   return fallback.reason === 'timeout'
-    ? 'the token request timed out (in a container, raise the instance\'s HttpPutResponseHopLimit to 2)'
+    ? "the token request timed out (in a container, raise the instance's HttpPutResponseHopLimit to 2)"
     : `the token request was answered ${fallback.status ?? '?'}`;
 }

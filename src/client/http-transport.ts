@@ -8,8 +8,18 @@
  * still ends within it. Bodies are counted as they arrive and the connection is cut as soon as
  * they pass `maxBodyBytes` (or at once when `Content-Length` already says they will).
  */
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
+import {
+  TransportFailure,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
 
 type RequestFunction = (options: RequestOptions) => ClientRequest;
 
@@ -25,7 +35,8 @@ type RequestFunction = (options: RequestOptions) => ClientRequest;
  */
 export const httpTransport: Transport = async (request) => {
   const url = new URL(request.url);
-  const send: RequestFunction = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  const send: RequestFunction =
+    url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
   return exchange(send, url, request);
 };
 
@@ -44,7 +55,12 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
       agent: false,
     });
     const totalTimer = setTimeout(
-      () => fail(new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, { limit: request.timeoutMs })),
+      () =>
+        fail(
+          new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, {
+            limit: request.timeoutMs,
+          }),
+        ),
       request.timeoutMs,
     );
 
@@ -63,7 +79,12 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
     outgoing.on('socket', (socket) => {
       if (!socket.connecting) return;
       connectTimer = setTimeout(
-        () => fail(new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, { limit: request.connectTimeoutMs })),
+        () =>
+          fail(
+            new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, {
+              limit: request.connectTimeoutMs,
+            }),
+          ),
         request.connectTimeoutMs,
       );
       socket.once('connect', () => clearTimeout(connectTimer));
@@ -72,17 +93,27 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
       const errno = error.code ?? 'EUNKNOWN';
       fail(new TransportFailure('connection', `connection failed (${errno})`, { errno }));
     });
-    outgoing.on('response', (response) => readBody(response, request.maxBodyBytes, fail, (body) => {
-      if (settled) return;
-      finish();
-      resolve({ status: response.statusCode ?? 0, headers: flatHeaders(response), body });
-    }));
+    outgoing.on('response', (response) =>
+      readBody(response, request.maxBodyBytes, fail, (body) => {
+        if (settled) return;
+        finish();
+        resolve({ status: response.statusCode ?? 0, headers: flatHeaders(response), body });
+      }),
+    );
     outgoing.end();
   });
 }
 
-function readBody(response: IncomingMessage, maxBytes: number, fail: (failure: TransportFailure) => void, done: (body: Uint8Array) => void): void {
-  const tooLarge = () => new TransportFailure('body-too-large', `response body larger than ${maxBytes} bytes`, { limit: maxBytes });
+function readBody(
+  response: IncomingMessage,
+  maxBytes: number,
+  fail: (failure: TransportFailure) => void,
+  done: (body: Uint8Array) => void,
+): void {
+  const tooLarge = () =>
+    new TransportFailure('body-too-large', `response body larger than ${maxBytes} bytes`, {
+      limit: maxBytes,
+    });
   const declared = Number(response.headers['content-length']);
   if (declared > maxBytes) {
     fail(tooLarge());
@@ -97,12 +128,25 @@ function readBody(response: IncomingMessage, maxBytes: number, fail: (failure: T
   });
   response.on('end', () => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
   // A peer that closes before the declared length ends the response without 'end'.
-  response.on('close', () => fail(new TransportFailure('connection', 'connection closed before the response was complete', { errno: 'ECONNRESET' })));
-  response.on('error', () => fail(new TransportFailure('connection', 'connection closed before the response was complete', { errno: 'ECONNRESET' })));
+  response.on('close', () =>
+    fail(
+      new TransportFailure('connection', 'connection closed before the response was complete', {
+        errno: 'ECONNRESET',
+      }),
+    ),
+  );
+  response.on('error', () =>
+    fail(
+      new TransportFailure('connection', 'connection closed before the response was complete', {
+        errno: 'ECONNRESET',
+      }),
+    ),
+  );
 }
 
 function flatHeaders(response: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(response.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(response.headers))
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
 }

@@ -25,7 +25,18 @@ export interface IdentityDocument {
   readonly raw: Readonly<Record<string, JsonValue>>;
 }
 
-const REQUIRED = ['accountId', 'architecture', 'availabilityZone', 'imageId', 'instanceId', 'instanceType', 'pendingTime', 'privateIp', 'region', 'version'] as const;
+const REQUIRED = [
+  'accountId',
+  'architecture',
+  'availabilityZone',
+  'imageId',
+  'instanceId',
+  'instanceType',
+  'pendingTime',
+  'privateIp',
+  'region',
+  'version',
+] as const;
 
 /**
  * Parses an identity document.
@@ -33,7 +44,9 @@ const REQUIRED = ['accountId', 'architecture', 'availabilityZone', 'imageId', 'i
  */
 export function parseIdentityDocument(text: string, path: string): IdentityDocument {
   const document = parseJsonObject(text, path);
-  const required = Object.fromEntries(REQUIRED.map((name) => [name, stringField(document, name, path)])) as Record<(typeof REQUIRED)[number], string>;
+  const required = Object.fromEntries(
+    REQUIRED.map((name) => [name, stringField(document, name, path)]),
+  ) as Record<(typeof REQUIRED)[number], string>;
   return {
     ...required,
     kernelId: stringOrNull(document, 'kernelId'),

@@ -37,13 +37,25 @@ export {
 export { FALLBACK_STATUSES, describeFallback, type V1Fallback, type V1FallbackListener } from './fallback.js';
 export { httpTransport } from './http-transport.js';
 export { socketTransport } from './socket-transport.js';
-export { TransportFailure, type Transport, type TransportFailureKind, type TransportRequest, type TransportResponse } from './transport.js';
+export {
+  TransportFailure,
+  type Transport,
+  type TransportFailureKind,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
 export { metadataPath, directoryPath } from './paths.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { leafValue } from './leaf-value.js';
 export { DEFAULT_DUMP_CONCURRENCY, type DumpOptions, type DumpTree, type DumpValue } from './dump.js';
 export type { IamCredentials } from './credentials.js';
 export type { IdentityDocument } from './identity-document.js';
-export { EVENT_PATHS, parseEventTime, type RebalanceRecommendation, type ScheduledEvent, type SpotInstanceAction } from './events.js';
+export {
+  EVENT_PATHS,
+  parseEventTime,
+  type RebalanceRecommendation,
+  type ScheduledEvent,
+  type SpotInstanceAction,
+} from './events.js';
 export type { JsonObject, JsonValue } from './json.js';
 export type { TokenClock } from './token-cache.js';

@@ -13,7 +13,8 @@ export type JsonObject = { [key: string]: JsonValue };
 /** Parses a JSON object or throws a `MALFORMED_RESPONSE` error that says where, not what. */
 export function parseJsonObject(text: string, path: string): JsonObject {
   const value = parseJsonSafely(text, path);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(path, 'is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(path, 'is not a JSON object');
   return value;
 }
 
@@ -43,7 +44,12 @@ export function optionalStringField(object: JsonObject, name: string, path: stri
 }
 
 /** A date field, or a `MALFORMED_RESPONSE` error naming the field. */
-export function dateField(object: JsonObject, name: string, path: string, parse: (text: string) => number = Date.parse): Date {
+export function dateField(
+  object: JsonObject,
+  name: string,
+  path: string,
+  parse: (text: string) => number = Date.parse,
+): Date {
   const time = parse(stringField(object, name, path));
   if (Number.isNaN(time)) throw malformed(path, `field '${name}' is not a date`);
   return new Date(time);

@@ -22,7 +22,9 @@ export class BodyTooLargeError extends Error {
 }
 
 /** What {@link ResponseReader.push} found so far. */
-export type ReadState = { readonly done: false } | { readonly done: true; readonly head: ResponseHead; readonly body: Buffer };
+export type ReadState =
+  | { readonly done: false }
+  | { readonly done: true; readonly head: ResponseHead; readonly body: Buffer };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -66,13 +68,15 @@ export class ResponseReader {
       if (declared !== undefined && Number(declared) > this.#maxBodyBytes) throw new BodyTooLargeError();
     }
     // Framing bytes (chunk-size lines) are not body, but may not grow without bound either.
-    if (this.#buffer.length - this.#bodyStart > this.#maxBodyBytes + MAX_HEAD_BYTES) throw new BodyTooLargeError();
+    if (this.#buffer.length - this.#bodyStart > this.#maxBodyBytes + MAX_HEAD_BYTES)
+      throw new BodyTooLargeError();
     return this.#framedBody(false);
   }
 
   /** The peer closed: a close-delimited body ends here; anything else incomplete is an error. */
   end(): ReadState {
-    if (!this.#head) throw new MalformedResponseError('connection closed before the response head was complete');
+    if (!this.#head)
+      throw new MalformedResponseError('connection closed before the response head was complete');
     const state = this.#framedBody(true);
     if (!state.done) throw new MalformedResponseError('connection closed before the response was complete');
     return state;
@@ -120,7 +124,7 @@ function decodeChunked(bytes: Buffer, maxBodyBytes: number): Buffer | undefined 
   for (;;) {
     const lineEnd = bytes.indexOf('\r\n', at);
     if (lineEnd < 0) return undefined;
-    const sizeText = bytes.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim();
+    const sizeText = bytes.subarray(at, lineEnd).toString('latin1').split(';')[0]?.trim() ?? '';
     if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) throw new MalformedResponseError('invalid chunk size');
     const chunkSize = parseInt(sizeText, 16);
     at = lineEnd + 2;

@@ -28,7 +28,13 @@ import {
 import { FALLBACK_STATUSES, describeFallback, type V1Fallback, type V1FallbackListener } from './fallback.js';
 import { TokenCache, type CachedToken, type TokenClock } from './token-cache.js';
 import { TransportFailure, type Transport, type TransportResponse } from './transport.js';
-import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER, TOKEN_TTL_MAX_SECONDS, TOKEN_TTL_MIN_SECONDS } from '../wire.js';
+import {
+  TOKEN_HEADER,
+  TOKEN_PATH,
+  TOKEN_TTL_HEADER,
+  TOKEN_TTL_MAX_SECONDS,
+  TOKEN_TTL_MIN_SECONDS,
+} from '../wire.js';
 
 /** What a session needs besides its settings. */
 export interface SessionDependencies {
@@ -98,8 +104,13 @@ export class ImdsSession {
     return this.#retrying(async (deadline) => {
       const token = await this.#tokens.get(() => this.#requestToken(deadline, false));
       if (!token) {
-        throw new AttemptFailed(false, (attempts) =>
-          new ImdsTokenError('TOKEN_UNAVAILABLE', 'the metadata service issued no session token', { path: TOKEN_PATH, attempts }),
+        throw new AttemptFailed(
+          false,
+          (attempts) =>
+            new ImdsTokenError('TOKEN_UNAVAILABLE', 'the metadata service issued no session token', {
+              path: TOKEN_PATH,
+              attempts,
+            }),
         );
       }
       return token.value;
@@ -133,29 +144,45 @@ export class ImdsSession {
     }
   }
 
-  #classifyRead(path: string, response: TransportResponse, token: CachedToken | undefined): TransportResponse {
+  #classifyRead(
+    path: string,
+    response: TransportResponse,
+    token: CachedToken | undefined,
+  ): TransportResponse {
     const { status } = response;
     if (status === 200) return response;
     if (status === 401) {
       if (token) {
         this.#tokens.invalidate(token.value);
-        throw new Unauthorized((attempts) =>
-          new ImdsTokenError('TOKEN_REJECTED', 'the metadata service rejected a fresh session token (401)', { status, path, attempts }),
+        throw new Unauthorized(
+          (attempts) =>
+            new ImdsTokenError(
+              'TOKEN_REJECTED',
+              'the metadata service rejected a fresh session token (401)',
+              { status, path, attempts },
+            ),
         );
       }
       // Reading without a token was refused: the instance requires IMDSv2 now; ask for a token again.
       this.#inV1 = false;
       const why = this.#lastFallback ? `; ${describeFallback(this.#lastFallback)}` : '';
-      throw new Unauthorized((attempts) =>
-        new ImdsTokenError('TOKEN_UNAVAILABLE', `the metadata service requires a session token (401) and none could be obtained${why}`, {
-          status,
-          path,
-          attempts,
-        }),
+      throw new Unauthorized(
+        (attempts) =>
+          new ImdsTokenError(
+            'TOKEN_UNAVAILABLE',
+            `the metadata service requires a session token (401) and none could be obtained${why}`,
+            {
+              status,
+              path,
+              attempts,
+            },
+          ),
       );
     }
-    if (status === 404) throw new AttemptFailed(false, (attempts) => new ImdsNotFoundError(path, { attempts }));
-    if (status === 403) throw new AttemptFailed(false, (attempts) => new ImdsForbiddenError({ path, attempts }));
+    if (status === 404)
+      throw new AttemptFailed(false, (attempts) => new ImdsNotFoundError(path, { attempts }));
+    if (status === 403)
+      throw new AttemptFailed(false, (attempts) => new ImdsForbiddenError({ path, attempts }));
     throw statusFailure(path, status);
   }
 
@@ -167,22 +194,38 @@ export class ImdsSession {
       response = await this.#send('PUT', TOKEN_PATH, { [TOKEN_TTL_HEADER]: String(ttl) }, deadline);
     } catch (error) {
       const timedOut = error instanceof AttemptFailed && error.responseTimedOut;
-      if (timedOut && mayFallBack && this.config.v1Fallback) return this.#fallBack({ reason: 'timeout', at: this.#dependencies.clock.now() });
+      if (timedOut && mayFallBack && this.config.v1Fallback)
+        return this.#fallBack({ reason: 'timeout', at: this.#dependencies.clock.now() });
       throw error;
     }
     const { status } = response;
     if (status === 200) return this.#parseToken(response, issuedAt);
     if (FALLBACK_STATUSES.has(status)) {
-      if (mayFallBack && this.config.v1Fallback) return this.#fallBack({ reason: 'status', status, at: this.#dependencies.clock.now() });
+      if (mayFallBack && this.config.v1Fallback)
+        return this.#fallBack({ reason: 'status', status, at: this.#dependencies.clock.now() });
       throw new AttemptFailed(false, (attempts) =>
         mayFallBack
-          ? new ImdsTokenError('V1_FALLBACK_DISABLED', `the token request was refused (${status}) and IMDSv1 fallback is disabled`, { status, path: TOKEN_PATH, attempts })
-          : new ImdsTokenError('TOKEN_UNAVAILABLE', `the token request was refused (${status})`, { status, path: TOKEN_PATH, attempts }),
+          ? new ImdsTokenError(
+              'V1_FALLBACK_DISABLED',
+              `the token request was refused (${status}) and IMDSv1 fallback is disabled`,
+              { status, path: TOKEN_PATH, attempts },
+            )
+          : new ImdsTokenError('TOKEN_UNAVAILABLE', `the token request was refused (${status})`, {
+              status,
+              path: TOKEN_PATH,
+              attempts,
+            }),
       );
     }
     if (status === 400) {
-      throw new AttemptFailed(false, (attempts) =>
-        new ImdsTokenError('TOKEN_REQUEST_REJECTED', `the token request was refused as invalid (400); TTL asked: ${ttl} s`, { status, path: TOKEN_PATH, attempts }),
+      throw new AttemptFailed(
+        false,
+        (attempts) =>
+          new ImdsTokenError(
+            'TOKEN_REQUEST_REJECTED',
+            `the token request was refused as invalid (400); TTL asked: ${ttl} s`,
+            { status, path: TOKEN_PATH, attempts },
+          ),
       );
     }
     throw statusFailure(TOKEN_PATH, status);
@@ -192,13 +235,22 @@ export class ImdsSession {
     const value = latin1.decode(response.body);
     if (!TOKEN_SHAPE.test(value)) {
       // Says nothing about the bytes: they might be a token with one bad character.
-      throw new AttemptFailed(false, (attempts) =>
-        new ImdsResponseError('MALFORMED_RESPONSE', 'the token response is not a token', { status: 200, path: TOKEN_PATH, attempts }),
+      throw new AttemptFailed(
+        false,
+        (attempts) =>
+          new ImdsResponseError('MALFORMED_RESPONSE', 'the token response is not a token', {
+            status: 200,
+            path: TOKEN_PATH,
+            attempts,
+          }),
       );
     }
     const echoed = response.headers[TOKEN_TTL_HEADER];
     const echoedTtl = echoed !== undefined && TTL_SHAPE.test(echoed) ? Number(echoed) : undefined;
-    const ttl = echoedTtl !== undefined && echoedTtl >= TOKEN_TTL_MIN_SECONDS && echoedTtl <= TOKEN_TTL_MAX_SECONDS ? echoedTtl : this.config.tokenTtlSeconds;
+    const ttl =
+      echoedTtl !== undefined && echoedTtl >= TOKEN_TTL_MIN_SECONDS && echoedTtl <= TOKEN_TTL_MAX_SECONDS
+        ? echoedTtl
+        : this.config.tokenTtlSeconds;
     // Measured from before the request was sent, so the client never believes a token lives longer than it does.
     return { value, issuedAt, expiresAt: issuedAt + ttl * 1000 };
   }
@@ -214,10 +266,18 @@ export class ImdsSession {
     return undefined;
   }
 
-  async #send(method: 'GET' | 'PUT', path: string, headers: Record<string, string>, deadline: Deadline): Promise<TransportResponse> {
+  async #send(
+    method: 'GET' | 'PUT',
+    path: string,
+    headers: Record<string, string>,
+    deadline: Deadline,
+  ): Promise<TransportResponse> {
     const remaining = Math.floor(deadline.remaining());
     if (remaining <= 0) {
-      throw new AttemptFailed(false, (attempts) => new ImdsTimeoutError('response', this.config.deadlineMs, { path, attempts }));
+      throw new AttemptFailed(
+        false,
+        (attempts) => new ImdsTimeoutError('response', this.config.deadlineMs, { path, attempts }),
+      );
     }
     const timeoutMs = Math.min(this.config.timeoutMs, remaining);
     try {
@@ -237,27 +297,58 @@ export class ImdsSession {
 
 function statusFailure(path: string, status: number): AttemptFailed {
   if (status === 429 || (status >= 500 && status <= 599)) {
-    return new AttemptFailed(true, (attempts) => new ImdsUnavailableError(`answered ${status}`, { status, path, attempts }));
+    return new AttemptFailed(
+      true,
+      (attempts) => new ImdsUnavailableError(`answered ${status}`, { status, path, attempts }),
+    );
   }
-  return new AttemptFailed(false, (attempts) => new ImdsResponseError('UNEXPECTED_STATUS', `unexpected status ${status}`, { status, path, attempts }));
+  return new AttemptFailed(
+    false,
+    (attempts) =>
+      new ImdsResponseError('UNEXPECTED_STATUS', `unexpected status ${status}`, { status, path, attempts }),
+  );
 }
 
 function transportFailure(path: string, error: unknown): AttemptFailed {
   if (!(error instanceof TransportFailure)) {
     // A custom transport's own error: kept as the cause, retried like a connection error.
-    return new AttemptFailed(true, (attempts) => new ImdsUnavailableError('the transport failed', { path, attempts, cause: error }));
+    return new AttemptFailed(
+      true,
+      (attempts) => new ImdsUnavailableError('the transport failed', { path, attempts, cause: error }),
+    );
   }
   const cause = { errno: error.errno, kind: error.kind };
   switch (error.kind) {
     case 'connect-timeout':
-      return new AttemptFailed(true, (attempts) => new ImdsTimeoutError('connect', error.limit ?? 0, { path, attempts, cause }));
+      return new AttemptFailed(
+        true,
+        (attempts) => new ImdsTimeoutError('connect', error.limit ?? 0, { path, attempts, cause }),
+      );
     case 'response-timeout':
-      return new AttemptFailed(true, (attempts) => new ImdsTimeoutError('response', error.limit ?? 0, { path, attempts, cause }), true);
+      return new AttemptFailed(
+        true,
+        (attempts) => new ImdsTimeoutError('response', error.limit ?? 0, { path, attempts, cause }),
+        true,
+      );
     case 'body-too-large':
-      return new AttemptFailed(false, (attempts) =>
-        new ImdsResponseError('BODY_TOO_LARGE', `response body larger than ${error.limit ?? '?'} bytes (maxBodyBytes)`, { path, attempts, cause }),
+      return new AttemptFailed(
+        false,
+        (attempts) =>
+          new ImdsResponseError(
+            'BODY_TOO_LARGE',
+            `response body larger than ${error.limit ?? '?'} bytes (maxBodyBytes)`,
+            { path, attempts, cause },
+          ),
       );
     case 'connection':
-      return new AttemptFailed(true, (attempts) => new ImdsUnavailableError(`connection failed (${error.errno ?? 'unknown'})`, { path, attempts, cause }));
+      return new AttemptFailed(
+        true,
+        (attempts) =>
+          new ImdsUnavailableError(`connection failed (${error.errno ?? 'unknown'})`, {
+            path,
+            attempts,
+            cause,
+          }),
+      );
   }
 }

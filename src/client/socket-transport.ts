@@ -11,7 +11,12 @@
  */
 import net from 'node:net';
 import { BodyTooLargeError, MalformedResponseError, ResponseReader } from './response-reader.js';
-import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import {
+  TransportFailure,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
 
 /** Characters that would end a header line early: a server-supplied token must never inject one. */
 const UNSAFE_HEADER_TEXT = /[\r\n\0]/;
@@ -36,7 +41,11 @@ export function requestHead(url: URL, request: TransportRequest): string {
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   for (const [name, value] of Object.entries(request.headers)) {
     if (UNSAFE_HEADER_TEXT.test(name) || UNSAFE_HEADER_TEXT.test(value)) {
-      throw new TransportFailure('connection', `header ${JSON.stringify(name.replace(UNSAFE_HEADER_TEXT, ''))} has a line break or NUL`, { errno: 'EINVALIDHEADER' });
+      throw new TransportFailure(
+        'connection',
+        `header ${JSON.stringify(name.replace(UNSAFE_HEADER_TEXT, ''))} has a line break or NUL`,
+        { errno: 'EINVALIDHEADER' },
+      );
     }
     head += `${name}: ${value}\r\n`;
   }
@@ -55,11 +64,21 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
       port: Number(url.port || 80),
     });
     const connectTimer = setTimeout(
-      () => fail(new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, { limit: request.connectTimeoutMs })),
+      () =>
+        fail(
+          new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, {
+            limit: request.connectTimeoutMs,
+          }),
+        ),
       request.connectTimeoutMs,
     );
     const totalTimer = setTimeout(
-      () => fail(new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, { limit: request.timeoutMs })),
+      () =>
+        fail(
+          new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, {
+            limit: request.timeoutMs,
+          }),
+        ),
       request.timeoutMs,
     );
 
@@ -83,9 +102,17 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
         resolve({ status: state.head.status, headers: state.head.headers, body: state.body });
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          fail(new TransportFailure('body-too-large', `response body larger than ${request.maxBodyBytes} bytes`, { limit: request.maxBodyBytes }));
+          fail(
+            new TransportFailure(
+              'body-too-large',
+              `response body larger than ${request.maxBodyBytes} bytes`,
+              { limit: request.maxBodyBytes },
+            ),
+          );
         } else if (error instanceof MalformedResponseError) {
-          fail(new TransportFailure('connection', `malformed response (${error.message})`, { errno: 'EPROTO' }));
+          fail(
+            new TransportFailure('connection', `malformed response (${error.message})`, { errno: 'EPROTO' }),
+          );
         } else {
           throw error;
         }
@@ -96,7 +123,16 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
     socket.on('data', (chunk: Buffer) => read(() => reader.push(chunk)));
     socket.on('end', () => read(() => reader.end()));
     // Every exchange ends in 'close'; build the error (and its stack) only when it is one.
-    socket.on('close', () => settled || fail(new TransportFailure('connection', 'connection closed before the response was complete', { errno: 'ECONNRESET' })));
+    socket.on(
+      'close',
+      () =>
+        settled ||
+        fail(
+          new TransportFailure('connection', 'connection closed before the response was complete', {
+            errno: 'ECONNRESET',
+          }),
+        ),
+    );
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const errno = error.code ?? 'EUNKNOWN';
       fail(new TransportFailure('connection', `connection failed (${errno})`, { errno }));

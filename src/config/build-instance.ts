@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
-import type { CredentialRotation, IamProfile, InstanceDescription, NetworkInterface } from '../metadata/instance.js';
+import type {
+  CredentialRotation,
+  IamProfile,
+  InstanceDescription,
+  NetworkInterface,
+} from '../metadata/instance.js';
 import { USER_DATA_MAX_BYTES } from '../wire.js';
 import { privateHostname, publicHostname, regionOfZone, zoneIdFor } from './derive-names.js';
 import type { ConfigProblem } from './problem.js';
@@ -9,7 +14,9 @@ import type { InstanceInput, NetworkInterfaceInput, UserDataInput } from './sche
 /** What the instance is built from besides the `instance:` block. */
 export interface InstanceExtras {
   /** `credentials:` rotation period and lifetime, in milliseconds. */
-  readonly credentials?: { readonly rotateEvery?: number | undefined; readonly lifetime?: number | undefined } | undefined;
+  readonly credentials?:
+    | { readonly rotateEvery?: number | undefined; readonly lifetime?: number | undefined }
+    | undefined;
   /** `remove:` then `set:`, as tree paths. */
   readonly remove?: readonly string[] | undefined;
   readonly set?: Readonly<Record<string, string>> | undefined;
@@ -42,32 +49,56 @@ export function buildInstance(
   const region = input.region ?? (zoneGiven ? regionOfZone(zoneGiven) : D.region);
   const availabilityZone = zoneGiven ?? (input.region ? `${region}a` : D.availabilityZone);
   if (!availabilityZone.startsWith(region) || !/^[a-z]+$/.test(availabilityZone.slice(region.length))) {
-    problems.push({ path: at('availabilityZone'), message: `${JSON.stringify(availabilityZone)} is not a zone of region ${JSON.stringify(region)}; expected a zone such as ${region}a` });
+    problems.push({
+      path: at('availabilityZone'),
+      message: `${JSON.stringify(availabilityZone)} is not a zone of region ${JSON.stringify(region)}; expected a zone such as ${region}a`,
+    });
   }
   const availabilityZoneId =
-    input.availabilityZoneId ?? (input.region || zoneGiven ? zoneIdFor(availabilityZone, region) : D.availabilityZoneId);
+    input.availabilityZoneId ??
+    (input.region || zoneGiven ? zoneIdFor(availabilityZone, region) : D.availabilityZoneId);
   const accountId = input.accountId ?? D.accountId;
 
   const networkInterfaces = (input.networkInterfaces ?? [{}]).map((eni, index) =>
-    buildInterface(eni, index, { accountId, region }, (path, message) => problems.push({ path: at('networkInterfaces', index, ...path), message })),
+    buildInterface(eni, index, { accountId, region }, (path, message) =>
+      problems.push({ path: at('networkInterfaces', index, ...path), message }),
+    ),
   );
   const seenMacs = new Map<string, number>();
   const seenDevices = new Map<number, number>();
   networkInterfaces.forEach((eni, index) => {
     const macTwin = seenMacs.get(eni.mac);
-    if (macTwin !== undefined) problems.push({ path: at('networkInterfaces', index, 'mac'), message: `${eni.mac} is already the MAC of networkInterfaces[${macTwin}]; each interface needs its own` });
+    if (macTwin !== undefined)
+      problems.push({
+        path: at('networkInterfaces', index, 'mac'),
+        message: `${eni.mac} is already the MAC of networkInterfaces[${macTwin}]; each interface needs its own`,
+      });
     else seenMacs.set(eni.mac, index);
     const deviceTwin = seenDevices.get(eni.deviceNumber);
-    if (deviceTwin !== undefined) problems.push({ path: at('networkInterfaces', index, 'deviceNumber'), message: `device number ${eni.deviceNumber} is already used by networkInterfaces[${deviceTwin}]` });
+    if (deviceTwin !== undefined)
+      problems.push({
+        path: at('networkInterfaces', index, 'deviceNumber'),
+        message: `device number ${eni.deviceNumber} is already used by networkInterfaces[${deviceTwin}]`,
+      });
     else seenDevices.set(eni.deviceNumber, index);
   });
-  const primary = [...networkInterfaces].sort((a, b) => a.deviceNumber - b.deviceNumber)[0] as NetworkInterface;
+  const primary = [...networkInterfaces].sort(
+    (a, b) => a.deviceNumber - b.deviceNumber,
+  )[0] as NetworkInterface;
 
   const rotation = credentialRotation(extras.credentials, problems);
   const overrides = overridesOf(extras);
   const userData = input.userData ? readUserData(input.userData, readFile, problems) : undefined;
 
-  const { userData: _u, iam: _i, tags: _t, services: _s, networkInterfaces: _n, launchTime: _l, ...plain } = input;
+  const {
+    userData: _u,
+    iam: _i,
+    tags: _t,
+    services: _s,
+    networkInterfaces: _n,
+    launchTime: _l,
+    ...plain
+  } = input;
   const instance: InstanceDescription = {
     ...D,
     ...plain,
@@ -94,34 +125,52 @@ function buildInterface(
   context: { accountId: string; region: string },
   report: (path: (string | number)[], message: string) => void,
 ): NetworkInterface {
-  if (index > 0 && eni.mac === undefined) report(['mac'], 'missing; each network interface after the first needs its own mac');
-  if (index > 0 && eni.localIpv4s === undefined) report(['localIpv4s'], 'missing; each network interface after the first needs its own private addresses');
-  const base: NetworkInterface = index === 0 ? D_ENI : { ...D_ENI, publicIpv4s: [], publicHostname: undefined };
+  if (index > 0 && eni.mac === undefined)
+    report(['mac'], 'missing; each network interface after the first needs its own mac');
+  if (index > 0 && eni.localIpv4s === undefined)
+    report(['localIpv4s'], 'missing; each network interface after the first needs its own private addresses');
+  const base: NetworkInterface =
+    index === 0 ? D_ENI : { ...D_ENI, publicIpv4s: [], publicHostname: undefined };
   const mac = eni.mac ?? (index === 0 ? D_ENI.mac : `06:00:00:00:00:${index.toString(16).padStart(2, '0')}`);
   const localIpv4s = eni.localIpv4s ?? base.localIpv4s;
   const publicIpv4s = eni.publicIpv4s ?? base.publicIpv4s;
   if (publicIpv4s.length > localIpv4s.length) {
-    report(['publicIpv4s'], `${publicIpv4s.length} public addresses but ${localIpv4s.length} private ones; each public address is associated with a private address`);
+    report(
+      ['publicIpv4s'],
+      `${publicIpv4s.length} public addresses but ${localIpv4s.length} private ones; each public address is associated with a private address`,
+    );
   }
   const firstPublic = publicIpv4s[0];
   return stripUndefined({
     ...base,
     ...eni,
     mac,
-    interfaceId: eni.interfaceId ?? (index === 0 ? D_ENI.interfaceId : `eni-${createHash('sha256').update(mac).digest('hex').slice(0, 17)}`),
+    interfaceId:
+      eni.interfaceId ??
+      (index === 0
+        ? D_ENI.interfaceId
+        : `eni-${createHash('sha256').update(mac).digest('hex').slice(0, 17)}`),
     deviceNumber: eni.deviceNumber ?? index,
     networkCardIndex: eni.networkCardIndex ?? 0,
     ownerId: eni.ownerId ?? context.accountId,
     localIpv4s,
     localHostname: eni.localHostname ?? privateHostname(localIpv4s[0] ?? '0.0.0.0', context.region),
     publicIpv4s,
-    publicHostname: eni.publicHostname ?? (firstPublic ? publicHostname(firstPublic, context.region) : undefined),
+    publicHostname:
+      eni.publicHostname ?? (firstPublic ? publicHostname(firstPublic, context.region) : undefined),
   });
 }
 
-function credentialRotation(credentials: InstanceExtras['credentials'], problems: ConfigProblem[]): CredentialRotation {
-  const rotationSeconds = credentials?.rotateEvery !== undefined ? credentials.rotateEvery / 1000 : D.credentialRotation.rotationSeconds;
-  const lifetimeSeconds = credentials?.lifetime !== undefined ? credentials.lifetime / 1000 : D.credentialRotation.lifetimeSeconds;
+function credentialRotation(
+  credentials: InstanceExtras['credentials'],
+  problems: ConfigProblem[],
+): CredentialRotation {
+  const rotationSeconds =
+    credentials?.rotateEvery !== undefined
+      ? credentials.rotateEvery / 1000
+      : D.credentialRotation.rotationSeconds;
+  const lifetimeSeconds =
+    credentials?.lifetime !== undefined ? credentials.lifetime / 1000 : D.credentialRotation.lifetimeSeconds;
   if (lifetimeSeconds <= rotationSeconds) {
     problems.push({
       path: ['credentials', credentials?.lifetime !== undefined ? 'lifetime' : 'rotateEvery'],
@@ -136,7 +185,8 @@ function iamOf(iam: InstanceInput['iam'], accountId: string): IamProfile | undef
   if (iam === undefined) return D.iam;
   return {
     roleName: iam.roleName,
-    instanceProfileArn: iam.instanceProfileArn ?? `arn:aws:iam::${accountId}:instance-profile/${iam.roleName}`,
+    instanceProfileArn:
+      iam.instanceProfileArn ?? `arn:aws:iam::${accountId}:instance-profile/${iam.roleName}`,
     instanceProfileId: iam.instanceProfileId ?? (D.iam as IamProfile).instanceProfileId,
   };
 }
@@ -155,7 +205,11 @@ function overridesOf(extras: InstanceExtras): Record<string, string | null> | un
   return overrides;
 }
 
-function readUserData(input: UserDataInput, readFile: ReadUserDataFile, problems: ConfigProblem[]): Uint8Array | undefined {
+function readUserData(
+  input: UserDataInput,
+  readFile: ReadUserDataFile,
+  problems: ConfigProblem[],
+): Uint8Array | undefined {
   let bytes: Uint8Array;
   let key: string;
   if (input.file !== undefined) {
@@ -163,7 +217,10 @@ function readUserData(input: UserDataInput, readFile: ReadUserDataFile, problems
     try {
       bytes = readFile(input.file);
     } catch (error) {
-      problems.push({ path: ['instance', 'userData', 'file'], message: `cannot read ${input.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      problems.push({
+        path: ['instance', 'userData', 'file'],
+        message: `cannot read ${input.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
       return undefined;
     }
   } else if (input.base64 !== undefined) {
@@ -174,7 +231,10 @@ function readUserData(input: UserDataInput, readFile: ReadUserDataFile, problems
     bytes = Buffer.from(input.text ?? '', 'utf8');
   }
   if (bytes.length > USER_DATA_MAX_BYTES) {
-    problems.push({ path: ['instance', 'userData', key], message: `user data is limited to ${USER_DATA_MAX_BYTES} bytes (16 KiB), got ${bytes.length}` });
+    problems.push({
+      path: ['instance', 'userData', key],
+      message: `user data is limited to ${USER_DATA_MAX_BYTES} bytes (16 KiB), got ${bytes.length}`,
+    });
     return undefined;
   }
   return new Uint8Array(bytes);

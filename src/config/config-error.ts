@@ -18,8 +18,11 @@ export interface LocatedProblem extends ConfigProblem {
  * neither position nor key path reads as a sentence about its source (`--port must be ...`).
  */
 export function formatProblem(problem: LocatedProblem): string {
-  if (problem.path.length === 0 && problem.position === undefined) return `${problem.source} ${problem.message}`;
-  const where = problem.position ? `${problem.source}:${problem.position.line}:${problem.position.column}` : problem.source;
+  if (problem.path.length === 0 && problem.position === undefined)
+    return `${problem.source} ${problem.message}`;
+  const where = problem.position
+    ? `${problem.source}:${problem.position.line}:${problem.position.column}`
+    : problem.source;
   return `${where}: ${problem.path.length === 0 ? '' : `${formatKeyPath(problem.path)}: `}${problem.message}`;
 }
 

@@ -17,14 +17,23 @@ export function publicHostname(ip: string, region: string): string {
 }
 
 const DIRECTIONS: Readonly<Record<string, string>> = {
-  north: 'n', south: 's', east: 'e', west: 'w', central: 'c',
-  northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
+  north: 'n',
+  south: 's',
+  east: 'e',
+  west: 'w',
+  central: 'c',
+  northeast: 'ne',
+  northwest: 'nw',
+  southeast: 'se',
+  southwest: 'sw',
 };
 
 /** A zone id in AWS's shape (`apne1-az1` for `ap-northeast-1a`); real ids are shuffled per account, this keeps the letter's rank. */
 export function zoneIdFor(zone: string, region: string): string {
   const parts = region.split('-');
-  const code = parts.map((part, index) => (index === 0 || index === parts.length - 1 ? part : (DIRECTIONS[part] ?? part[0]))).join('');
+  const code = parts
+    .map((part, index) => (index === 0 || index === parts.length - 1 ? part : (DIRECTIONS[part] ?? part[0])))
+    .join('');
   const letter = zone.slice(region.length);
   const rank = letter.length === 1 ? letter.charCodeAt(0) - 96 : 1;
   return `${code}-az${Math.max(1, rank)}`;

@@ -58,7 +58,13 @@ export function loadConfigFile(path: string, files: FileAccess = nodeFiles): Fil
   try {
     text = Buffer.from(files.readFile(path)).toString('utf8');
   } catch (error) {
-    throw new ConfigError([{ source: path, path: [], message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    throw new ConfigError([
+      {
+        source: path,
+        path: [],
+        message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      },
+    ]);
   }
   const jsonProblem = path.toLowerCase().endsWith('.json') ? strictJsonProblem(text) : undefined;
   if (jsonProblem) throw new ConfigError([{ ...jsonProblem, source: path }]);
@@ -67,10 +73,15 @@ export function loadConfigFile(path: string, files: FileAccess = nodeFiles): Fil
   const locate = (problems: readonly ConfigProblem[]): LocatedProblem[] =>
     problems
       .map((problem) => {
-        const position = 'position' in problem ? (problem as LocatedProblem).position : source.positionOf(problem.path);
+        const position =
+          'position' in problem ? (problem as LocatedProblem).position : source.positionOf(problem.path);
         return { source: path, ...problem, ...(position ? { position } : {}) };
       })
-      .sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
+      .sort(
+        (a, b) =>
+          (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
+          (a.position?.column ?? 0) - (b.position?.column ?? 0),
+      );
   if (source.syntaxProblems.length > 0) throw new ConfigError(locate(source.syntaxProblems));
   const data = source.data ?? {};
   const baseDir = dirname(resolve(path));
@@ -92,8 +103,14 @@ export function configFromData(
   const parsed = configFileSchema.safeParse(data);
   if (!parsed.success) return { problems: problemsFromIssues(parsed.error.issues, configFileSchema, data) };
   const file: ConfigFileData = parsed.data;
-  const set = file.set ? Object.fromEntries(Object.entries(file.set).map(([key, value]) => [treePath().parse(key), value])) : undefined;
-  const { instance, problems } = buildInstance(file.instance, { credentials: file.credentials, remove: file.remove, set }, readUserDataFile);
+  const set = file.set
+    ? Object.fromEntries(Object.entries(file.set).map(([key, value]) => [treePath().parse(key), value]))
+    : undefined;
+  const { instance, problems } = buildInstance(
+    file.instance,
+    { credentials: file.credentials, remove: file.remove, set },
+    readUserDataFile,
+  );
   if (problems.length > 0) return { problems };
   const settings: FileSettings = stripUndefined({
     host: file.host,
@@ -108,7 +125,10 @@ export function configFromData(
   return {
     config: {
       settings,
-      clock: { ...(file.clock?.start === undefined ? {} : { start: file.clock.start }), manual: file.clock?.manual ?? false },
+      clock: {
+        ...(file.clock?.start === undefined ? {} : { start: file.clock.start }),
+        manual: file.clock?.manual ?? false,
+      },
       instance,
       scenarios: [...(file.scenarios ?? []), ...(file.faults ?? [])].map(toScenarioSpec),
     },

@@ -13,7 +13,7 @@ import { formatTimestamp } from './timestamp.js';
  * control token, which is never printed.
  */
 export function printConfig(config: EffectiveConfig): string {
-  const { settings, sources } = config;
+  const { settings } = config;
   const parts = instanceToFile(config.instance);
   const scenarios = config.scenarios.filter((spec) => !FAULT_TYPES.has(spec.type)).map(specToEntry);
   const faults = config.scenarios.filter((spec) => FAULT_TYPES.has(spec.type)).map(specToEntry);
@@ -30,7 +30,12 @@ export function printConfig(config: EffectiveConfig): string {
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(config.clock.start === undefined && !config.clock.manual
       ? {}
-      : { clock: { ...(config.clock.start === undefined ? {} : { start: formatTimestamp(config.clock.start) }), manual: config.clock.manual } }),
+      : {
+          clock: {
+            ...(config.clock.start === undefined ? {} : { start: formatTimestamp(config.clock.start) }),
+            manual: config.clock.manual,
+          },
+        }),
     instance: parts.instance,
     credentials: parts.credentials,
     ...(parts.remove ? { remove: parts.remove } : {}),
@@ -48,7 +53,8 @@ export function printConfig(config: EffectiveConfig): string {
   }
   if (settings.controlToken !== undefined) {
     const controlNode = document.get('control', true);
-    if (isMap(controlNode)) controlNode.commentBefore = ` token: set ${sourceText('controlToken', config)}; never printed`;
+    if (isMap(controlNode))
+      controlNode.commentBefore = ` token: set ${sourceText('controlToken', config)}; never printed`;
   }
   return document.toString({ lineWidth: 0 });
 }

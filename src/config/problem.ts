@@ -26,6 +26,13 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `${value.length} bytes`;
-  const text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? `a list (${JSON.stringify(value)})` : typeof value === 'object' ? `an object (${JSON.stringify(value)})` : String(value);
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : Array.isArray(value)
+        ? `a list (${JSON.stringify(value)})`
+        : typeof value === 'object'
+          ? `an object (${JSON.stringify(value)})`
+          : String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -4,7 +4,14 @@ import type { InstanceDescription } from '../metadata/instance.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { ConfigError, type LocatedProblem } from './config-error.js';
 import { loadConfigFile, type FileAccess, type FileConfig, type FileSettings } from './load-file.js';
-import { CONFIG_ENV, KNOWN_ENV, SETTINGS, type ServeSettings, type SettingName, type SettingSource } from './settings.js';
+import {
+  CONFIG_ENV,
+  KNOWN_ENV,
+  SETTINGS,
+  type ServeSettings,
+  type SettingName,
+  type SettingSource,
+} from './settings.js';
 import { suggest } from './suggest.js';
 
 /** Everything `imds serve` runs with, and where each setting came from. */
@@ -87,7 +94,11 @@ export function resolveConfig(input: ResolveInput): EffectiveConfig {
       message: `${refusal} (control host from ${describeSource('controlHost', sources.controlHost, configPath)}): set --control-token, ${SETTINGS.controlToken.env} or control.token, or keep it on 127.0.0.1`,
     });
   }
-  if (resolved.controlPort !== undefined && resolved.controlPort !== 0 && resolved.controlPort === resolved.port) {
+  if (
+    resolved.controlPort !== undefined &&
+    resolved.controlPort !== 0 &&
+    resolved.controlPort === resolved.port
+  ) {
     problems.push({
       source: 'the control API',
       path: [],
@@ -127,7 +138,11 @@ function parseAll(
     const value = setting.parse(text);
     if (value === undefined) {
       const shown = setting.secret ? '(hidden)' : `'${text}'`;
-      problems.push({ source: kind === 'flag' ? setting.flag : setting.env, path: [], message: `must be ${setting.expectation}; got ${shown}` });
+      problems.push({
+        source: kind === 'flag' ? setting.flag : setting.env,
+        path: [],
+        message: `must be ${setting.expectation}; got ${shown}`,
+      });
     } else {
       values[name] = value;
     }

@@ -45,7 +45,9 @@ function pickOption(def: Def, value: unknown): z.ZodType | undefined {
     });
   }
   const objects = options.filter((option) => objectShape(option) !== undefined);
-  return value && typeof value === 'object' && !Array.isArray(value) && objects.length === 1 ? objects[0] : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value) && objects.length === 1
+    ? objects[0]
+    : undefined;
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
@@ -54,7 +56,8 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
     const def = defOf(current);
     if (def.type === 'object') return def.shape;
     if (def.innerType) current = def.innerType;
-    else if (def.type === 'pipe' && def.in) current = (defOf(def.in).type === 'transform' ? def.out : def.in) ?? def.in;
+    else if (def.type === 'pipe' && def.in)
+      current = (defOf(def.in).type === 'transform' ? def.out : def.in) ?? def.in;
     else return undefined;
   }
   return undefined;
@@ -72,7 +75,8 @@ export function knownKeysAt(schema: z.ZodType, data: unknown, path: KeyPath): st
     if (!current) return undefined;
     const at: z.ZodType = unwrap(current, value);
     const def = defOf(at);
-    const child = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[segment] : undefined;
+    const child =
+      value && typeof value === 'object' ? (value as Record<string | number, unknown>)[segment] : undefined;
     if (def.type === 'object') current = def.shape?.[String(segment)];
     else if (def.type === 'array') current = def.element;
     else if (def.type === 'record') current = def.valueType;

@@ -17,7 +17,14 @@
  */
 import type { z } from 'zod';
 import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
-import { controlTokenSchema, hostSchema, httpEndpointSchema, httpTokensSchema, portSchema, seedSchema } from './schema/config-schema.js';
+import {
+  controlTokenSchema,
+  hostSchema,
+  httpEndpointSchema,
+  httpTokensSchema,
+  portSchema,
+  seedSchema,
+} from './schema/config-schema.js';
 
 /** The resolved settings `imds serve` runs with. */
 export interface ServeSettings {
@@ -53,26 +60,88 @@ export interface SettingDefinition {
   readonly secret?: boolean;
 }
 
-const withSchema = (schema: z.ZodType, fromText: (text: string) => unknown = (text) => text) => (text: string) => {
-  const result = schema.safeParse(fromText(text));
-  return result.success ? (result.data as string | number) : undefined;
-};
+const withSchema =
+  (schema: z.ZodType, fromText: (text: string) => unknown = (text) => text) =>
+  (text: string) => {
+    const result = schema.safeParse(fromText(text));
+    return result.success ? (result.data as string | number) : undefined;
+  };
 const integerText = (text: string) => (/^[0-9]+$/.test(text) ? Number(text) : Number.NaN);
 
 /** Every setting's flag, variable, file key, default and parser (the table above). */
 export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
-  host: { flag: '--host', env: 'IMDS_HOST', fileKey: ['host'], default: DEFAULT_EMULATOR_HOST, expectation: 'a host name or address such as 127.0.0.1', parse: withSchema(hostSchema()) },
-  port: { flag: '--port', env: 'IMDS_PORT', fileKey: ['port'], default: DEFAULT_EMULATOR_PORT, expectation: 'an integer from 0 to 65535', parse: withSchema(portSchema(), integerText) },
-  httpTokens: { flag: '--http-tokens', env: 'IMDS_HTTP_TOKENS', fileKey: ['httpTokens'], default: 'required', expectation: 'one of required, optional', parse: withSchema(httpTokensSchema()) },
-  httpEndpoint: { flag: '--http-endpoint', env: 'IMDS_HTTP_ENDPOINT', fileKey: ['httpEndpoint'], default: 'enabled', expectation: 'one of enabled, disabled', parse: withSchema(httpEndpointSchema()) },
-  controlHost: { flag: '--control-host', env: 'IMDS_CONTROL_HOST', fileKey: ['control', 'host'], default: DEFAULT_EMULATOR_HOST, expectation: 'a host name or address such as 127.0.0.1', parse: withSchema(hostSchema()) },
-  controlPort: { flag: '--control-port', env: 'IMDS_CONTROL_PORT', fileKey: ['control', 'port'], default: undefined, expectation: 'an integer from 0 to 65535', parse: withSchema(portSchema(), integerText) },
-  controlToken: { flag: '--control-token', env: 'IMDS_CONTROL_TOKEN', fileKey: ['control', 'token'], default: undefined, expectation: 'a bearer token of at least 16 visible ASCII characters', parse: withSchema(controlTokenSchema()), secret: true },
-  seed: { flag: '--seed', env: 'IMDS_SEED', fileKey: ['seed'], default: undefined, expectation: 'an integer from 0 to 4294967295', parse: withSchema(seedSchema(), integerText) },
+  host: {
+    flag: '--host',
+    env: 'IMDS_HOST',
+    fileKey: ['host'],
+    default: DEFAULT_EMULATOR_HOST,
+    expectation: 'a host name or address such as 127.0.0.1',
+    parse: withSchema(hostSchema()),
+  },
+  port: {
+    flag: '--port',
+    env: 'IMDS_PORT',
+    fileKey: ['port'],
+    default: DEFAULT_EMULATOR_PORT,
+    expectation: 'an integer from 0 to 65535',
+    parse: withSchema(portSchema(), integerText),
+  },
+  httpTokens: {
+    flag: '--http-tokens',
+    env: 'IMDS_HTTP_TOKENS',
+    fileKey: ['httpTokens'],
+    default: 'required',
+    expectation: 'one of required, optional',
+    parse: withSchema(httpTokensSchema()),
+  },
+  httpEndpoint: {
+    flag: '--http-endpoint',
+    env: 'IMDS_HTTP_ENDPOINT',
+    fileKey: ['httpEndpoint'],
+    default: 'enabled',
+    expectation: 'one of enabled, disabled',
+    parse: withSchema(httpEndpointSchema()),
+  },
+  controlHost: {
+    flag: '--control-host',
+    env: 'IMDS_CONTROL_HOST',
+    fileKey: ['control', 'host'],
+    default: DEFAULT_EMULATOR_HOST,
+    expectation: 'a host name or address such as 127.0.0.1',
+    parse: withSchema(hostSchema()),
+  },
+  controlPort: {
+    flag: '--control-port',
+    env: 'IMDS_CONTROL_PORT',
+    fileKey: ['control', 'port'],
+    default: undefined,
+    expectation: 'an integer from 0 to 65535',
+    parse: withSchema(portSchema(), integerText),
+  },
+  controlToken: {
+    flag: '--control-token',
+    env: 'IMDS_CONTROL_TOKEN',
+    fileKey: ['control', 'token'],
+    default: undefined,
+    expectation: 'a bearer token of at least 16 visible ASCII characters',
+    parse: withSchema(controlTokenSchema()),
+    secret: true,
+  },
+  seed: {
+    flag: '--seed',
+    env: 'IMDS_SEED',
+    fileKey: ['seed'],
+    default: undefined,
+    expectation: 'an integer from 0 to 4294967295',
+    parse: withSchema(seedSchema(), integerText),
+  },
 };
 
 /** `--config FILE` > `IMDS_CONFIG`. */
 export const CONFIG_ENV = 'IMDS_CONFIG';
 
 /** Every `IMDS_*` variable this program reads. */
-export const KNOWN_ENV: readonly string[] = [CONFIG_ENV, ...Object.values(SETTINGS).map((setting) => setting.env)];
+export const KNOWN_ENV: readonly string[] = [
+  CONFIG_ENV,
+  ...Object.values(SETTINGS).map((setting) => setting.env),
+];

@@ -9,7 +9,11 @@ export function momentText(moment: Moment): string {
 
 const timingOf = (spec: { id?: string; when?: Moment }) => ({
   ...(spec.id === undefined ? {} : { id: spec.id }),
-  ...(spec.when === undefined ? {} : 'at' in spec.when ? { at: formatTimestamp(spec.when.at) } : { after: formatDuration(spec.when.after) }),
+  ...(spec.when === undefined
+    ? {}
+    : 'at' in spec.when
+      ? { at: formatTimestamp(spec.when.at) }
+      : { after: formatDuration(spec.when.after) }),
 });
 
 /**
@@ -20,7 +24,11 @@ export function specToEntry(spec: ScenarioSpec): Record<string, unknown> {
   const base = { type: spec.type, ...timingOf(spec) };
   switch (spec.type) {
     case 'spot-interruption':
-      return { ...base, action: spec.action, ...(spec.noticeMs === undefined ? {} : { notice: formatDuration(spec.noticeMs) }) };
+      return {
+        ...base,
+        action: spec.action,
+        ...(spec.noticeMs === undefined ? {} : { notice: formatDuration(spec.noticeMs) }),
+      };
     case 'rebalance-recommendation':
     case 'credential-rotation':
       return base;
@@ -37,7 +45,10 @@ export function specToEntry(spec: ScenarioSpec): Record<string, unknown> {
         ...(spec.canceled ? { canceled: momentText(spec.canceled) } : {}),
       };
     case 'autoscaling-lifecycle':
-      return { ...base, steps: spec.steps.map((step) => ({ state: step.state, after: formatDuration(step.after) })) };
+      return {
+        ...base,
+        steps: spec.steps.map((step) => ({ state: step.state, after: formatDuration(step.after) })),
+      };
     case 'http-tokens':
       return { ...base, mode: spec.mode };
     case 'set-value':
@@ -54,7 +65,12 @@ export function specToEntry(spec: ScenarioSpec): Record<string, unknown> {
         case 'hop-limit':
           return fault;
         case 'throttle':
-          return { ...fault, ratePerSecond: spec.ratePerSecond, ...(spec.burst === undefined ? {} : { burst: spec.burst }), response: spec.response };
+          return {
+            ...fault,
+            ratePerSecond: spec.ratePerSecond,
+            ...(spec.burst === undefined ? {} : { burst: spec.burst }),
+            response: spec.response,
+          };
         case 'latency':
           return { ...fault, delay: formatDuration(spec.delayMs) };
         case 'server-errors':

@@ -18,7 +18,12 @@ export interface YamlSource {
  */
 export function parseYamlSource(text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const document: Document = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -33,7 +38,11 @@ export function parseYamlSource(text: string): YamlSource {
     try {
       data = document.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      syntaxProblems.push({ path: [], position: at(0), message: `not valid YAML or JSON: ${(error as Error).message}` });
+      syntaxProblems.push({
+        path: [],
+        position: at(0),
+        message: `not valid YAML or JSON: ${(error as Error).message}`,
+      });
     }
   }
   return {
@@ -44,7 +53,9 @@ export function parseYamlSource(text: string): YamlSource {
       let offset: number | undefined = rangeStart(node);
       for (const segment of path) {
         if (isMap(node)) {
-          const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+          const pair = node.items.find(
+            (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+          );
           if (!pair) break;
           offset = rangeStart(pair.key) ?? offset;
           node = pair.value;

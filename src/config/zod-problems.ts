@@ -17,11 +17,13 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 };
 
 const quote = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-const oneOf = (values: readonly unknown[]) => (values.length === 1 ? quote(values[0]) : `one of ${values.map(quote).join(', ')}`);
+const oneOf = (values: readonly unknown[]) =>
+  values.length === 1 ? quote(values[0]) : `one of ${values.map(quote).join(', ')}`;
 
 /** `expected X, got Y` for a present value, `missing; expected X` for an absent one, and a likely fix. */
 function expectedGot(expectation: string, value: unknown, candidates: readonly unknown[] = []): string {
-  const base = value === undefined ? `missing; ${expectation}` : `${expectation}, got ${describeValue(value)}`;
+  const base =
+    value === undefined ? `missing; ${expectation}` : `${expectation}, got ${describeValue(value)}`;
   const strings = candidates.filter((candidate): candidate is string => typeof candidate === 'string');
   const meant = typeof value === 'string' ? suggest(value, strings) : undefined;
   return meant === undefined ? base : `${base}; did you mean ${JSON.stringify(meant)}?`;
@@ -60,7 +62,11 @@ function generic(issue: Issue): string {
  * and what it got, names the keys an object allows when one is unknown, and suggests the closest
  * known key or value for a likely typo.
  */
-export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType, data: unknown): ConfigProblem[] {
+export function problemsFromIssues(
+  issues: readonly Issue[],
+  schema: z.ZodType,
+  data: unknown,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = issue.path as KeyPath;
@@ -70,26 +76,42 @@ export function problemsFromIssues(issues: readonly Issue[], schema: z.ZodType, 
         const known = knownKeysAt(schema, data, path) ?? [];
         for (const key of issue.keys) {
           const meant = suggest(key, known);
-          const hint = meant ? `did you mean ${JSON.stringify(meant)}?` : known.length > 0 ? `the keys here are ${known.join(', ')}` : 'no keys are allowed here';
+          const hint = meant
+            ? `did you mean ${JSON.stringify(meant)}?`
+            : known.length > 0
+              ? `the keys here are ${known.join(', ')}`
+              : 'no keys are allowed here';
           problems.push({ path: [...path, key], message: `unknown key; ${hint}` });
         }
         break;
       }
       case 'invalid_value':
-        problems.push({ path, message: expectedGot(authored(issue) ?? `expected ${oneOf(issue.values)}`, value, issue.values) });
+        problems.push({
+          path,
+          message: expectedGot(authored(issue) ?? `expected ${oneOf(issue.values)}`, value, issue.values),
+        });
         break;
       case 'invalid_union': {
         const options = (issue as { options?: unknown[] }).options;
         if ((issue as { discriminator?: string }).discriminator && options) {
           problems.push({ path, message: expectedGot(`expected ${oneOf(options)}`, value, options) });
         } else {
-          problems.push({ path, message: expectedGot(authored(issue) ?? 'expected a value of another form', value) });
+          problems.push({
+            path,
+            message: expectedGot(authored(issue) ?? 'expected a value of another form', value),
+          });
         }
         break;
       }
       case 'custom':
         // `final`: the check wrote the whole sentence itself (it knew better what was meant).
-        problems.push({ path, message: authored(issue) && !issue.params?.['final'] ? expectedGot(issue.message, value, (issue.params?.['candidates'] as unknown[]) ?? []) : issue.message });
+        problems.push({
+          path,
+          message:
+            authored(issue) && !issue.params?.final
+              ? expectedGot(issue.message, value, (issue.params?.candidates as unknown[]) ?? [])
+              : issue.message,
+        });
         break;
       default:
         problems.push({ path, message: expectedGot(authored(issue) ?? generic(issue), value) });

@@ -42,7 +42,11 @@ export interface ControlState {
     readonly spotNotice?: { readonly action: string; readonly time: string };
     readonly rebalanceNoticeTime?: string;
     readonly targetLifecycleState?: string;
-    readonly maintenanceEvents: readonly { readonly eventId: string; readonly code: string; readonly state: string }[];
+    readonly maintenanceEvents: readonly {
+      readonly eventId: string;
+      readonly code: string;
+      readonly state: string;
+    }[];
   };
   /** Paths set (a string) or removed (null), in the order applied. */
   readonly values: Readonly<Record<string, string | null>>;

@@ -39,7 +39,9 @@ function bodyJson(request: ControlRequest): unknown {
 function bodyValue(request: ControlRequest): unknown {
   if (request.contentType?.startsWith('application/json')) {
     const parsed = bodyJson(request);
-    return parsed && typeof parsed === 'object' && 'value' in parsed ? (parsed as { value: unknown }).value : parsed;
+    return parsed && typeof parsed === 'object' && 'value' in parsed
+      ? (parsed as { value: unknown }).value
+      : parsed;
   }
   return request.body;
 }
@@ -76,7 +78,12 @@ function route(segments: readonly string[]): Route | undefined {
           POST: (request, c) => json(c.trigger(bodyJson(request)), 201),
         };
       }
-      return rest.length === 1 ? { GET: (_, c) => json(one(c, rest[0] as string)), DELETE: (_, c) => json(c.cancel(rest[0] as string)) } : undefined;
+      return rest.length === 1
+        ? {
+            GET: (_, c) => json(one(c, rest[0] as string)),
+            DELETE: (_, c) => json(c.cancel(rest[0] as string)),
+          }
+        : undefined;
     case 'events':
       if (rest.length === 2 && (rest[1] === 'complete' || rest[1] === 'cancel')) {
         const state = rest[1] === 'complete' ? 'completed' : 'canceled';
@@ -96,7 +103,8 @@ function route(segments: readonly string[]): Route | undefined {
         ? {
             GET: (request, c) => {
               const since = Number(request.query.get('since') ?? '0');
-              if (!Number.isInteger(since) || since < 0) throw new BadRequest('since: expected a non-negative integer');
+              if (!Number.isInteger(since) || since < 0)
+                throw new BadRequest('since: expected a non-negative integer');
               return json({ total: c.emulator.requests.total, requests: c.requests(since) });
             },
             DELETE: (_, c) => {
@@ -120,7 +128,8 @@ function route(segments: readonly string[]): Route | undefined {
             GET: (_, c) => json({ now: c.state().now, clock: c.state().clock }),
             POST: (request, c) => {
               const move = bodyJson(request);
-              if (!move || typeof move !== 'object') throw new BadRequest('expected a JSON object with advance or set');
+              if (!move || typeof move !== 'object')
+                throw new BadRequest('expected a JSON object with advance or set');
               return json({ now: c.moveClock(move as { advance?: unknown; set?: unknown }) });
             },
           }
@@ -143,11 +152,16 @@ function settingsOf(controller: Controller) {
 
 function updateSettings(request: ControlRequest, controller: Controller): ControlResponse {
   const body = bodyJson(request);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('expected a JSON object with httpTokens and/or httpEndpoint');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequest('expected a JSON object with httpTokens and/or httpEndpoint');
   const { httpTokens, httpEndpoint, ...others } = body as Record<string, unknown>;
   const unknown = Object.keys(others);
-  if (unknown.length > 0) throw new BadRequest(`unknown setting ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the settings here are httpTokens and httpEndpoint`);
-  if (httpTokens === undefined && httpEndpoint === undefined) throw new BadRequest('expected httpTokens and/or httpEndpoint');
+  if (unknown.length > 0)
+    throw new BadRequest(
+      `unknown setting ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the settings here are httpTokens and httpEndpoint`,
+    );
+  if (httpTokens === undefined && httpEndpoint === undefined)
+    throw new BadRequest('expected httpTokens and/or httpEndpoint');
   if (httpTokens !== undefined) controller.setHttpTokens(httpTokens);
   if (httpEndpoint !== undefined) controller.setHttpEndpoint(httpEndpoint);
   return json(settingsOf(controller));
@@ -160,19 +174,30 @@ function updateSettings(request: ControlRequest, controller: Controller): Contro
  */
 export function handleControl(request: ControlRequest, controller: Controller): ControlResponse {
   const routes = route(request.segments);
-  if (!routes) return json({ error: 'not-found', message: `no control endpoint at /${request.segments.join('/')}` }, 404);
+  if (!routes)
+    return json(
+      { error: 'not-found', message: `no control endpoint at /${request.segments.join('/')}` },
+      404,
+    );
   const handler = routes[request.method];
   if (!handler) {
     const allow = Object.keys(routes).join(', ');
-    return { status: 405, body: { error: 'method-not-allowed', message: `${request.method} is not allowed here; use ${allow}` }, headers: { Allow: allow } };
+    return {
+      status: 405,
+      body: { error: 'method-not-allowed', message: `${request.method} is not allowed here; use ${allow}` },
+      headers: { Allow: allow },
+    };
   }
   try {
     return handler(request, controller);
   } catch (error) {
-    if (error instanceof ConfigError) return json({ error: 'invalid-request', message: error.message, problems: error.lines }, 400);
+    if (error instanceof ConfigError)
+      return json({ error: 'invalid-request', message: error.message, problems: error.lines }, 400);
     if (error instanceof BadRequest) return json({ error: 'invalid-request', message: error.message }, 400);
-    if (error instanceof ScenarioError) return json({ error: error.code, message: error.message }, error.code === 'duplicate-id' ? 409 : 404);
-    if (error instanceof ClockError) return json({ error: error.code, message: error.message }, error.code === 'not-manual' ? 409 : 400);
+    if (error instanceof ScenarioError)
+      return json({ error: error.code, message: error.message }, error.code === 'duplicate-id' ? 409 : 404);
+    if (error instanceof ClockError)
+      return json({ error: error.code, message: error.message }, error.code === 'not-manual' ? 409 : 400);
     throw error;
   }
 }

@@ -29,7 +29,9 @@ export interface RunningControlServer {
 export class ControlBindError extends Error {
   override readonly name = 'ControlBindError';
   constructor(readonly host: string) {
-    super(`the control API ${controlBindRefusal(host, undefined)}: give it a bearer token or keep it on 127.0.0.1`);
+    super(
+      `the control API ${controlBindRefusal(host, undefined)}: give it a bearer token or keep it on 127.0.0.1`,
+    );
   }
 }
 
@@ -53,7 +55,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
   if (controlBindRefusal(host, token)) throw new ControlBindError(host);
   const server = http.createServer((request, response) => {
     serve(request, response, options.controller, token).catch(() => {
-      if (!response.headersSent) send(response, { status: 500, body: { error: 'internal', message: 'the control API failed on this request' } });
+      if (!response.headersSent)
+        send(response, {
+          status: 500,
+          body: { error: 'internal', message: 'the control API failed on this request' },
+        });
       else response.destroy();
     });
   });
@@ -77,29 +83,53 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 }
 
-async function serve(request: http.IncomingMessage, response: http.ServerResponse, controller: Controller, token: string | undefined): Promise<void> {
+async function serve(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  controller: Controller,
+  token: string | undefined,
+): Promise<void> {
   if (!isAuthorized(request.headers.authorization, token)) {
     request.resume();
-    send(response, { status: 401, body: { error: 'unauthorized', message: 'a bearer token is required: Authorization: Bearer <token>' }, headers: { 'WWW-Authenticate': 'Bearer realm="imds-control"' } });
+    send(response, {
+      status: 401,
+      body: { error: 'unauthorized', message: 'a bearer token is required: Authorization: Bearer <token>' },
+      headers: { 'WWW-Authenticate': 'Bearer realm="imds-control"' },
+    });
     return;
   }
   const body = await readBody(request);
   if (body === undefined) {
-    send(response, { status: 413, body: { error: 'too-large', message: `the body is limited to ${MAX_BODY_BYTES} bytes` } });
+    send(response, {
+      status: 413,
+      body: { error: 'too-large', message: `the body is limited to ${MAX_BODY_BYTES} bytes` },
+    });
     return;
   }
   const url = new URL(request.url ?? '/', 'http://control');
   let segments: string[];
   try {
-    segments = url.pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+    segments = url.pathname
+      .split('/')
+      .filter((segment) => segment.length > 0)
+      .map(decodeURIComponent);
   } catch {
-    send(response, { status: 400, body: { error: 'invalid-request', message: 'the path is not valid percent-encoding' } });
+    send(response, {
+      status: 400,
+      body: { error: 'invalid-request', message: 'the path is not valid percent-encoding' },
+    });
     return;
   }
   send(
     response,
     handleControl(
-      { method: request.method ?? 'GET', segments, query: url.searchParams, contentType: request.headers['content-type'], body },
+      {
+        method: request.method ?? 'GET',
+        segments,
+        query: url.searchParams,
+        contentType: request.headers['content-type'],
+        body,
+      },
       controller,
     ),
   );
@@ -113,7 +143,9 @@ function readBody(request: http.IncomingMessage): Promise<string | undefined> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () =>
+      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
     request.on('error', reject);
   });
 }

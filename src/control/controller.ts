@@ -50,10 +50,25 @@ export class Controller {
       instance: {
         instanceId: instance.instanceId,
         instanceLifeCycle: instance.instanceLifeCycle,
-        ...(instance.spotNotice ? { spotNotice: { action: instance.spotNotice.action, time: formatTimestamp(instance.spotNotice.time) } } : {}),
-        ...(instance.rebalanceNoticeTime === undefined ? {} : { rebalanceNoticeTime: formatTimestamp(instance.rebalanceNoticeTime) }),
-        ...(instance.targetLifecycleState === undefined ? {} : { targetLifecycleState: instance.targetLifecycleState }),
-        maintenanceEvents: instance.maintenanceEvents.map(({ eventId, code, state }) => ({ eventId, code, state })),
+        ...(instance.spotNotice
+          ? {
+              spotNotice: {
+                action: instance.spotNotice.action,
+                time: formatTimestamp(instance.spotNotice.time),
+              },
+            }
+          : {}),
+        ...(instance.rebalanceNoticeTime === undefined
+          ? {}
+          : { rebalanceNoticeTime: formatTimestamp(instance.rebalanceNoticeTime) }),
+        ...(instance.targetLifecycleState === undefined
+          ? {}
+          : { targetLifecycleState: instance.targetLifecycleState }),
+        maintenanceEvents: instance.maintenanceEvents.map(({ eventId, code, state }) => ({
+          eventId,
+          code,
+          state,
+        })),
       },
       values: { ...instance.overrides },
       scenarios: this.scenarios(),
@@ -105,7 +120,7 @@ export class Controller {
     const scenario = this.emulator.timeline
       .list()
       .find((each) => each.spec.type === 'maintenance-event' && each.spec.eventId === eventId);
-    if (!scenario || scenario.spec.type !== 'maintenance-event') {
+    if (scenario?.spec.type !== 'maintenance-event') {
       throw new ScenarioError('unknown-id', eventId, `no maintenance event with id '${eventId}'`);
     }
     const now = this.emulator.clock.now();
@@ -114,13 +129,17 @@ export class Controller {
   }
 
   setHttpTokens(mode: unknown): HttpTokens {
-    const checked = this.#parse(z.object({ httpTokens: httpTokensSchema() }), { httpTokens: mode }).httpTokens;
+    const checked = this.#parse(z.object({ httpTokens: httpTokensSchema() }), {
+      httpTokens: mode,
+    }).httpTokens;
     this.emulator.setHttpTokens(checked);
     return checked;
   }
 
   setHttpEndpoint(mode: unknown): HttpEndpoint {
-    const checked = this.#parse(z.object({ httpEndpoint: httpEndpointSchema() }), { httpEndpoint: mode }).httpEndpoint;
+    const checked = this.#parse(z.object({ httpEndpoint: httpEndpointSchema() }), {
+      httpEndpoint: mode,
+    }).httpEndpoint;
     this.emulator.setHttpEndpoint(checked);
     return checked;
   }
@@ -157,14 +176,26 @@ export class Controller {
    */
   moveClock(move: { advance?: unknown; set?: unknown }): string {
     const clock = this.emulator.clock;
-    if (!(clock instanceof ManualClock)) throw new ClockError('not-manual', 'the clock is the system clock; start with clock.manual: true to move it');
+    if (!(clock instanceof ManualClock))
+      throw new ClockError(
+        'not-manual',
+        'the clock is the system clock; start with clock.manual: true to move it',
+      );
     if (move.advance !== undefined) {
       const ms = typeof move.advance === 'number' ? move.advance : parseDuration(move.advance);
-      if (ms === undefined || !(ms >= 0)) throw new ClockError('bad-input', `advance: expected a duration such as 2m or a number of milliseconds, got ${JSON.stringify(move.advance)}`);
+      if (ms === undefined || !(ms >= 0))
+        throw new ClockError(
+          'bad-input',
+          `advance: expected a duration such as 2m or a number of milliseconds, got ${JSON.stringify(move.advance)}`,
+        );
       clock.advance(ms);
     } else if (move.set !== undefined) {
       const at = parseTimestamp(move.set);
-      if (at === undefined) throw new ClockError('bad-input', `set: expected an ISO-8601 time such as 2024-02-27T13:10:00Z, got ${JSON.stringify(move.set)}`);
+      if (at === undefined)
+        throw new ClockError(
+          'bad-input',
+          `set: expected an ISO-8601 time such as 2024-02-27T13:10:00Z, got ${JSON.stringify(move.set)}`,
+        );
       clock.set(at);
     } else {
       throw new ClockError('bad-input', 'expected advance (a duration) or set (a time)');
@@ -175,7 +206,12 @@ export class Controller {
   #parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
     const result = schema.safeParse(input);
     if (result.success) return result.data;
-    throw new ConfigError(problemsFromIssues(result.error.issues, schema, input).map((problem) => ({ source: this.source, ...problem })));
+    throw new ConfigError(
+      problemsFromIssues(result.error.issues, schema, input).map((problem) => ({
+        source: this.source,
+        ...problem,
+      })),
+    );
   }
 }
 
@@ -198,7 +234,8 @@ function scenarioRecord(scenario: Scenario, now: number): ScenarioRecord {
     status: scenarioStatus(scenario, now),
     anchor: formatTimestamp(scenario.anchor),
     entry: specToEntry(scenario.spec),
-    ...(scenario.spec.type === 'maintenance-event' && scenario.spec.eventId ? { eventId: scenario.spec.eventId } : {}),
+    ...(scenario.spec.type === 'maintenance-event' && scenario.spec.eventId
+      ? { eventId: scenario.spec.eventId }
+      : {}),
   };
 }
-

@@ -5,7 +5,13 @@
  *
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iamroles-for-amazon-ec2.html (credential example)
  */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
 
 export function awsPrettyJson(value: JsonValue, indent = ''): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -16,7 +22,9 @@ export function awsPrettyJson(value: JsonValue, indent = ''): string {
   const entries = Object.entries(value as { readonly [key: string]: JsonValue });
   if (entries.length === 0) return '{ }';
   const inner = `${indent}  `;
-  const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)} : ${awsPrettyJson(item, inner)}`);
+  const lines = entries.map(
+    ([key, item]) => `${inner}${JSON.stringify(key)} : ${awsPrettyJson(item, inner)}`,
+  );
   return `{\n${lines.join(',\n')}\n${indent}}`;
 }
 

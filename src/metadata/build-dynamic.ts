@@ -6,8 +6,10 @@ import { dir, lazyLeaf, leaf, type Directory } from './tree.js';
 
 /** The identity document's fields, taken from the same description as `meta-data/`. */
 export function identityDocumentOf(instance: InstanceDescription): IdentityDocument {
-  const primary = instance.networkInterfaces.find((eni) => eni.deviceNumber === 0) ?? instance.networkInterfaces[0];
-  const orNull = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : null);
+  const primary =
+    instance.networkInterfaces.find((eni) => eni.deviceNumber === 0) ?? instance.networkInterfaces[0];
+  const orNull = (values: readonly string[] | undefined) =>
+    values && values.length > 0 ? [...values] : null;
   return {
     accountId: instance.accountId,
     architecture: instance.architecture,
@@ -40,9 +42,17 @@ export function dynamicDirectory(instance: InstanceDescription, signer: Identity
       ['pkcs7', lazyLeaf(() => signer.sign(document).pkcs7, since)],
       ['document', leaf(document, since)],
       ['signature', lazyLeaf(() => signer.sign(document).signature, since)],
-      ...(signer.supportsDsa ? [['dsa2048', lazyLeaf(() => signer.sign(document).dsa2048 ?? '', since)] as const] : []),
+      ...(signer.supportsDsa
+        ? [['dsa2048', lazyLeaf(() => signer.sign(document).dsa2048 ?? '', since)] as const]
+        : []),
     ],
     since,
   );
-  return dir([['fws', dir([['instance-monitoring', leaf(instance.monitoring, since)]], since)], ['instance-identity', identity]], since);
+  return dir(
+    [
+      ['fws', dir([['instance-monitoring', leaf(instance.monitoring, since)]], since)],
+      ['instance-identity', identity],
+    ],
+    since,
+  );
 }

@@ -20,7 +20,9 @@ function eventJson(events: readonly MaintenanceEvent[]): string {
       EventId: event.eventId,
       NotAfter: eventTime(event.notAfter),
       State: event.state,
-      ...(event.notBeforeDeadline === undefined ? {} : { NotBeforeDeadline: eventTime(event.notBeforeDeadline) }),
+      ...(event.notBeforeDeadline === undefined
+        ? {}
+        : { NotBeforeDeadline: eventTime(event.notBeforeDeadline) }),
     })),
   );
 }
@@ -32,10 +34,30 @@ export function eventsDirectory(instance: InstanceDescription): MetadataNode {
   const rebalance =
     instance.rebalanceNoticeTime === undefined
       ? undefined
-      : dir([['rebalance', leaf(JSON.stringify({ noticeTime: isoSeconds(instance.rebalanceNoticeTime) }).replace('":', '": '), '2020-10-27')]], '2020-10-27');
+      : dir(
+          [
+            [
+              'rebalance',
+              leaf(
+                JSON.stringify({ noticeTime: isoSeconds(instance.rebalanceNoticeTime) }).replace('":', '": '),
+                '2020-10-27',
+              ),
+            ],
+          ],
+          '2020-10-27',
+        );
   return dir(
     [
-      ['maintenance', dir([['history', leaf(eventJson(history))], ['scheduled', leaf(eventJson(scheduled))]], '2018-08-17')],
+      [
+        'maintenance',
+        dir(
+          [
+            ['history', leaf(eventJson(history))],
+            ['scheduled', leaf(eventJson(scheduled))],
+          ],
+          '2018-08-17',
+        ),
+      ],
       ['recommendations', rebalance],
     ],
     '2018-08-17',

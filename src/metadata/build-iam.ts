@@ -16,10 +16,20 @@ function credentialJson(set: CredentialSet): string {
 }
 
 /** `iam/`: the instance profile and the role's current credentials; absent without a role. */
-export function iamDirectory(instance: InstanceDescription, secret: Uint8Array, now: number): MetadataNode | undefined {
+export function iamDirectory(
+  instance: InstanceDescription,
+  secret: Uint8Array,
+  now: number,
+): MetadataNode | undefined {
   const iam = instance.iam;
   if (!iam) return undefined;
-  const set = credentialsAt(secret, `role:${iam.roleName}`, instance.launchTime, instance.credentialRotation, now);
+  const set = credentialsAt(
+    secret,
+    `role:${iam.roleName}`,
+    instance.launchTime,
+    instance.credentialRotation,
+    now,
+  );
   const info = awsPrettyJson({
     Code: 'Success',
     LastUpdated: isoSeconds(set.issuedAt),
@@ -36,11 +46,25 @@ export function iamDirectory(instance: InstanceDescription, secret: Uint8Array, 
 }
 
 /** `identity-credentials/ec2/`: the credentials EC2 gives the instance itself (not a role). */
-export function identityCredentialsDirectory(instance: InstanceDescription, secret: Uint8Array, now: number): MetadataNode | undefined {
+export function identityCredentialsDirectory(
+  instance: InstanceDescription,
+  secret: Uint8Array,
+  now: number,
+): MetadataNode | undefined {
   if (!instance.identityCredentials) return undefined;
   const since = '2018-05-23';
-  const set = credentialsAt(secret, 'identity:ec2-instance', instance.launchTime, instance.credentialRotation, now);
-  const info = awsPrettyJson({ Code: 'Success', LastUpdated: isoSeconds(set.issuedAt), AccountId: instance.accountId });
+  const set = credentialsAt(
+    secret,
+    'identity:ec2-instance',
+    instance.launchTime,
+    instance.credentialRotation,
+    now,
+  );
+  const info = awsPrettyJson({
+    Code: 'Success',
+    LastUpdated: isoSeconds(set.issuedAt),
+    AccountId: instance.accountId,
+  });
   const ec2 = dir(
     [
       ['info', leaf(info, since)],

@@ -4,24 +4,30 @@ import { networkDirectory } from './build-network.js';
 import type { InstanceDescription } from './instance.js';
 import { dir, leaf, sortedDir, type Directory, type MetadataNode } from './tree.js';
 
-const optionalLeaf = (value: string | undefined, since: string) => (value === undefined ? undefined : leaf(value, since));
+const optionalLeaf = (value: string | undefined, since: string) =>
+  value === undefined ? undefined : leaf(value, since);
 
 function placementDirectory(instance: InstanceDescription): Directory {
-  return sortedDir([
-    ['availability-zone', leaf(instance.availabilityZone, '2008-02-01')],
-    ['availability-zone-id', leaf(instance.availabilityZoneId, '2019-10-01')],
-    ['group-name', optionalLeaf(instance.placementGroupName, '2020-08-24')],
-    ['host-id', optionalLeaf(instance.hostId, '2020-08-24')],
-    ['partition-number', optionalLeaf(instance.partitionNumber?.toString(), '2020-08-24')],
-    ['region', leaf(instance.region, '2020-08-24')],
-  ], '2008-02-01');
+  return sortedDir(
+    [
+      ['availability-zone', leaf(instance.availabilityZone, '2008-02-01')],
+      ['availability-zone-id', leaf(instance.availabilityZoneId, '2019-10-01')],
+      ['group-name', optionalLeaf(instance.placementGroupName, '2020-08-24')],
+      ['host-id', optionalLeaf(instance.hostId, '2020-08-24')],
+      ['partition-number', optionalLeaf(instance.partitionNumber?.toString(), '2020-08-24')],
+      ['region', leaf(instance.region, '2020-08-24')],
+    ],
+    '2008-02-01',
+  );
 }
 
 function publicKeysDirectory(instance: InstanceDescription): Directory | undefined {
   if (instance.publicKeys.length === 0) return undefined;
   const listedAs = new Map(instance.publicKeys.map((key, index) => [String(index), `${index}=${key.name}`]));
   return dir(
-    instance.publicKeys.map((key, index) => [String(index), dir([['openssh-key', leaf(key.openssh)]])] as const),
+    instance.publicKeys.map(
+      (key, index) => [String(index), dir([['openssh-key', leaf(key.openssh)]])] as const,
+    ),
     '1.0',
     { listedAs },
   );
@@ -29,7 +35,10 @@ function publicKeysDirectory(instance: InstanceDescription): Directory | undefin
 
 function tagsDirectory(instance: InstanceDescription): Directory | undefined {
   if (!instance.tags) return undefined;
-  const instanceTags = dir(Object.entries(instance.tags).map(([key, value]) => [key, leaf(value, '2021-03-23')] as const), '2021-03-23');
+  const instanceTags = dir(
+    Object.entries(instance.tags).map(([key, value]) => [key, leaf(value, '2021-03-23')] as const),
+    '2021-03-23',
+  );
   return dir([['instance', instanceTags]], '2021-03-23');
 }
 
@@ -38,7 +47,8 @@ function tagsDirectory(instance: InstanceDescription): Directory | undefined {
  * appeared in, so `/2009-04-04/meta-data/` shows only what existed then.
  */
 export function metaDataDirectory(instance: InstanceDescription, secret: Uint8Array, now: number): Directory {
-  const primary = instance.networkInterfaces.find((eni) => eni.deviceNumber === 0) ?? instance.networkInterfaces[0];
+  const primary =
+    instance.networkInterfaces.find((eni) => eni.deviceNumber === 0) ?? instance.networkInterfaces[0];
   const list = (values: readonly string[] | undefined, since: string) =>
     values && values.length > 0 ? leaf(values.join('\n'), since) : undefined;
   const entries: Array<readonly [string, MetadataNode | undefined]> = [
@@ -46,14 +56,28 @@ export function metaDataDirectory(instance: InstanceDescription, secret: Uint8Ar
     ['ami-launch-index', leaf(String(instance.amiLaunchIndex))],
     ['ami-manifest-path', leaf(instance.amiManifestPath)],
     ['ancestor-ami-ids', list(instance.ancestorAmiIds, '2007-10-10')],
-    ['autoscaling', instance.targetLifecycleState
-      ? dir([['target-lifecycle-state', leaf(instance.targetLifecycleState, '2021-07-15')]], '2021-07-15')
-      : undefined],
-    ['block-device-mapping', sortedDir(Object.entries(instance.blockDeviceMapping).map(([name, device]) => [name, leaf(device, '2007-12-15')] as const), '2007-12-15')],
+    [
+      'autoscaling',
+      instance.targetLifecycleState
+        ? dir([['target-lifecycle-state', leaf(instance.targetLifecycleState, '2021-07-15')]], '2021-07-15')
+        : undefined,
+    ],
+    [
+      'block-device-mapping',
+      sortedDir(
+        Object.entries(instance.blockDeviceMapping).map(
+          ([name, device]) => [name, leaf(device, '2007-12-15')] as const,
+        ),
+        '2007-12-15',
+      ),
+    ],
     ['events', eventsDirectory(instance)],
-    ['hibernation', instance.hibernationConfigured === undefined
-      ? undefined
-      : dir([['configured', leaf(String(instance.hibernationConfigured), '2016-09-02')]], '2016-09-02')],
+    [
+      'hibernation',
+      instance.hibernationConfigured === undefined
+        ? undefined
+        : dir([['configured', leaf(String(instance.hibernationConfigured), '2016-09-02')]], '2016-09-02'),
+    ],
     ['hostname', leaf(instance.hostname)],
     ['iam', iamDirectory(instance, secret, now)],
     ['identity-credentials', identityCredentialsDirectory(instance, secret, now)],
@@ -66,23 +90,43 @@ export function metaDataDirectory(instance: InstanceDescription, secret: Uint8Ar
     ['local-hostname', primary ? leaf(primary.localHostname, '2007-01-19') : undefined],
     ['local-ipv4', primary?.localIpv4s[0] === undefined ? undefined : leaf(primary.localIpv4s[0])],
     ['mac', primary ? leaf(primary.mac, '2011-01-01') : undefined],
-    ['metrics', instance.metricsVhostmd === undefined
-      ? undefined
-      : dir([['vhostmd', leaf(instance.metricsVhostmd, '2011-05-01')]], '2011-05-01')],
+    [
+      'metrics',
+      instance.metricsVhostmd === undefined
+        ? undefined
+        : dir([['vhostmd', leaf(instance.metricsVhostmd, '2011-05-01')]], '2011-05-01'),
+    ],
     ['network', networkDirectory(instance.networkInterfaces)],
     ['placement', placementDirectory(instance)],
     ['product-codes', list(instance.productCodes, '2007-03-01')],
     ['profile', leaf(instance.profile, '2009-04-04')],
-    ['public-hostname', primary?.publicIpv4s.length && primary.publicHostname ? leaf(primary.publicHostname, '2007-01-19') : undefined],
-    ['public-ipv4', primary?.publicIpv4s[0] === undefined ? undefined : leaf(primary.publicIpv4s[0], '2007-01-19')],
+    [
+      'public-hostname',
+      primary?.publicIpv4s.length && primary.publicHostname
+        ? leaf(primary.publicHostname, '2007-01-19')
+        : undefined,
+    ],
+    [
+      'public-ipv4',
+      primary?.publicIpv4s[0] === undefined ? undefined : leaf(primary.publicIpv4s[0], '2007-01-19'),
+    ],
     ['public-keys', publicKeysDirectory(instance)],
     ['ramdisk-id', optionalLeaf(instance.ramdiskId, '2007-10-10')],
     ['reservation-id', leaf(instance.reservationId)],
-    ['security-groups', primary ? leaf(primary.securityGroups.map((group) => group.name).join('\n')) : undefined],
-    ['services', dir([
-      ['domain', leaf(instance.services.domain, '2014-02-25')],
-      ['partition', leaf(instance.services.partition, '2015-10-20')],
-    ], '2014-02-25')],
+    [
+      'security-groups',
+      primary ? leaf(primary.securityGroups.map((group) => group.name).join('\n')) : undefined,
+    ],
+    [
+      'services',
+      dir(
+        [
+          ['domain', leaf(instance.services.domain, '2014-02-25')],
+          ['partition', leaf(instance.services.partition, '2015-10-20')],
+        ],
+        '2014-02-25',
+      ),
+    ],
     ['spot', spotDirectory(instance)],
     ['system', optionalLeaf(instance.system, '2022-09-24')],
     ['tags', tagsDirectory(instance)],

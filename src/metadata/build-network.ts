@@ -9,36 +9,50 @@ function interfaceDirectory(eni: NetworkInterface): Directory {
   const hasIpv6 = (eni.ipv6s?.length ?? 0) > 0;
   const associations =
     publicIps.length > 0
-      ? dir(publicIps.map((ip, index) => [ip, leaf(eni.localIpv4s[index] ?? eni.localIpv4s[0] ?? '')] as const))
+      ? dir(
+          publicIps.map((ip, index) => [ip, leaf(eni.localIpv4s[index] ?? eni.localIpv4s[0] ?? '')] as const),
+        )
       : undefined;
-  return sortedDir([
-    ['device-number', leaf(String(eni.deviceNumber))],
-    ['interface-id', leaf(eni.interfaceId)],
-    ['ipv4-associations', associations],
-    ['ipv6s', hasIpv6 ? leaf(lines(eni.ipv6s ?? []), '2016-06-30') : undefined],
-    ['local-hostname', leaf(eni.localHostname)],
-    ['local-ipv4s', leaf(lines(eni.localIpv4s))],
-    ['mac', leaf(eni.mac)],
-    ['network-card-index', leaf(String(eni.networkCardIndex), '2020-10-27')],
-    ['owner-id', leaf(eni.ownerId)],
-    ['public-hostname', publicIps.length > 0 && eni.publicHostname ? leaf(eni.publicHostname) : undefined],
-    ['public-ipv4s', publicIps.length > 0 ? leaf(lines(publicIps)) : undefined],
-    ['security-group-ids', leaf(lines(eni.securityGroups.map((group) => group.id)))],
-    ['security-groups', leaf(lines(eni.securityGroups.map((group) => group.name)))],
-    ['subnet-id', leaf(eni.subnetId)],
-    ['subnet-ipv4-cidr-block', leaf(eni.subnetIpv4CidrBlock)],
-    ['subnet-ipv6-cidr-blocks', eni.subnetIpv6CidrBlocks?.length ? leaf(lines(eni.subnetIpv6CidrBlocks), '2016-06-30') : undefined],
-    ['vpc-id', leaf(eni.vpcId)],
-    ['vpc-ipv4-cidr-block', leaf(eni.vpcIpv4CidrBlocks[0] ?? '')],
-    ['vpc-ipv4-cidr-blocks', leaf(lines(eni.vpcIpv4CidrBlocks), '2016-06-30')],
-    ['vpc-ipv6-cidr-blocks', eni.vpcIpv6CidrBlocks?.length ? leaf(lines(eni.vpcIpv6CidrBlocks), '2016-06-30') : undefined],
-  ], '2011-01-01');
+  return sortedDir(
+    [
+      ['device-number', leaf(String(eni.deviceNumber))],
+      ['interface-id', leaf(eni.interfaceId)],
+      ['ipv4-associations', associations],
+      ['ipv6s', hasIpv6 ? leaf(lines(eni.ipv6s ?? []), '2016-06-30') : undefined],
+      ['local-hostname', leaf(eni.localHostname)],
+      ['local-ipv4s', leaf(lines(eni.localIpv4s))],
+      ['mac', leaf(eni.mac)],
+      ['network-card-index', leaf(String(eni.networkCardIndex), '2020-10-27')],
+      ['owner-id', leaf(eni.ownerId)],
+      ['public-hostname', publicIps.length > 0 && eni.publicHostname ? leaf(eni.publicHostname) : undefined],
+      ['public-ipv4s', publicIps.length > 0 ? leaf(lines(publicIps)) : undefined],
+      ['security-group-ids', leaf(lines(eni.securityGroups.map((group) => group.id)))],
+      ['security-groups', leaf(lines(eni.securityGroups.map((group) => group.name)))],
+      ['subnet-id', leaf(eni.subnetId)],
+      ['subnet-ipv4-cidr-block', leaf(eni.subnetIpv4CidrBlock)],
+      [
+        'subnet-ipv6-cidr-blocks',
+        eni.subnetIpv6CidrBlocks?.length ? leaf(lines(eni.subnetIpv6CidrBlocks), '2016-06-30') : undefined,
+      ],
+      ['vpc-id', leaf(eni.vpcId)],
+      ['vpc-ipv4-cidr-block', leaf(eni.vpcIpv4CidrBlocks[0] ?? '')],
+      ['vpc-ipv4-cidr-blocks', leaf(lines(eni.vpcIpv4CidrBlocks), '2016-06-30')],
+      [
+        'vpc-ipv6-cidr-blocks',
+        eni.vpcIpv6CidrBlocks?.length ? leaf(lines(eni.vpcIpv6CidrBlocks), '2016-06-30') : undefined,
+      ],
+    ],
+    '2011-01-01',
+  );
 }
 
 /** `network/`: every interface under `interfaces/macs/`, in device-number order. */
 export function networkDirectory(interfaces: readonly NetworkInterface[]): MetadataNode | undefined {
   if (interfaces.length === 0) return undefined;
   const ordered = [...interfaces].sort((a, b) => a.deviceNumber - b.deviceNumber);
-  const macs = dir(ordered.map((eni) => [eni.mac, interfaceDirectory(eni)] as const), '2011-01-01');
+  const macs = dir(
+    ordered.map((eni) => [eni.mac, interfaceDirectory(eni)] as const),
+    '2011-01-01',
+  );
   return dir([['interfaces', dir([['macs', macs]], '2011-01-01')]], '2011-01-01');
 }

@@ -56,8 +56,7 @@ export const DEFAULT_INSTANCE: InstanceDescription = Object.freeze({
   publicKeys: [
     {
       name: 'my-key',
-      openssh:
-        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq4c0SlnD9PqZ6f3J0kT1o8vW2xY5bN7mC4dE6fG8hJ my-key',
+      openssh: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq4c0SlnD9PqZ6f3J0kT1o8vW2xY5bN7mC4dE6fG8hJ my-key',
     },
   ],
   monitoring: 'disabled',

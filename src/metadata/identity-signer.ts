@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as rsaSign, X509Certificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as rsaSign,
+  X509Certificate,
+} from 'node:crypto';
 import forge from 'node-forge';
 
 /** The three signatures EC2 publishes beside the identity document, as the service serves them. */
@@ -53,8 +60,11 @@ interface KeyMaterial {
  * @example createIdentitySigner().sign(documentText).signature
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/verify-iid.html
  */
-export function createIdentitySigner(options: { keyPem?: string; certificatePem?: string } = {}): IdentitySigner {
-  let material: KeyMaterial | undefined = options.keyPem !== undefined || options.certificatePem !== undefined ? loadMaterial(options) : undefined;
+export function createIdentitySigner(
+  options: { keyPem?: string; certificatePem?: string } = {},
+): IdentitySigner {
+  let material: KeyMaterial | undefined =
+    options.keyPem !== undefined || options.certificatePem !== undefined ? loadMaterial(options) : undefined;
   const cache = new Map<string, IdentitySignatures>();
   const keys = () => (material ??= generateMaterial());
   return {
@@ -89,26 +99,45 @@ function generateMaterial(): KeyMaterial {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const certificate = selfSignedCertificate(forgeKey, createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString());
-  return { keyPem, certificatePem: forge.pki.certificateToPem(certificate), forgeKey, forgeCertificate: certificate };
+  const certificate = selfSignedCertificate(
+    forgeKey,
+    createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+  );
+  return {
+    keyPem,
+    certificatePem: forge.pki.certificateToPem(certificate),
+    forgeKey,
+    forgeCertificate: certificate,
+  };
 }
 
 function loadMaterial(options: { keyPem?: string; certificatePem?: string }): KeyMaterial {
-  if (options.keyPem === undefined) throw new IdentityKeyError('identity-key', 'a certificate was given without its private key');
+  if (options.keyPem === undefined)
+    throw new IdentityKeyError('identity-key', 'a certificate was given without its private key');
   let keyPem: string;
   let forgeKey: forge.pki.rsa.PrivateKey;
   try {
     const key = createPrivateKey(options.keyPem);
-    if (key.asymmetricKeyType !== 'rsa') throw new Error(`the key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA`);
+    if (key.asymmetricKeyType !== 'rsa')
+      throw new Error(`the key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA`);
     keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
     forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   } catch (cause) {
-    throw new IdentityKeyError('identity-key', `not a readable unencrypted RSA private key in PEM (${(cause as Error).message})`, { cause });
+    throw new IdentityKeyError(
+      'identity-key',
+      `not a readable unencrypted RSA private key in PEM (${(cause as Error).message})`,
+      { cause },
+    );
   }
   if (options.certificatePem === undefined) {
     const publicPem = createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString();
     const certificate = selfSignedCertificate(forgeKey, publicPem);
-    return { keyPem, certificatePem: forge.pki.certificateToPem(certificate), forgeKey, forgeCertificate: certificate };
+    return {
+      keyPem,
+      certificatePem: forge.pki.certificateToPem(certificate),
+      forgeKey,
+      forgeCertificate: certificate,
+    };
   }
   let forgeCertificate: forge.pki.Certificate;
   try {
@@ -116,7 +145,11 @@ function loadMaterial(options: { keyPem?: string; certificatePem?: string }): Ke
     if (!x509.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('it does not match the private key');
     forgeCertificate = forge.pki.certificateFromPem(options.certificatePem);
   } catch (cause) {
-    throw new IdentityKeyError('identity-cert', `not a usable certificate for the identity key (${(cause as Error).message})`, { cause });
+    throw new IdentityKeyError(
+      'identity-cert',
+      `not a usable certificate for the identity key (${(cause as Error).message})`,
+      { cause },
+    );
   }
   return { keyPem, certificatePem: options.certificatePem, forgeKey, forgeCertificate };
 }
@@ -142,20 +175,33 @@ function selfSignedCertificate(key: forge.pki.rsa.PrivateKey, publicKeyPem: stri
 }
 
 /** Attached PKCS#7 SignedData over the document, base64 in 64-column lines as EC2 serves it, no armour. */
-function signedData(document: string, key: forge.pki.rsa.PrivateKey, certificate: forge.pki.Certificate): string {
+function signedData(
+  document: string,
+  key: forge.pki.rsa.PrivateKey,
+  certificate: forge.pki.Certificate,
+): string {
   const message = forge.pkcs7.createSignedData();
   message.content = forge.util.createBuffer(forge.util.encodeUtf8(document));
   message.addSigner({
     key,
     certificate,
-    digestAlgorithm: forge.pki.oids.sha256!,
+    digestAlgorithm: oid('sha256'),
     authenticatedAttributes: [
-      { type: forge.pki.oids.contentType!, value: forge.pki.oids.data! },
-      { type: forge.pki.oids.messageDigest! },
-      { type: forge.pki.oids.signingTime! },
+      { type: oid('contentType'), value: oid('data') },
+      { type: oid('messageDigest') },
+      { type: oid('signingTime') },
     ],
   });
   message.sign();
   const der = forge.asn1.toDer(message.toAsn1()).getBytes();
-  return Buffer.from(der, 'binary').toString('base64').replace(/(.{64})(?=.)/g, '$1\n');
+  return Buffer.from(der, 'binary')
+    .toString('base64')
+    .replace(/(.{64})(?=.)/g, '$1\n');
+}
+
+/** An object identifier node-forge knows by name; its typings allow for a missing one. */
+function oid(name: string): string {
+  const value = forge.pki.oids[name];
+  if (value === undefined) throw new Error(`node-forge does not know the OID ${name}`);
+  return value;
 }

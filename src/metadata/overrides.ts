@@ -9,7 +9,10 @@ export function overrideSegments(path: string): string[] {
  * Applies last-word edits to a built tree: a string sets a leaf, `null` removes a node. Keys are
  * applied in order, so removing a directory and then setting a leaf inside it recreates it.
  */
-export function buildOverrides(root: Directory, overrides: Readonly<Record<string, string | null>> | undefined): Directory {
+export function buildOverrides(
+  root: Directory,
+  overrides: Readonly<Record<string, string | null>> | undefined,
+): Directory {
   if (!overrides) return root;
   let tree = root;
   for (const [path, value] of Object.entries(overrides)) {

@@ -66,8 +66,14 @@ export function dir(
 }
 
 /** Like {@link dir}, with children sorted by name, as the real `meta-data/` listing is. */
-export function sortedDir(entries: Iterable<readonly [string, MetadataNode | undefined]>, since: Since = EARLIEST): Directory {
-  return dir([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), since);
+export function sortedDir(
+  entries: Iterable<readonly [string, MetadataNode | undefined]>,
+  since: Since = EARLIEST,
+): Directory {
+  return dir(
+    [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    since,
+  );
 }
 
 /** True when a node exists in the given version (`latest` sees everything). */
@@ -76,7 +82,11 @@ export function existsIn(node: MetadataNode, version: string): boolean {
 }
 
 /** Follows path segments from a directory; undefined when any step is missing or too new. */
-export function lookup(root: MetadataNode, segments: readonly string[], version: string): MetadataNode | undefined {
+export function lookup(
+  root: MetadataNode,
+  segments: readonly string[],
+  version: string,
+): MetadataNode | undefined {
   let node: MetadataNode | undefined = root;
   for (const segment of segments) {
     if (node.kind !== 'dir') return undefined;

@@ -10,7 +10,9 @@ import { withInstance } from './with-instance.js';
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/retrieving-target-lifecycle-state-through-imds.html
  */
 export function autoscalingLifecycle(spec: AutoscalingLifecycleSpec, anchor: number): ScenarioEffect {
-  const steps = spec.steps.map((step) => ({ state: step.state, at: anchor + step.after })).sort((a, b) => a.at - b.at);
+  const steps = spec.steps
+    .map((step) => ({ state: step.state, at: anchor + step.after }))
+    .sort((a, b) => a.at - b.at);
   return {
     changesAt: steps.map((step) => step.at),
     apply: (state, now) =>

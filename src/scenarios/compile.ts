@@ -20,7 +20,9 @@ import { treeValue } from './tree-value.js';
 export function compileScenario(given: ScenarioSpec, id: string, anchor: number): Scenario {
   // A maintenance event keeps the id it was given its first time, so it can be found to end it.
   const spec: ScenarioSpec =
-    given.type === 'maintenance-event' && given.eventId === undefined ? { ...given, eventId: maintenanceEventId(id) } : given;
+    given.type === 'maintenance-event' && given.eventId === undefined
+      ? { ...given, eventId: maintenanceEventId(id) }
+      : given;
   const effect = (() => {
     switch (spec.type) {
       case 'spot-interruption':

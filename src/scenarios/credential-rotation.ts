@@ -16,7 +16,10 @@ export function credentialRotation(spec: CredentialRotationSpec, anchor: number)
       withInstance(state, (instance) => {
         if (now < rotatedAt) return instance;
         const rotation = instance.credentialRotation;
-        return { ...instance, credentialRotation: { ...rotation, anchor: rotatedAt, generation: (rotation.generation ?? 0) + 1 } };
+        return {
+          ...instance,
+          credentialRotation: { ...rotation, anchor: rotatedAt, generation: (rotation.generation ?? 0) + 1 },
+        };
       }),
   };
 }

@@ -10,6 +10,8 @@ export function faultWindow(spec: FaultSpec, anchor: number, id: string): Scenar
     changesAt: end === undefined ? [start] : [start, end],
     ...(end === undefined ? {} : { endsAt: end }),
     apply: (state, now) =>
-      now < start || (end !== undefined && now >= end) ? state : { ...state, faults: [...state.faults, { id, spec }] },
+      now < start || (end !== undefined && now >= end)
+        ? state
+        : { ...state, faults: [...state.faults, { id, spec }] },
   };
 }

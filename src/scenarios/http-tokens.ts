@@ -7,6 +7,7 @@ export function httpTokensChange(spec: HttpTokensSpec, anchor: number): Scenario
   const at = resolveMoment(spec.when, anchor);
   return {
     changesAt: [at],
-    apply: (state, now) => (now < at || state.httpTokens === spec.mode ? state : { ...state, httpTokens: spec.mode }),
+    apply: (state, now) =>
+      now < at || state.httpTokens === spec.mode ? state : { ...state, httpTokens: spec.mode },
   };
 }

@@ -27,11 +27,19 @@ export function maintenanceEventId(seed: string): string {
  *
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instances-status-check_sched.html
  */
-export function maintenanceEvent(spec: MaintenanceEventSpec, anchor: number, eventId: string): ScenarioEffect {
+export function maintenanceEvent(
+  spec: MaintenanceEventSpec,
+  anchor: number,
+  eventId: string,
+): ScenarioEffect {
   const appearsAt = resolveMoment(spec.when, anchor);
   const endings = [
-    ...(spec.completed ? [{ at: resolveMoment(spec.completed, anchor), state: 'completed' as const, label: '[Completed]' }] : []),
-    ...(spec.canceled ? [{ at: resolveMoment(spec.canceled, anchor), state: 'canceled' as const, label: '[Canceled]' }] : []),
+    ...(spec.completed
+      ? [{ at: resolveMoment(spec.completed, anchor), state: 'completed' as const, label: '[Completed]' }]
+      : []),
+    ...(spec.canceled
+      ? [{ at: resolveMoment(spec.canceled, anchor), state: 'canceled' as const, label: '[Canceled]' }]
+      : []),
   ].sort((a, b) => a.at - b.at);
   const scheduled: MaintenanceEvent = {
     eventId,
@@ -56,7 +64,9 @@ export function maintenanceEvent(spec: MaintenanceEventSpec, anchor: number, eve
         const event = past && ending && now >= ending.at ? past : scheduled;
         const others = instance.maintenanceEvents.filter((each) => each.eventId !== eventId);
         // Listed by window start (then id), so the order does not depend on when each event last changed.
-        const events = [...others, event].sort((a, b) => a.notBefore - b.notBefore || (a.eventId < b.eventId ? -1 : 1));
+        const events = [...others, event].sort(
+          (a, b) => a.notBefore - b.notBefore || (a.eventId < b.eventId ? -1 : 1),
+        );
         return { ...instance, maintenanceEvents: events };
       }),
   };

@@ -17,7 +17,9 @@ export function rebalanceRecommendation(spec: RebalanceRecommendationSpec, ancho
       withInstance(state, (instance) => {
         if (now < issuedAt) return instance;
         const current = instance.rebalanceNoticeTime;
-        return current !== undefined && current <= issuedAt ? instance : { ...instance, rebalanceNoticeTime: issuedAt };
+        return current !== undefined && current <= issuedAt
+          ? instance
+          : { ...instance, rebalanceNoticeTime: issuedAt };
       }),
   };
 }

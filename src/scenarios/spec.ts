@@ -161,7 +161,13 @@ export type ScenarioSpec =
 export type ScenarioType = ScenarioSpec['type'];
 
 /** The fault types, for telling faults from scenarios in listings and files. */
-export const FAULT_TYPES: ReadonlySet<ScenarioType> = new Set(['hop-limit', 'throttle', 'latency', 'server-errors', 'endpoint-off']);
+export const FAULT_TYPES: ReadonlySet<ScenarioType> = new Set([
+  'hop-limit',
+  'throttle',
+  'latency',
+  'server-errors',
+  'endpoint-off',
+]);
 
 /** True when the spec is a fault (it shapes how requests are answered rather than what the tree holds). */
 export function isFault(spec: ScenarioSpec): spec is FaultSpec {

@@ -39,7 +39,8 @@ export class Timeline {
   /** Adds a scenario anchored at `anchor`; its id is `spec.id` or `<type>-<n>`. */
   add(spec: ScenarioSpec, anchor: number): Scenario {
     const id = spec.id ?? this.#nextId(spec.type);
-    if (this.get(id)) throw new ScenarioError('duplicate-id', id, `a scenario with id '${id}' already exists`);
+    if (this.get(id))
+      throw new ScenarioError('duplicate-id', id, `a scenario with id '${id}' already exists`);
     const scenario = compileScenario(spec, id, anchor);
     this.#scenarios.push(scenario);
     this.#version++;
@@ -91,7 +92,8 @@ export class Timeline {
   /** The state at `now`: `base` with every scenario applied. */
   stateAt(base: ServiceState, now: number): ServiceState {
     const memo = this.#memo;
-    if (memo && memo.base === base && memo.version === this.#version && now >= memo.from && now < memo.until) return memo.state;
+    if (memo && memo.base === base && memo.version === this.#version && now >= memo.from && now < memo.until)
+      return memo.state;
     let from = -Infinity;
     let until = Infinity;
     const ordered = this.#scenarios

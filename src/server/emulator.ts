@@ -124,7 +124,9 @@ export class Emulator {
   setHttpTokens(mode: HttpTokens): void {
     this.#base = { ...this.#base, httpTokens: mode };
     const now = this.clock.now();
-    this.timeline.removeWhere((scenario) => scenario.spec.type === 'http-tokens' && scenarioStatus(scenario, now) !== 'pending');
+    this.timeline.removeWhere(
+      (scenario) => scenario.spec.type === 'http-tokens' && scenarioStatus(scenario, now) !== 'pending',
+    );
   }
 
   get httpEndpoint(): HttpEndpoint {
@@ -148,7 +150,10 @@ export class Emulator {
         canonicalTreePath(scenario.spec.path) === key &&
         scenarioStatus(scenario, now) !== 'pending',
     );
-    this.setInstance({ ...this.#base.instance, overrides: withOverride(this.#base.instance.overrides, key, value) });
+    this.setInstance({
+      ...this.#base.instance,
+      overrides: withOverride(this.#base.instance.overrides, key, value),
+    });
   }
 
   /** What is served at `now`: the base state with every scenario applied. */
@@ -199,12 +204,18 @@ export class Emulator {
     if (faults.replace) {
       outcome =
         'status' in faults.replace
-          ? pageResponse(faults.replace.status, { date: this.#httpDate(now), head: request.method === 'HEAD' })
+          ? pageResponse(faults.replace.status, {
+              date: this.#httpDate(now),
+              head: request.method === 'HEAD',
+            })
           : faults.replace;
     } else {
       const handled = handleRequest(request, this.#state, now);
       access = handled.access;
-      outcome = faults.dropTokenResponse && access === 'token-request' && request.method === 'PUT' ? { noResponse: 'silence' } : handled.response;
+      outcome =
+        faults.dropTokenResponse && access === 'token-request' && request.method === 'PUT'
+          ? { noResponse: 'silence' }
+          : handled.response;
     }
     if (faults.delayMs > 0 && !isNoResponse(outcome)) outcome = { ...outcome, delayMs: faults.delayMs };
     this.requests.add({

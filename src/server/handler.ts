@@ -74,13 +74,17 @@ const TTL_PATTERN = /^[0-9]{1,10}$/;
 export function handleRequest(request: ImdsRequest, state: HandlerState, now: number): Handled {
   const date = state.httpDate(now);
   const head = request.method === 'HEAD';
-  if (state.httpEndpoint === 'disabled') return { response: pageResponse(403, { date, head }), access: 'none' };
+  if (state.httpEndpoint === 'disabled')
+    return { response: pageResponse(403, { date, head }), access: 'none' };
 
   const segments = targetSegments(request.target);
   if (!segments) return { response: pageResponse(400, { date, head }), access: 'none' };
 
   if (segments.length === 3 && segments[1] === 'api' && segments[2] === 'token') {
-    return { response: tokenRequest(request, segments[0] as string, state, now, date), access: 'token-request' };
+    return {
+      response: tokenRequest(request, segments[0] as string, state, now, date),
+      access: 'token-request',
+    };
   }
   if (request.method !== 'GET' && !head) {
     return { response: methodNotAllowedResponse(READ_ALLOW, date), access: 'none' };
@@ -89,7 +93,8 @@ export function handleRequest(request: ImdsRequest, state: HandlerState, now: nu
   const tokens = request.headers.get(TOKEN_HEADER);
   let tokenTtl: number | undefined;
   if (tokens !== undefined) {
-    const expiresAt = tokens.length === 1 ? state.tokens.verify(tokens[0] as string, state.instanceId, now) : undefined;
+    const expiresAt =
+      tokens.length === 1 ? state.tokens.verify(tokens[0] as string, state.instanceId, now) : undefined;
     if (expiresAt === undefined) return { response: unauthorizedResponse(date), access: 'bad-token' };
     tokenTtl = Math.ceil((expiresAt - now) / 1000);
   } else if (state.httpTokens === 'required') {
@@ -99,7 +104,13 @@ export function handleRequest(request: ImdsRequest, state: HandlerState, now: nu
   return { response: read(segments, state, now, { date, head, tokenTtl }), access };
 }
 
-function tokenRequest(request: ImdsRequest, version: string, state: HandlerState, now: number, date: string): ImdsResponse {
+function tokenRequest(
+  request: ImdsRequest,
+  version: string,
+  state: HandlerState,
+  now: number,
+  date: string,
+): ImdsResponse {
   if (request.method !== 'PUT') return methodNotAllowedResponse(TOKEN_ALLOW, date);
   if (version !== LATEST) return pageResponse(403, { date, head: false });
   if (request.headers.has(FORWARDED_FOR_HEADER)) return pageResponse(403, { date, head: false });
@@ -117,13 +128,20 @@ export function parseTtl(values: readonly string[] | undefined): number | undefi
   return ttl >= TOKEN_TTL_MIN_SECONDS && ttl <= TOKEN_TTL_MAX_SECONDS ? ttl : undefined;
 }
 
-function read(segments: readonly string[], state: HandlerState, now: number, context: ResponseContext): ImdsResponse {
+function read(
+  segments: readonly string[],
+  state: HandlerState,
+  now: number,
+  context: ResponseContext,
+): ImdsResponse {
   const [version, ...rest] = segments;
-  if (version === undefined) return metadataResponse(VERSION_LISTING, TEXT_PLAIN, state.lastModified, context);
+  if (version === undefined)
+    return metadataResponse(VERSION_LISTING, TEXT_PLAIN, state.lastModified, context);
   if (version !== LATEST && !KNOWN_VERSIONS.has(version)) return pageResponse(404, context);
   const node = lookup(state.tree(now), rest, version);
   if (!node) return pageResponse(404, context);
-  if (node.kind === 'dir') return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, state.lastModified, context);
+  if (node.kind === 'dir')
+    return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, state.lastModified, context);
   const respond = rest.length === 1 && rest[0] === USER_DATA ? userDataResponse : metadataResponse;
   return respond(node.body, node.contentType, state.lastModified, context);
 }

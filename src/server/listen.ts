@@ -63,7 +63,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9112
  */
 import net from 'node:net';
-import type { ImdsRequest, ImdsResponse, RequestHandler } from './exchange.js';
+import type { ImdsResponse, RequestHandler } from './exchange.js';
 import { acceptConnection, type FrontContext, type Http1Connection } from './http1/connection.js';
 import { startDeadlineSweep } from './http1/deadline-sweep.js';
 import { resolveLimits, type FrontLimits } from './http1/limits.js';

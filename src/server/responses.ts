@@ -81,7 +81,12 @@ const ttlHeader = (context: ResponseContext): Header[] =>
   context.tokenTtl === undefined ? [] : [[TOKEN_TTL_HEADER_WIRE, String(context.tokenTtl)]];
 
 /** 200 for a meta-data or dynamic read (leaf or listing). */
-export function metadataResponse(body: Uint8Array, contentType: string, lastModified: string, context: ResponseContext): ImdsResponse {
+export function metadataResponse(
+  body: Uint8Array,
+  contentType: string,
+  lastModified: string,
+  context: ResponseContext,
+): ImdsResponse {
   return {
     status: 200,
     headers: [
@@ -99,7 +104,12 @@ export function metadataResponse(body: Uint8Array, contentType: string, lastModi
 }
 
 /** 200 for `user-data`, which the real service answers from another layer (HTTP/1.0, byte ranges). */
-export function userDataResponse(body: Uint8Array, contentType: string, lastModified: string, context: ResponseContext): ImdsResponse {
+export function userDataResponse(
+  body: Uint8Array,
+  contentType: string,
+  lastModified: string,
+  context: ResponseContext,
+): ImdsResponse {
   return {
     status: 200,
     httpVersion: '1.0',
@@ -122,14 +132,25 @@ export function tokenResponse(token: string, ttlSeconds: number, date: string): 
   const body = latin1(token);
   return {
     status: 200,
-    headers: [[TOKEN_TTL_HEADER_WIRE, String(ttlSeconds)], ['Content-Length', String(body.length)], ['Date', date], SERVER, CLOSE, TEXT_PLAIN],
+    headers: [
+      [TOKEN_TTL_HEADER_WIRE, String(ttlSeconds)],
+      ['Content-Length', String(body.length)],
+      ['Date', date],
+      SERVER,
+      CLOSE,
+      TEXT_PLAIN,
+    ],
     body,
   };
 }
 
 /** 401: an empty body, as the token layer sends it. */
 export function unauthorizedResponse(date: string): ImdsResponse {
-  return { status: 401, headers: [['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN], body: EMPTY };
+  return {
+    status: 401,
+    headers: [['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN],
+    body: EMPTY,
+  };
 }
 
 /** 405 with the real service's reason phrase (`Not Allowed`) and the methods the path takes. */
@@ -143,7 +164,10 @@ export function methodNotAllowedResponse(allow: string, date: string): ImdsRespo
 }
 
 /** 400, 403, 404, 503 and the socket front's refusals: the XHTML page. */
-export function pageResponse(status: number, context: Pick<ResponseContext, 'date' | 'head'> & { tokenTtl?: number }): ImdsResponse {
+export function pageResponse(
+  status: number,
+  context: Pick<ResponseContext, 'date' | 'head'> & { tokenTtl?: number },
+): ImdsResponse {
   const body = cachedPage(status);
   return {
     status,

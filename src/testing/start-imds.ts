@@ -28,7 +28,12 @@ export interface Imds extends AsyncDisposable {
   remove(path: string): void;
   readonly spot: {
     /** Issues a spot interruption notice (now, or `after` a delay); the action is two minutes later. */
-    interrupt(options?: { action?: 'terminate' | 'stop' | 'hibernate'; after?: string | number; at?: string; notice?: string | number }): ScenarioRecord;
+    interrupt(options?: {
+      action?: 'terminate' | 'stop' | 'hibernate';
+      after?: string | number;
+      at?: string;
+      notice?: string | number;
+    }): ScenarioRecord;
   };
   /** Issues a rebalance recommendation (now, or `after` a delay). */
   rebalance(options?: { after?: string | number; at?: string }): ScenarioRecord;
@@ -73,7 +78,12 @@ export interface ImdsClock {
 
 /** A maintenance event to schedule; moments are durations from now or ISO times. */
 export interface ScheduleEventOptions {
-  readonly code: 'instance-reboot' | 'system-reboot' | 'system-maintenance' | 'instance-retirement' | 'instance-stop';
+  readonly code:
+    | 'instance-reboot'
+    | 'system-reboot'
+    | 'system-maintenance'
+    | 'instance-retirement'
+    | 'instance-stop';
   readonly notBefore?: string | number;
   readonly notAfter?: string | number;
   readonly description?: string;
@@ -81,15 +91,32 @@ export interface ScheduleEventOptions {
 }
 
 /** Options typed in plain JavaScript can be anything: check them like the file's keys. */
-function checkedChoice<T extends string>(value: T | undefined, allowed: readonly T[], key: string): T | undefined {
+function checkedChoice<T extends string>(
+  value: T | undefined,
+  allowed: readonly T[],
+  key: string,
+): T | undefined {
   if (value === undefined || allowed.includes(value)) return value;
-  throw new ConfigError([{ source: SOURCE, path: [key], message: `expected one of ${allowed.map((each) => JSON.stringify(each)).join(', ')}, got ${JSON.stringify(value)}` }]);
+  throw new ConfigError([
+    {
+      source: SOURCE,
+      path: [key],
+      message: `expected one of ${allowed.map((each) => JSON.stringify(each)).join(', ')}, got ${JSON.stringify(value)}`,
+    },
+  ]);
 }
 
 function epochOf(value: Date | string | number, what: string): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseTimestamp(value);
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseTimestamp(value);
   if (ms === undefined || !Number.isFinite(ms)) {
-    throw new ConfigError([{ source: SOURCE, path: [what], message: `expected a Date, an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}` }]);
+    throw new ConfigError([
+      {
+        source: SOURCE,
+        path: [what],
+        message: `expected a Date, an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}`,
+      },
+    ]);
   }
   return ms;
 }
@@ -109,19 +136,32 @@ function epochOf(value: Date | string | number, what: string): number {
  */
 export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
   const { instance, scenarios, faults, set, remove, credentials } = options;
-  const data = Object.fromEntries(Object.entries({ instance, scenarios, faults, set, remove, credentials }).filter(([, value]) => value !== undefined));
+  const data = Object.fromEntries(
+    Object.entries({ instance, scenarios, faults, set, remove, credentials }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
   const checked = configFromData(data);
-  if ('problems' in checked) throw new ConfigError(checked.problems.map((problem) => ({ source: SOURCE, ...problem })));
+  if ('problems' in checked)
+    throw new ConfigError(checked.problems.map((problem) => ({ source: SOURCE, ...problem })));
   const httpTokens = checkedChoice(options.httpTokens, ['required', 'optional'], 'httpTokens') ?? 'required';
-  const httpEndpoint = checkedChoice(options.httpEndpoint, ['enabled', 'disabled'], 'httpEndpoint') ?? 'enabled';
+  const httpEndpoint =
+    checkedChoice(options.httpEndpoint, ['enabled', 'disabled'], 'httpEndpoint') ?? 'enabled';
   const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now'));
   const { instance: described, scenarios: specs } = checked.config;
-  const emulator = new Emulator(emulatorOptionsOf({ instance: described, scenarios: specs, httpTokens, httpEndpoint, seed: options.seed ?? 0 }, clock));
+  const emulator = new Emulator(
+    emulatorOptionsOf(
+      { instance: described, scenarios: specs, httpTokens, httpEndpoint, seed: options.seed ?? 0 },
+      clock,
+    ),
+  );
   const running = await startEmulator({ emulator, host: options.host ?? '127.0.0.1', port: 0 });
   const controller = new Controller(emulator, SOURCE);
   const trigger = (entry: Record<string, unknown>) => controller.trigger(entry);
   const when = (options: { after?: string | number | undefined; at?: string | undefined }) =>
-    Object.fromEntries(Object.entries({ after: options.after, at: options.at }).filter(([, value]) => value !== undefined));
+    Object.fromEntries(
+      Object.entries({ after: options.after, at: options.at }).filter(([, value]) => value !== undefined),
+    );
 
   const imds: Imds = {
     url: running.url,
@@ -132,7 +172,10 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       now: () => clock.now(),
       advance(by) {
         const ms = typeof by === 'number' ? by : parseDuration(by);
-        if (ms === undefined) throw new RangeError(`clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`);
+        if (ms === undefined)
+          throw new RangeError(
+            `clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`,
+          );
         clock.advance(ms);
         return clock.now();
       },
@@ -145,7 +188,12 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     remove: (path) => controller.remove(path),
     spot: {
       interrupt: (options = {}) =>
-        trigger({ type: 'spot-interruption', action: options.action ?? 'terminate', ...when(options), ...(options.notice === undefined ? {} : { notice: options.notice }) }),
+        trigger({
+          type: 'spot-interruption',
+          action: options.action ?? 'terminate',
+          ...when(options),
+          ...(options.notice === undefined ? {} : { notice: options.notice }),
+        }),
     },
     rebalance: (options = {}) => trigger({ type: 'rebalance-recommendation', ...when(options) }),
     events: {

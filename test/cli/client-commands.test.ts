@@ -8,7 +8,14 @@ import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { RunningEmulator } from '../../src/server/start.js';
 import { useNetworkGuard } from '../client/helpers/network-guard.js';
-import { clientFor, closedPort, emulatorOn, interceptedEmulator, page, silentPeer } from '../client/helpers/peers.js';
+import {
+  clientFor,
+  closedPort,
+  emulatorOn,
+  interceptedEmulator,
+  page,
+  silentPeer,
+} from '../client/helpers/peers.js';
 import { endpointEnv, fakeIo } from './helpers/fake-io.js';
 
 useNetworkGuard();
@@ -20,7 +27,10 @@ let busy: RunningEmulator;
 
 beforeAll(async () => {
   imds = await emulatorOn({ clock: new ManualClock(NOW) });
-  busy = await emulatorOn({ clock: new ManualClock(NOW), instance: { ...DEFAULT_INSTANCE, userData: BINARY_USER_DATA } });
+  busy = await emulatorOn({
+    clock: new ManualClock(NOW),
+    instance: { ...DEFAULT_INSTANCE, userData: BINARY_USER_DATA },
+  });
 });
 afterAll(async () => {
   await imds.close();
@@ -51,7 +61,10 @@ describe('imds get', () => {
   it('--json parses JSON documents', async () => {
     const io = fakeIo(endpointEnv(imds.url));
     expect(await get(['dynamic/instance-identity/document', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out())).toMatchObject({ instanceId: 'i-0410f3c9b2d5e8a71', region: 'ap-northeast-1' });
+    expect(JSON.parse(io.out())).toMatchObject({
+      instanceId: 'i-0410f3c9b2d5e8a71',
+      region: 'ap-northeast-1',
+    });
   });
 
   it('writes user data byte for byte', async () => {
@@ -68,7 +81,14 @@ describe('imds get', () => {
     const jsonIo = fakeIo(endpointEnv(imds.url));
     expect(await get(['no-such-thing', '--json'], jsonIo)).toBe(1);
     expect(JSON.parse(jsonIo.err())).toEqual({
-      error: { name: 'ImdsNotFoundError', code: 'NOT_FOUND', status: 404, path: '/latest/meta-data/no-such-thing', attempts: 1, message: '/latest/meta-data/no-such-thing not found (404)' },
+      error: {
+        name: 'ImdsNotFoundError',
+        code: 'NOT_FOUND',
+        status: 404,
+        path: '/latest/meta-data/no-such-thing',
+        attempts: 1,
+        message: '/latest/meta-data/no-such-thing not found (404)',
+      },
     });
   });
 
@@ -130,7 +150,10 @@ describe('imds get', () => {
   });
 
   it('refused: exit 4 when IMDSv1 is needed but disabled (flag or environment)', async () => {
-    const noTokens = await interceptedEmulator((request) => (request.method === 'PUT' ? page(404) : undefined), { httpTokens: 'optional' });
+    const noTokens = await interceptedEmulator(
+      (request) => (request.method === 'PUT' ? page(404) : undefined),
+      { httpTokens: 'optional' },
+    );
     try {
       const flagged = fakeIo(endpointEnv(noTokens.url));
       expect(await get(['instance-id', '--no-v1-fallback'], flagged)).toBe(4);
@@ -141,7 +164,9 @@ describe('imds get', () => {
       const allowed = fakeIo(endpointEnv(noTokens.url));
       expect(await get(['instance-id'], allowed)).toBe(0);
       expect(allowed.out()).toBe('i-0410f3c9b2d5e8a71\n');
-      expect(allowed.err()).toBe('imds: warning: reading without a session token (IMDSv1): the token request was answered 404\n');
+      expect(allowed.err()).toBe(
+        'imds: warning: reading without a session token (IMDSv1): the token request was answered 404\n',
+      );
     } finally {
       await noTokens.close();
     }
@@ -190,7 +215,9 @@ describe('imds ls, dump, token', () => {
     expect(await token([], io)).toBe(0);
     const value = io.out().trim();
     expect(value).toMatch(/^[A-Za-z0-9_-]{54}==$/);
-    const response = await fetch(`${imds.url}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': value } });
+    const response = await fetch(`${imds.url}/latest/meta-data/instance-id`, {
+      headers: { 'x-aws-ec2-metadata-token': value },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-aws-ec2-metadata-token-ttl-seconds')).toBe('21600');
   });
@@ -200,7 +227,9 @@ describe('imds ls, dump, token', () => {
     expect(await token(['--ttl', '60', '--json'], io)).toBe(0);
     const printed = JSON.parse(io.out()) as { token: string; ttlSeconds: number };
     expect(printed.ttlSeconds).toBe(60);
-    const response = await fetch(`${imds.url}/latest/meta-data/instance-id`, { headers: { 'x-aws-ec2-metadata-token': printed.token } });
+    const response = await fetch(`${imds.url}/latest/meta-data/instance-id`, {
+      headers: { 'x-aws-ec2-metadata-token': printed.token },
+    });
     expect(response.headers.get('x-aws-ec2-metadata-token-ttl-seconds')).toBe('60');
   });
 
@@ -223,18 +252,22 @@ describe('imds ls, dump, token', () => {
 });
 
 describe('--help', () => {
-  it.each(['get', 'ls', 'dump', 'token', 'watch'])('imds %s --help prints usage, flags and exit codes (exit 0)', async (command) => {
-    const io = fakeIo(endpointEnv(imds.url));
-    expect(await main([command, '--help'], io)).toBe(0);
-    expect(io.out()).toContain(`Usage: imds ${command}`);
-    expect(io.out()).toContain('--endpoint URL');
-    expect(io.out()).toContain('--no-v1-fallback');
-    expect(io.out()).toContain('Exit codes: 0 ok, 1 not found, 2 usage');
-  });
+  it.each(['get', 'ls', 'dump', 'token', 'watch'])(
+    'imds %s --help prints usage, flags and exit codes (exit 0)',
+    async (command) => {
+      const io = fakeIo(endpointEnv(imds.url));
+      expect(await main([command, '--help'], io)).toBe(0);
+      expect(io.out()).toContain(`Usage: imds ${command}`);
+      expect(io.out()).toContain('--endpoint URL');
+      expect(io.out()).toContain('--no-v1-fallback');
+      expect(io.out()).toContain('Exit codes: 0 ok, 1 not found, 2 usage');
+    },
+  );
 
   it('the command list names every client command', async () => {
     const io = fakeIo(endpointEnv(imds.url));
     expect(await main(['--help'], io)).toBe(0);
-    for (const command of ['get', 'ls', 'dump', 'token', 'watch', 'serve']) expect(io.out()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['get', 'ls', 'dump', 'token', 'watch', 'serve'])
+      expect(io.out()).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 });

@@ -19,14 +19,21 @@ const BIN = join(ROOT, 'bin/imds.js');
 
 function newestSource(): number {
   const dirs = ['src/client', 'src/cli'].map((dir) => join(ROOT, dir));
-  return Math.max(...dirs.flatMap((dir) => readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs)), statSync(join(ROOT, 'src/wire.ts')).mtimeMs);
+  return Math.max(
+    ...dirs.flatMap((dir) => readdirSync(dir).map((name) => statSync(join(dir, name)).mtimeMs)),
+    statSync(join(ROOT, 'src/wire.ts')).mtimeMs,
+  );
 }
 
 function ensureBuilt(): void {
   const built = join(ROOT, 'dist/cli-bundle/main.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
   } catch {
     // Type errors elsewhere in the tree still emit; the checks below need only the client's files.
   }
@@ -43,10 +50,15 @@ interface Ran {
 function imds(args: string[], env: Record<string, string>): Promise<Ran> {
   assertLoopbackUrl(resolveImdsConfig({}, env).endpoint);
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 15_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 15_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,7 +79,9 @@ describe('bin/imds.js', () => {
     const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
     expect((await imds(['get', 'no-such-thing'], env)).code).toBe(1);
     expect((await imds(['get'], env)).code).toBe(2);
-    const unreachable = await imds(['get', 'instance-id', '--attempts', '1'], { AWS_EC2_METADATA_SERVICE_ENDPOINT: await closedPort() });
+    const unreachable = await imds(['get', 'instance-id', '--attempts', '1'], {
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await closedPort(),
+    });
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('ECONNREFUSED');
   });
@@ -78,7 +92,15 @@ describe('the package export', () => {
     // A variable specifier: type-checking must not depend on dist/ having been built.
     const specifier = 'ec2-imds/client';
     const exported = (await import(specifier)) as typeof import('../../src/client/index.js');
-    expect(Object.keys(exported)).toEqual(expect.arrayContaining(['ImdsClient', 'ImdsError', 'ImdsNotFoundError', 'resolveImdsConfig', 'httpTransport']));
+    expect(Object.keys(exported)).toEqual(
+      expect.arrayContaining([
+        'ImdsClient',
+        'ImdsError',
+        'ImdsNotFoundError',
+        'resolveImdsConfig',
+        'httpTransport',
+      ]),
+    );
     const client = new exported.ImdsClient({ env: {}, endpoint: emulator.url });
     assertLoopbackUrl(client.config.endpoint);
     expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
@@ -87,11 +109,14 @@ describe('the package export', () => {
 
 describe('imds watch as a process', () => {
   it('stops cleanly on SIGINT (exit 0), mid-wait', async () => {
-    const env = { PATH: process.env['PATH'] ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
+    const env = { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.url };
     assertLoopbackUrl(resolveImdsConfig({}, env).endpoint);
     const gets = () => emulator.emulator.requests.entries().filter((entry) => entry.method === 'GET').length;
     const before = gets();
-    const child = spawn(process.execPath, [BIN, 'watch', '--interval', '10s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'watch', '--interval', '10s'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
@@ -116,7 +141,9 @@ describe('what imds get loads', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, 'utf8');
-      for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm)) {
+      for (const match of source.matchAll(
+        /^\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm,
+      )) {
         const specifier = (match[1] ?? match[2]) as string;
         visit(resolve(dirname(file), specifier));
       }
@@ -126,9 +153,18 @@ describe('what imds get loads', () => {
   }
 
   it('main.js and get.js reach only the CLI helpers, the client and wire.js: no emulator code', () => {
-    const graph = [...new Set([...staticGraph(join(ROOT, 'dist/cli/main.js')), ...staticGraph(join(ROOT, 'dist/cli/get.js'))])];
+    const graph = [
+      ...new Set([
+        ...staticGraph(join(ROOT, 'dist/cli/main.js')),
+        ...staticGraph(join(ROOT, 'dist/cli/get.js')),
+      ]),
+    ];
     expect(graph).toContain('client/client.js');
-    expect(graph.filter((file) => !/^(cli\/(main|io|get|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js)$/.test(file))).toEqual([]);
+    expect(
+      graph.filter(
+        (file) => !/^(cli\/(main|io|get|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js)$/.test(file),
+      ),
+    ).toEqual([]);
   });
 
   it('the bundle bin/imds.js runs: `get` loads no emulator code and no runtime dependency', () => {
@@ -139,7 +175,11 @@ describe('what imds get loads', () => {
     expect(main).not.toMatch(/\bimport\(/);
     const get = readFileSync(join(bundle, 'get.js'), 'utf8');
     expect(get).toMatch(/\bImdsClient = class\b/);
-    expect([...get.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort()).toEqual(['node:http', 'node:net', 'node:util']);
+    expect([...get.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort()).toEqual([
+      'node:http',
+      'node:net',
+      'node:util',
+    ]);
     expect(get).not.toContain('EC2ws');
     expect(get).not.toMatch(/\bEmulator = class\b/);
   });
@@ -150,7 +190,9 @@ describe('what imds get loads', () => {
       // Examples in TSDoc show how users import the package; only code counts.
       const source = readFileSync(join(dir, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
       for (const [, specifier] of source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^']+)'/g)) {
-        expect(specifier, `${name} imports ${specifier}`).toMatch(/^(node:[a-z/]+|\.\/[a-z-]+\.js|\.\.\/wire\.js)$/);
+        expect(specifier, `${name} imports ${specifier}`).toMatch(
+          /^(node:[a-z/]+|\.\/[a-z-]+\.js|\.\.\/wire\.js)$/,
+        );
       }
     }
   });

@@ -60,7 +60,12 @@ describe('imds watch', () => {
     const io = fakeIo(endpointEnv(busy.url));
     expect(await watch(['--once'], io)).toBe(0);
     const changes = lines(io.out());
-    expect(changes.map((change) => change.event)).toEqual(['spot-interruption', 'rebalance-recommendation', 'scheduled-events', 'target-lifecycle-state']);
+    expect(changes.map((change) => change.event)).toEqual([
+      'spot-interruption',
+      'rebalance-recommendation',
+      'scheduled-events',
+      'target-lifecycle-state',
+    ]);
     expect(changes[0]).toMatchObject({
       path: '/latest/meta-data/spot/instance-action',
       previous: null,
@@ -68,21 +73,31 @@ describe('imds watch', () => {
     });
     expect(changes[1]?.current).toEqual({ noticeTime: '2024-02-27T13:00:00.000Z' });
     expect(changes[2]?.current).toEqual([
-      expect.objectContaining({ code: 'instance-stop', eventId: 'instance-event-0d59937288b749b32', notBefore: '2024-03-01T09:00:00.000Z' }),
+      expect.objectContaining({
+        code: 'instance-stop',
+        eventId: 'instance-event-0d59937288b749b32',
+        notBefore: '2024-03-01T09:00:00.000Z',
+      }),
     ]);
-    expect(changes[3]).toMatchObject({ path: '/latest/meta-data/autoscaling/target-lifecycle-state', current: 'Terminated' });
+    expect(changes[3]).toMatchObject({
+      path: '/latest/meta-data/autoscaling/target-lifecycle-state',
+      current: 'Terminated',
+    });
     for (const change of changes) expect(Number.isNaN(Date.parse(change.observedAt))).toBe(false);
   });
 
   it('--exec runs the hook once per change, in order, with the change in its environment', async () => {
     const io = fakeIo(endpointEnv(busy.url));
-    const hook = 'printf "%s|%s|%s\\n" "$IMDS_EVENT" "$IMDS_EVENT_PATH" "$IMDS_EVENT_PREVIOUS"; printf "%s\\n" "$IMDS_EVENT_JSON"';
+    const hook =
+      'printf "%s|%s|%s\\n" "$IMDS_EVENT" "$IMDS_EVENT_PATH" "$IMDS_EVENT_PREVIOUS"; printf "%s\\n" "$IMDS_EVENT_JSON"';
     expect(await watch(['--once', '--exec', hook], io)).toBe(0);
     const printed = io.out().trimEnd().split('\n');
     const hookOutput = io.err().trimEnd().split('\n');
     expect(hookOutput).toHaveLength(8);
     expect(hookOutput[0]).toBe('spot-interruption|/latest/meta-data/spot/instance-action|null');
-    expect(hookOutput[6]).toBe('target-lifecycle-state|/latest/meta-data/autoscaling/target-lifecycle-state|null');
+    expect(hookOutput[6]).toBe(
+      'target-lifecycle-state|/latest/meta-data/autoscaling/target-lifecycle-state|null',
+    );
     // IMDS_EVENT_JSON is exactly the line printed on stdout.
     expect([hookOutput[1], hookOutput[3], hookOutput[5], hookOutput[7]]).toEqual(printed);
   });
@@ -128,7 +143,12 @@ describe('watchEvents', () => {
       const changes: WatchChange[] = [];
       const steps = [
         () => imds.emulator.setInstance({ ...DEFAULT_INSTANCE, spotNotice: SPOT }),
-        () => imds.emulator.setInstance({ ...DEFAULT_INSTANCE, spotNotice: SPOT, targetLifecycleState: 'Terminated' }),
+        () =>
+          imds.emulator.setInstance({
+            ...DEFAULT_INSTANCE,
+            spotNotice: SPOT,
+            targetLifecycleState: 'Terminated',
+          }),
         () => imds.emulator.setInstance(DEFAULT_INSTANCE),
       ];
       await watchEvents({
@@ -172,7 +192,13 @@ describe('watchEvents', () => {
     const started = performance.now();
     const client = clientFor(quiet.url);
     setTimeout(() => stop.abort(), 150);
-    await watchEvents({ client, intervalMs: 60_000, signal: stop.signal, onChange: () => {}, onError: () => false });
+    await watchEvents({
+      client,
+      intervalMs: 60_000,
+      signal: stop.signal,
+      onChange: () => {},
+      onError: () => false,
+    });
     polls = client.transport.requests.filter((request) => request.method === 'GET').length;
     expect(polls).toBe(4); // one poll of the four sources, then the abort ended the 60 s wait
     expect(performance.now() - started).toBeLessThan(1_000);
@@ -181,7 +207,9 @@ describe('watchEvents', () => {
 
 describe('plainValue', () => {
   it('makes dates ISO strings and treats an empty event list as nothing', () => {
-    expect(plainValue({ noticeTime: new Date(Date.UTC(2020, 10, 5, 8, 22)) })).toEqual({ noticeTime: '2020-11-05T08:22:00.000Z' });
+    expect(plainValue({ noticeTime: new Date(Date.UTC(2020, 10, 5, 8, 22)) })).toEqual({
+      noticeTime: '2020-11-05T08:22:00.000Z',
+    });
     expect(plainValue([])).toBeNull();
     expect(plainValue(null)).toBeNull();
     expect(plainValue('InService')).toBe('InService');

@@ -100,7 +100,13 @@ describe('accessors on the seed instance (HttpTokens=required)', () => {
     const client = clientFor(imds.url);
     const error = await client.get('no-such-thing').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsNotFoundError);
-    expect(error).toMatchObject({ name: 'ImdsNotFoundError', code: 'NOT_FOUND', status: 404, path: '/latest/meta-data/no-such-thing', attempts: 1 });
+    expect(error).toMatchObject({
+      name: 'ImdsNotFoundError',
+      code: 'NOT_FOUND',
+      status: 404,
+      path: '/latest/meta-data/no-such-thing',
+      attempts: 1,
+    });
   });
 
   it('one client makes one token PUT for all these reads', async () => {
@@ -132,11 +138,16 @@ describe('accessors on a busy spot instance', () => {
   });
 
   it('spotInstanceAction', async () => {
-    expect(await clientFor(imds.url).spotInstanceAction()).toEqual({ action: 'terminate', time: new Date(Date.UTC(2024, 1, 27, 13, 8, 6)) });
+    expect(await clientFor(imds.url).spotInstanceAction()).toEqual({
+      action: 'terminate',
+      time: new Date(Date.UTC(2024, 1, 27, 13, 8, 6)),
+    });
   });
 
   it('rebalanceRecommendation', async () => {
-    expect(await clientFor(imds.url).rebalanceRecommendation()).toEqual({ noticeTime: new Date(Date.UTC(2024, 1, 27, 13, 0, 0)) });
+    expect(await clientFor(imds.url).rebalanceRecommendation()).toEqual({
+      noticeTime: new Date(Date.UTC(2024, 1, 27, 13, 0, 0)),
+    });
   });
 
   it('scheduledEvents', async () => {

@@ -10,24 +10,48 @@ describe('endpoint resolution', () => {
   });
 
   it('follows AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, case-insensitively', () => {
-    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).endpoint).toBe(IPV6_ENDPOINT);
-    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'ipv6' }).endpoint).toBe(IPV6_ENDPOINT);
-    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv4' }).endpoint).toBe(IPV4_ENDPOINT);
-    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).endpointSource).toBe('mode-env');
+    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).endpoint).toBe(
+      IPV6_ENDPOINT,
+    );
+    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'ipv6' }).endpoint).toBe(
+      IPV6_ENDPOINT,
+    );
+    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv4' }).endpoint).toBe(
+      IPV4_ENDPOINT,
+    );
+    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }).endpointSource).toBe(
+      'mode-env',
+    );
   });
 
   it('ranks option > endpoint env > mode option > mode env > default', () => {
-    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9', AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' };
-    expect(resolveImdsConfig({ endpoint: 'http://127.0.0.2:8' }, env)).toMatchObject({ endpoint: 'http://127.0.0.2:8', endpointSource: 'option' });
-    expect(resolveImdsConfig({ endpointMode: 'IPv4' }, env)).toMatchObject({ endpoint: 'http://127.0.0.1:9', endpointSource: 'env' });
-    expect(resolveImdsConfig({ endpointMode: 'IPv4' }, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' })).toMatchObject({
+    const env = {
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9',
+      AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6',
+    };
+    expect(resolveImdsConfig({ endpoint: 'http://127.0.0.2:8' }, env)).toMatchObject({
+      endpoint: 'http://127.0.0.2:8',
+      endpointSource: 'option',
+    });
+    expect(resolveImdsConfig({ endpointMode: 'IPv4' }, env)).toMatchObject({
+      endpoint: 'http://127.0.0.1:9',
+      endpointSource: 'env',
+    });
+    expect(
+      resolveImdsConfig({ endpointMode: 'IPv4' }, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv6' }),
+    ).toMatchObject({
       endpoint: IPV4_ENDPOINT,
       endpointSource: 'mode-option',
     });
   });
 
   it('treats empty variables as unset', () => {
-    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT: '', AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: ' ' }).endpoint).toBe(IPV4_ENDPOINT);
+    expect(
+      resolveImdsConfig(
+        {},
+        { AWS_EC2_METADATA_SERVICE_ENDPOINT: '', AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: ' ' },
+      ).endpoint,
+    ).toBe(IPV4_ENDPOINT);
   });
 
   it('normalizes an endpoint to its origin (IPv6 literal kept in brackets, trailing slash dropped)', () => {
@@ -43,12 +67,18 @@ describe('endpoint resolution', () => {
   ])('refuses endpoint %s, naming the variable', (value, problem) => {
     const error = captureError(() => resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT: value }));
     expect(error).toBeInstanceOf(ImdsConfigError);
-    expect(error).toMatchObject({ name: 'ImdsConfigError', code: 'CONFIG', setting: 'AWS_EC2_METADATA_SERVICE_ENDPOINT' });
+    expect(error).toMatchObject({
+      name: 'ImdsConfigError',
+      code: 'CONFIG',
+      setting: 'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+    });
     expect((error as Error).message).toContain(problem);
   });
 
   it('refuses an unknown endpoint mode', () => {
-    expect(captureError(() => resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv5' }))).toMatchObject({
+    expect(
+      captureError(() => resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: 'IPv5' })),
+    ).toMatchObject({
       setting: 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE',
     });
   });
@@ -60,13 +90,17 @@ describe('switches', () => {
     expect(resolveImdsConfig({}, { AWS_EC2_METADATA_DISABLED: 'TRUE' }).disabled).toBe(true);
     expect(resolveImdsConfig({}, { AWS_EC2_METADATA_DISABLED: '1' }).disabled).toBe(false);
     expect(resolveImdsConfig({}, {}).disabled).toBe(false);
-    expect(resolveImdsConfig({ disabled: false }, { AWS_EC2_METADATA_DISABLED: 'true' }).disabled).toBe(false);
+    expect(resolveImdsConfig({ disabled: false }, { AWS_EC2_METADATA_DISABLED: 'true' }).disabled).toBe(
+      false,
+    );
   });
 
   it('AWS_EC2_METADATA_V1_DISABLED=true turns the v1 fallback off; the option wins', () => {
     expect(resolveImdsConfig({}, {}).v1Fallback).toBe(true);
     expect(resolveImdsConfig({}, { AWS_EC2_METADATA_V1_DISABLED: 'true' }).v1Fallback).toBe(false);
-    expect(resolveImdsConfig({ v1Fallback: true }, { AWS_EC2_METADATA_V1_DISABLED: 'true' }).v1Fallback).toBe(true);
+    expect(resolveImdsConfig({ v1Fallback: true }, { AWS_EC2_METADATA_V1_DISABLED: 'true' }).v1Fallback).toBe(
+      true,
+    );
     expect(resolveImdsConfig({ v1Fallback: false }, {}).v1Fallback).toBe(false);
   });
 });
@@ -84,7 +118,10 @@ describe('timeouts, attempts, TTL', () => {
   });
 
   it('reads AWS_METADATA_SERVICE_TIMEOUT in seconds (fractions allowed) and AWS_METADATA_SERVICE_NUM_ATTEMPTS', () => {
-    const config = resolveImdsConfig({}, { AWS_METADATA_SERVICE_TIMEOUT: '2.5', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '2' });
+    const config = resolveImdsConfig(
+      {},
+      { AWS_METADATA_SERVICE_TIMEOUT: '2.5', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '2' },
+    );
     expect(config).toMatchObject({ timeoutMs: 2500, connectTimeoutMs: 1000, attempts: 2, deadlineMs: 7500 });
   });
 
@@ -94,7 +131,12 @@ describe('timeouts, attempts, TTL', () => {
   });
 
   it('lets options win over the environment', () => {
-    expect(resolveImdsConfig({ timeoutMs: 200, attempts: 1 }, { AWS_METADATA_SERVICE_TIMEOUT: '5', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '9' })).toMatchObject({
+    expect(
+      resolveImdsConfig(
+        { timeoutMs: 200, attempts: 1 },
+        { AWS_METADATA_SERVICE_TIMEOUT: '5', AWS_METADATA_SERVICE_NUM_ATTEMPTS: '9' },
+      ),
+    ).toMatchObject({
       timeoutMs: 200,
       attempts: 1,
       deadlineMs: 400,
@@ -108,11 +150,16 @@ describe('timeouts, attempts, TTL', () => {
     [{ AWS_METADATA_SERVICE_NUM_ATTEMPTS: '0' }, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS'],
     [{ AWS_METADATA_SERVICE_NUM_ATTEMPTS: '1.5' }, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS'],
   ])('refuses %o', (env, setting) => {
-    expect(captureError(() => resolveImdsConfig({}, env))).toMatchObject({ name: 'ImdsConfigError', setting });
+    expect(captureError(() => resolveImdsConfig({}, env))).toMatchObject({
+      name: 'ImdsConfigError',
+      setting,
+    });
   });
 
   it.each([0, 21601, 1.5, -3])('refuses token TTL %d (bounds 1..21600)', (ttl) => {
-    expect(captureError(() => resolveImdsConfig({ tokenTtlSeconds: ttl }, {}))).toMatchObject({ setting: 'tokenTtlSeconds' });
+    expect(captureError(() => resolveImdsConfig({ tokenTtlSeconds: ttl }, {}))).toMatchObject({
+      setting: 'tokenTtlSeconds',
+    });
   });
 
   it.each([1, 21600])('accepts token TTL %d', (ttl) => {
@@ -121,8 +168,12 @@ describe('timeouts, attempts, TTL', () => {
 
   it('refuses zero attempts and non-positive timeouts given as options', () => {
     expect(captureError(() => resolveImdsConfig({ attempts: 0 }, {}))).toMatchObject({ setting: 'attempts' });
-    expect(captureError(() => resolveImdsConfig({ timeoutMs: 0 }, {}))).toMatchObject({ setting: 'timeoutMs' });
-    expect(captureError(() => resolveImdsConfig({ maxBodyBytes: 0 }, {}))).toMatchObject({ setting: 'maxBodyBytes' });
+    expect(captureError(() => resolveImdsConfig({ timeoutMs: 0 }, {}))).toMatchObject({
+      setting: 'timeoutMs',
+    });
+    expect(captureError(() => resolveImdsConfig({ maxBodyBytes: 0 }, {}))).toMatchObject({
+      setting: 'maxBodyBytes',
+    });
   });
 });
 

@@ -37,7 +37,9 @@ describe('dump()', () => {
     expect(dump).toEqual(expectedDump(imds.emulator.tree()));
     expect(Object.keys(dump)).toEqual(['dynamic', 'meta-data']);
     expect((dump['meta-data'] as DumpTree)['instance-id']).toBe('i-0410f3c9b2d5e8a71');
-    expect(((dump['dynamic'] as DumpTree)['instance-identity'] as DumpTree)['document']).toMatchObject({ region: 'ap-northeast-1' });
+    expect(((dump.dynamic as DumpTree)['instance-identity'] as DumpTree).document).toMatchObject({
+      region: 'ap-northeast-1',
+    });
     expect(tokenPuts(imds)).toBe(1);
   });
 
@@ -57,7 +59,9 @@ describe('dump()', () => {
     const dump = await clientFor(imds.url).dump();
     expect(dump).toEqual(expectedDump(imds.emulator.tree()));
     expect(dump['user-data']).toBe('#cloud-config\npackages: [jq]\n');
-    expect(((dump['meta-data'] as DumpTree)['spot'] as DumpTree)['instance-action']).toMatchObject({ action: 'stop' });
+    expect(((dump['meta-data'] as DumpTree).spot as DumpTree)['instance-action']).toMatchObject({
+      action: 'stop',
+    });
   });
 
   it('keys public keys by path segment and walks into them', async () => {
@@ -71,7 +75,10 @@ describe('dump()', () => {
 
   it('gives binary user data as base64', async () => {
     const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x01]);
-    const imds = await emulatorOn({ clock: new ManualClock(NOW), instance: { ...DEFAULT_INSTANCE, userData: bytes } });
+    const imds = await emulatorOn({
+      clock: new ManualClock(NOW),
+      instance: { ...DEFAULT_INSTANCE, userData: bytes },
+    });
     closers.push(() => imds.close());
     expect((await clientFor(imds.url).dump())['user-data']).toEqual({ base64: '//4AAQ==' });
   });
@@ -97,13 +104,20 @@ describe('dump()', () => {
   });
 
   it('refuses a listing entry that would climb out of its directory', async () => {
-    const imds = await interceptedEmulator((request) => (request.target === '/latest/meta-data/placement/' ? ok('../\nregion') : undefined));
+    const imds = await interceptedEmulator((request) =>
+      request.target === '/latest/meta-data/placement/' ? ok('../\nregion') : undefined,
+    );
     closers.push(() => imds.close());
-    await expect(clientFor(imds.url).dump()).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE', path: '/latest/meta-data/placement/' });
+    await expect(clientFor(imds.url).dump()).rejects.toMatchObject({
+      code: 'MALFORMED_RESPONSE',
+      path: '/latest/meta-data/placement/',
+    });
   });
 
   it('stops a peer that invents directories forever', async () => {
-    const imds = await interceptedEmulator((request) => (request.target.startsWith('/latest/meta-data/deep/') ? ok('deeper/') : undefined));
+    const imds = await interceptedEmulator((request) =>
+      request.target.startsWith('/latest/meta-data/deep/') ? ok('deeper/') : undefined,
+    );
     closers.push(() => imds.close());
     await imds.emulator.setValue('meta-data/deep/x', 'y');
     await expect(clientFor(imds.url).dump()).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE' });

@@ -15,12 +15,17 @@ afterEach(async () => {
 /** An emulator (HttpTokens=optional unless told) whose token PUT is answered `status` while `refuse.on`. */
 async function refusingPut(status: number, httpTokens: 'optional' | 'required' = 'optional') {
   const refuse = { on: true };
-  const imds = await interceptedEmulator((request) => (refuse.on && request.method === 'PUT' ? page(status) : undefined), { httpTokens });
+  const imds = await interceptedEmulator(
+    (request) => (refuse.on && request.method === 'PUT' ? page(status) : undefined),
+    { httpTokens },
+  );
   closers.push(() => imds.close());
   return { imds, refuse };
 }
 
-function accessKinds(imds: { emulator: { requests: { entries(): readonly { access: string; status: unknown }[] } } }) {
+function accessKinds(imds: {
+  emulator: { requests: { entries(): readonly { access: string; status: unknown }[] } };
+}) {
   return imds.emulator.requests.entries().map((entry) => `${entry.access} ${String(entry.status)}`);
 }
 
@@ -34,18 +39,21 @@ describe('IMDSv1 fallback', () => {
     expect(accessKinds(imds)).toEqual(['token-request 200', 'v2 200']);
   });
 
-  it.each([403, 404, 405])('falls back after a %d on the token PUT, reports it, and stays on IMDSv1', async (status) => {
-    const { imds } = await refusingPut(status);
-    const seen: V1Fallback[] = [];
-    const client = clientFor(imds.url, { onV1Fallback: (fallback) => seen.push(fallback) });
-    expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
-    expect(await client.region()).toBe('ap-northeast-1');
-    expect(client.usingV1).toBe(true);
-    expect(client.lastV1Fallback).toMatchObject({ reason: 'status', status });
-    expect(seen).toHaveLength(1);
-    expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT', 'GET', 'GET']);
-    expect(client.transport.requests[1]?.headers['x-aws-ec2-metadata-token']).toBeUndefined();
-  });
+  it.each([403, 404, 405])(
+    'falls back after a %d on the token PUT, reports it, and stays on IMDSv1',
+    async (status) => {
+      const { imds } = await refusingPut(status);
+      const seen: V1Fallback[] = [];
+      const client = clientFor(imds.url, { onV1Fallback: (fallback) => seen.push(fallback) });
+      expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
+      expect(await client.region()).toBe('ap-northeast-1');
+      expect(client.usingV1).toBe(true);
+      expect(client.lastV1Fallback).toMatchObject({ reason: 'status', status });
+      expect(seen).toHaveLength(1);
+      expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT', 'GET', 'GET']);
+      expect(client.transport.requests[1]?.headers['x-aws-ec2-metadata-token']).toBeUndefined();
+    },
+  );
 
   it('HttpEndpoint=disabled: falls back after the 403, and the read itself is refused (ImdsForbiddenError)', async () => {
     const imds = await emulatorOn({ httpEndpoint: 'disabled' });
@@ -62,20 +70,28 @@ describe('IMDSv1 fallback', () => {
     const client = clientFor(imds.url);
     const error = await client.instanceId().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsTokenError);
-    expect(error).toMatchObject({ code: 'TOKEN_REQUEST_REJECTED', status: 400, path: TOKEN_PATH, attempts: 1 });
+    expect(error).toMatchObject({
+      code: 'TOKEN_REQUEST_REJECTED',
+      status: 400,
+      path: TOKEN_PATH,
+      attempts: 1,
+    });
     expect(client.lastV1Fallback).toBeUndefined();
     expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT']);
   });
 
-  it.each([403, 404, 405])('with IMDSv1 disabled, a %d on the token PUT fails with V1_FALLBACK_DISABLED and no read', async (status) => {
-    const { imds } = await refusingPut(status);
-    const client = clientFor(imds.url, { env: { AWS_EC2_METADATA_V1_DISABLED: 'true' } });
-    const error = await client.instanceId().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ImdsTokenError);
-    expect(error).toMatchObject({ code: 'V1_FALLBACK_DISABLED', status });
-    expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT']);
-    expect(client.lastV1Fallback).toBeUndefined();
-  });
+  it.each([403, 404, 405])(
+    'with IMDSv1 disabled, a %d on the token PUT fails with V1_FALLBACK_DISABLED and no read',
+    async (status) => {
+      const { imds } = await refusingPut(status);
+      const client = clientFor(imds.url, { env: { AWS_EC2_METADATA_V1_DISABLED: 'true' } });
+      const error = await client.instanceId().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ImdsTokenError);
+      expect(error).toMatchObject({ code: 'V1_FALLBACK_DISABLED', status });
+      expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT']);
+      expect(client.lastV1Fallback).toBeUndefined();
+    },
+  );
 
   it('falls back when the token response never arrives (hop limit), within the timeout', async () => {
     const imds = await emulatorOn({ httpTokens: 'optional', scenarios: [{ type: 'hop-limit' }] });
@@ -116,7 +132,13 @@ describe('IMDSv1 fallback', () => {
     expect(client.lastV1Fallback).toMatchObject({ status: 404 });
     // The refused PUT never reached the emulator (the intercept answered it), so its log starts with the v1 read.
     expect(accessKinds(imds)).toEqual(['v1 200', 'v1 401', 'token-request 200', 'v2 200']);
-    expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT', 'GET', 'GET', 'PUT', 'GET']);
+    expect(client.transport.requests.map((request) => request.method)).toEqual([
+      'PUT',
+      'GET',
+      'GET',
+      'PUT',
+      'GET',
+    ]);
   });
 
   it('needs a token and cannot get one: TOKEN_UNAVAILABLE, saying why', async () => {

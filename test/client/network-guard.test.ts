@@ -2,7 +2,12 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ImdsClient } from '../../src/client/client.js';
 import { ImdsUnavailableError } from '../../src/client/errors.js';
-import { assertLoopbackUrl, guardedTransport, isAllowedHost, useNetworkGuard } from './helpers/network-guard.js';
+import {
+  assertLoopbackUrl,
+  guardedTransport,
+  isAllowedHost,
+  useNetworkGuard,
+} from './helpers/network-guard.js';
 import { emulatorOn } from './helpers/peers.js';
 
 // 127.0.0.2 is loopback: harmless if the guard failed, and refused by it here, to prove it works.
@@ -10,8 +15,16 @@ const guard = useNetworkGuard({ alsoDeny: ['127.0.0.2'] });
 
 describe('the network guard', () => {
   it('allows loopback only, never the metadata addresses', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) expect(isAllowedHost(host), host).toBe(true);
-    for (const host of ['169.254.169.254', 'fd00:ec2::254', '[fd00:ec2::254]', '10.0.0.1', 'example.com', '0.0.0.0']) {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])
+      expect(isAllowedHost(host), host).toBe(true);
+    for (const host of [
+      '169.254.169.254',
+      'fd00:ec2::254',
+      '[fd00:ec2::254]',
+      '10.0.0.1',
+      'example.com',
+      '0.0.0.0',
+    ]) {
       expect(isAllowedHost(host), host).toBe(false);
     }
     expect(() => assertLoopbackUrl('http://169.254.169.254')).toThrow('network guard');
@@ -26,7 +39,7 @@ describe('the network guard', () => {
     expect(transport.requests).toHaveLength(0);
   });
 
-  it('refuses raw connections and the default transport\'s connections to a denied host', async () => {
+  it("refuses raw connections and the default transport's connections to a denied host", async () => {
     const socket = net.connect(9, '127.0.0.2');
     const error = await new Promise<Error>((resolve) => socket.on('error', resolve));
     expect(error.message).toContain('network guard');

@@ -30,8 +30,12 @@ describe('metadataPath', () => {
 
 describe('backoffDelayMs', () => {
   it('doubles from 100 ms up to a 1 s ceiling, with half of each delay random', () => {
-    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(retry, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(retry, () => 0.999999))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(retry, () => 0))).toEqual([
+      50, 100, 200, 400, 500, 500,
+    ]);
+    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(retry, () => 0.999999))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it('spreads delays when the random source varies', () => {
@@ -132,6 +136,8 @@ describe('TokenCache', () => {
     const results = await Promise.allSettled([cache.get(failing), cache.get(failing), cache.get(failing)]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(fetches).toBe(1);
-    await expect(cache.get(async () => ({ value: 'ok', issuedAt: 0, expiresAt: 1_000_000 }))).resolves.toMatchObject({ value: 'ok' });
+    await expect(
+      cache.get(async () => ({ value: 'ok', issuedAt: 0, expiresAt: 1_000_000 })),
+    ).resolves.toMatchObject({ value: 'ok' });
   });
 });

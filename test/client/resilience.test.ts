@@ -1,8 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImdsError, ImdsResponseError, ImdsTimeoutError, ImdsUnavailableError, ImdsDisabledError } from '../../src/client/errors.js';
+import {
+  ImdsError,
+  ImdsResponseError,
+  ImdsTimeoutError,
+  ImdsUnavailableError,
+  ImdsDisabledError,
+} from '../../src/client/errors.js';
 import type { ImdsResponse } from '../../src/server/exchange.js';
 import { useNetworkGuard } from './helpers/network-guard.js';
-import { clientFor, closedPort, drippingPeer, emulatorOn, interceptedEmulator, ok, page, silentPeer } from './helpers/peers.js';
+import {
+  clientFor,
+  closedPort,
+  drippingPeer,
+  emulatorOn,
+  interceptedEmulator,
+  ok,
+  page,
+  silentPeer,
+} from './helpers/peers.js';
 
 useNetworkGuard();
 
@@ -14,7 +29,9 @@ afterEach(async () => {
 /** An emulator whose reads (GETs) are answered by `answers` in turn, then normally. */
 async function readsAnswered(...answers: Array<ImdsResponse | { noResponse: 'reset' | 'silence' }>) {
   let calls = 0;
-  const imds = await interceptedEmulator((request) => (request.method === 'GET' ? answers[calls++] : undefined));
+  const imds = await interceptedEmulator((request) =>
+    request.method === 'GET' ? answers[calls++] : undefined,
+  );
   closers.push(() => imds.close());
   return imds;
 }
@@ -40,7 +57,12 @@ describe('retries', () => {
     const client = clientFor(imds.url, { attempts: 3, random: () => 0 });
     const error = await client.instanceId().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsUnavailableError);
-    expect(error).toMatchObject({ code: 'UNAVAILABLE', status: 503, attempts: 3, path: '/latest/meta-data/instance-id' });
+    expect(error).toMatchObject({
+      code: 'UNAVAILABLE',
+      status: 503,
+      attempts: 3,
+      path: '/latest/meta-data/instance-id',
+    });
     expect(client.transport.requests.filter((request) => request.method === 'GET')).toHaveLength(3);
   });
 
@@ -62,7 +84,9 @@ describe('retries', () => {
 
   it('retries a throttled token PUT too (503), then reads with the token', async () => {
     let puts = 0;
-    const imds = await interceptedEmulator((request) => (request.method === 'PUT' && puts++ === 0 ? page(503) : undefined));
+    const imds = await interceptedEmulator((request) =>
+      request.method === 'PUT' && puts++ === 0 ? page(503) : undefined,
+    );
     closers.push(() => imds.close());
     const client = clientFor(imds.url, { random: () => 0 });
     expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
@@ -120,7 +144,13 @@ describe('off EC2: every failure ends within the configured time', () => {
   it('AWS_EC2_METADATA_DISABLED=true fails at once and sends nothing', async () => {
     const url = await closedPort();
     const client = clientFor(url, { env: { AWS_EC2_METADATA_DISABLED: 'true' } });
-    for (const call of [() => client.instanceId(), () => client.list(), () => client.token(), () => client.dump(), () => client.userData()]) {
+    for (const call of [
+      () => client.instanceId(),
+      () => client.list(),
+      () => client.token(),
+      () => client.dump(),
+      () => client.userData(),
+    ]) {
       const error = await call().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ImdsDisabledError);
       expect(error).toMatchObject({ code: 'DISABLED', attempts: 0 });
@@ -135,7 +165,12 @@ describe('response limits', () => {
     const client = clientFor(imds.url);
     const error = await client.get('big').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsResponseError);
-    expect(error).toMatchObject({ name: 'ImdsResponseError', code: 'BODY_TOO_LARGE', attempts: 1, path: '/latest/meta-data/big' });
+    expect(error).toMatchObject({
+      name: 'ImdsResponseError',
+      code: 'BODY_TOO_LARGE',
+      attempts: 1,
+      path: '/latest/meta-data/big',
+    });
     expect(client.transport.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
   });
 
@@ -162,7 +197,9 @@ describe('response limits', () => {
   it('every error is an ImdsError with a stable name', async () => {
     const imds = await emulatorOn();
     closers.push(() => imds.close());
-    const error = await clientFor(imds.url).get('nope').catch((caught: unknown) => caught);
+    const error = await clientFor(imds.url)
+      .get('nope')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsError);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('ImdsNotFoundError');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BodyTooLargeError, MalformedResponseError, ResponseReader } from '../../src/client/response-reader.js';
+import {
+  BodyTooLargeError,
+  MalformedResponseError,
+  ResponseReader,
+} from '../../src/client/response-reader.js';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
@@ -16,26 +20,37 @@ function readDribbled(wire: string, max = 1024) {
 describe('ResponseReader', () => {
   it('reads a Content-Length body and ignores bytes after it', () => {
     const state = readDribbled('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nx-a: 2\r\n\r\nhelloEXTRA');
-    expect(state).toMatchObject({ done: true, head: { status: 200, headers: { 'content-length': '5', 'x-a': '1, 2' } } });
+    expect(state).toMatchObject({
+      done: true,
+      head: { status: 200, headers: { 'content-length': '5', 'x-a': '1, 2' } },
+    });
     expect(state.done && state.body.toString()).toBe('hello');
   });
 
   it('reads a chunked body with extensions and trailers', () => {
-    const state = readDribbled('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: t\r\n\r\n');
+    const state = readDribbled(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: t\r\n\r\n',
+    );
     expect(state.done && state.body.toString()).toBe('abcde');
   });
 
   it('reads a close-delimited body (HTTP/1.0 user data) and skips a 100 Continue', () => {
-    const state = readDribbled('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nServer: EC2ws\r\n\r\n#!/bin/sh\n');
+    const state = readDribbled(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nServer: EC2ws\r\n\r\n#!/bin/sh\n',
+    );
     expect(state).toMatchObject({ done: true, head: { status: 200 } });
     expect(state.done && state.body.toString()).toBe('#!/bin/sh\n');
   });
 
   it('refuses bodies over the cap, declared or streamed, and endless chunk framing', () => {
-    expect(() => new ResponseReader(4).push(bytes('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'))).toThrow(BodyTooLargeError);
+    expect(() => new ResponseReader(4).push(bytes('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'))).toThrow(
+      BodyTooLargeError,
+    );
     const streamed = new ResponseReader(4);
     expect(() => streamed.push(bytes('HTTP/1.1 200 OK\r\n\r\n12345'))).toThrow(BodyTooLargeError);
-    expect(() => new ResponseReader(4).push(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n'))).toThrow(BodyTooLargeError);
+    expect(() =>
+      new ResponseReader(4).push(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n')),
+    ).toThrow(BodyTooLargeError);
   });
 
   it.each([

@@ -14,7 +14,12 @@ const ROLE_PATH = '/latest/meta-data/iam/security-credentials/leaky-role';
 
 /** Everything a user could ever see of an error: message, stack, inspect (with causes), JSON. */
 function everythingShown(error: unknown): string {
-  return [String(error), (error as Error).stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)].join('\n');
+  return [
+    String(error),
+    (error as Error).stack ?? '',
+    inspect(error, { depth: 10, showHidden: true }),
+    JSON.stringify(error),
+  ].join('\n');
 }
 
 /**
@@ -54,34 +59,47 @@ describe('no error ever shows a token or a secret key', () => {
       if (token) tokenSeen = token;
       if (request.method === 'PUT' && garbledToken) return ok(`${SESSION} ${SECRET_KEY}\n`);
       if (request.method === 'GET' && rejectTokens && token) return { ...page(401), status: 401 };
-      const leaf = /^\/latest\/meta-data\/iam\/security-credentials\/leaky-role-(.+)$/.exec(decodeURIComponent(request.target));
+      const leaf = /^\/latest\/meta-data\/iam\/security-credentials\/leaky-role-(.+)$/.exec(
+        decodeURIComponent(request.target),
+      );
       if (leaf) return ok(CASES[leaf[1] as string] ?? '');
-      if (request.target === '/latest/dynamic/instance-identity/document') return ok(`{"instanceId": "${SECRET_KEY}"`);
+      if (request.target === '/latest/dynamic/instance-identity/document')
+        return ok(`{"instanceId": "${SECRET_KEY}"`);
       return undefined;
     });
   });
   afterAll(() => imds.close());
 
-  it.each(Object.keys(CASES))('malformed credentials (%s): MALFORMED_RESPONSE naming the path, not the contents', async (name) => {
-    const client = clientFor(imds.url);
-    const error = await client.iamCredentials(`leaky-role-${name}`).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ImdsResponseError);
-    expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', path: `${ROLE_PATH}-${name}` });
-    const shown = everythingShown(error);
-    expect(leakedParts(shown, SECRET_KEY)).toEqual([]);
-    expect(leakedParts(shown, SESSION)).toEqual([]);
-  });
+  it.each(Object.keys(CASES))(
+    'malformed credentials (%s): MALFORMED_RESPONSE naming the path, not the contents',
+    async (name) => {
+      const client = clientFor(imds.url);
+      const error = await client.iamCredentials(`leaky-role-${name}`).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ImdsResponseError);
+      expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', path: `${ROLE_PATH}-${name}` });
+      const shown = everythingShown(error);
+      expect(leakedParts(shown, SECRET_KEY)).toEqual([]);
+      expect(leakedParts(shown, SESSION)).toEqual([]);
+    },
+  );
 
   it('a malformed identity document is MALFORMED_RESPONSE without its contents', async () => {
-    const error = await clientFor(imds.url).identityDocument().catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', path: '/latest/dynamic/instance-identity/document' });
+    const error = await clientFor(imds.url)
+      .identityDocument()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'MALFORMED_RESPONSE',
+      path: '/latest/dynamic/instance-identity/document',
+    });
     expect(leakedParts(everythingShown(error), SECRET_KEY)).toEqual([]);
   });
 
   it('a rejected session token is not in the error', async () => {
     rejectTokens = true;
     try {
-      const error = await clientFor(imds.url).instanceId().catch((caught: unknown) => caught);
+      const error = await clientFor(imds.url)
+        .instanceId()
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'TOKEN_REJECTED' });
       expect(tokenSeen).toMatch(/^[A-Za-z0-9_-]{54}==$/);
       expect(leakedParts(everythingShown(error), tokenSeen)).toEqual([]);
@@ -93,7 +111,9 @@ describe('no error ever shows a token or a secret key', () => {
   it('a token response that is not a token is refused without quoting it', async () => {
     garbledToken = true;
     try {
-      const error = await clientFor(imds.url).token().catch((caught: unknown) => caught);
+      const error = await clientFor(imds.url)
+        .token()
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', path: '/latest/api/token' });
       const shown = everythingShown(error);
       expect(leakedParts(shown, SECRET_KEY)).toEqual([]);

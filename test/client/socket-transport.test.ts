@@ -23,12 +23,19 @@ vi.mock('node:net', () => ({ default: { connect: () => sockets[sockets.push(new 
 const { socketTransport, requestHead } = await import('../../src/client/socket-transport.js');
 const { TransportFailure } = await import('../../src/client/transport.js');
 
-const REQUEST = { method: 'GET', url: 'http://127.0.0.1:9/latest/meta-data/', headers: {}, maxBodyBytes: 1024 } as const;
+const REQUEST = {
+  method: 'GET',
+  url: 'http://127.0.0.1:9/latest/meta-data/',
+  headers: {},
+  maxBodyBytes: 1024,
+} as const;
 
 describe('socketTransport', () => {
   it('fails with connect-timeout after connectTimeoutMs and destroys the socket', async () => {
     const started = performance.now();
-    const failure = await socketTransport({ ...REQUEST, connectTimeoutMs: 100, timeoutMs: 1_000 }).catch((error: unknown) => error);
+    const failure = await socketTransport({ ...REQUEST, connectTimeoutMs: 100, timeoutMs: 1_000 }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(TransportFailure);
     expect(failure).toMatchObject({ kind: 'connect-timeout', limit: 100 });
     expect(performance.now() - started).toBeLessThan(500);
@@ -36,7 +43,9 @@ describe('socketTransport', () => {
   });
 
   it('after connecting, only the total timeout applies', async () => {
-    const pending = socketTransport({ ...REQUEST, connectTimeoutMs: 50, timeoutMs: 200 }).catch((error: unknown) => error);
+    const pending = socketTransport({ ...REQUEST, connectTimeoutMs: 50, timeoutMs: 200 }).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
     sockets.at(-1)!.emit('connect');
     expect(await pending).toMatchObject({ kind: 'response-timeout', limit: 200 });
@@ -56,9 +65,12 @@ describe('socketTransport', () => {
   });
 
   it('refuses to send a header value with a line break (a hostile token cannot inject headers), without quoting it', async () => {
-    const failure = await socketTransport({ ...REQUEST, headers: { 'x-aws-ec2-metadata-token': 'abc\r\nX-Evil: 1' }, connectTimeoutMs: 100, timeoutMs: 100 }).catch(
-      (error: unknown) => error,
-    );
+    const failure = await socketTransport({
+      ...REQUEST,
+      headers: { 'x-aws-ec2-metadata-token': 'abc\r\nX-Evil: 1' },
+      connectTimeoutMs: 100,
+      timeoutMs: 100,
+    }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ kind: 'connection', errno: 'EINVALIDHEADER' });
     expect((failure as Error).message).not.toContain('abc');
   });

@@ -26,7 +26,9 @@ describe('session tokens', () => {
     const ids = await Promise.all(Array.from({ length: 25 }, () => client.instanceId()));
     expect(new Set(ids)).toEqual(new Set(['i-0410f3c9b2d5e8a71']));
     expect(tokenPuts(imds)).toBe(1);
-    const tokens = new Set(client.transport.requests.filter((r) => r.method === 'GET').map((r) => r.headers[TOKEN_HEADER]));
+    const tokens = new Set(
+      client.transport.requests.filter((r) => r.method === 'GET').map((r) => r.headers[TOKEN_HEADER]),
+    );
     expect(tokens.size).toBe(1);
   });
 
@@ -72,12 +74,19 @@ describe('session tokens', () => {
   });
 
   it('gives up with TOKEN_REJECTED when even a fresh token is refused, after exactly one renewal', async () => {
-    const imds = await interceptedEmulator((request) => (request.method === 'GET' ? { ...page(401), status: 401 } : undefined));
+    const imds = await interceptedEmulator((request) =>
+      request.method === 'GET' ? { ...page(401), status: 401 } : undefined,
+    );
     closers.push(() => imds.close());
     const client = clientFor(imds.url);
     const error = await client.instanceId().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImdsTokenError);
-    expect(error).toMatchObject({ name: 'ImdsTokenError', code: 'TOKEN_REJECTED', status: 401, path: '/latest/meta-data/instance-id' });
+    expect(error).toMatchObject({
+      name: 'ImdsTokenError',
+      code: 'TOKEN_REJECTED',
+      status: 401,
+      path: '/latest/meta-data/instance-id',
+    });
     expect(client.transport.requests.map((request) => request.method)).toEqual(['PUT', 'GET', 'PUT', 'GET']);
   });
 });

@@ -17,7 +17,10 @@ const load = (name: string) => resolveConfig({ flags: { config: `examples/${name
 
 async function serveExample(name: string): Promise<{ config: EffectiveConfig; served: Served }> {
   const config = load(name);
-  const { clock: _clock, ...options } = emulatorOptionsOf({ ...config.settings, instance: config.instance, scenarios: config.scenarios }, { now: () => 0 });
+  const { clock: _clock, ...options } = emulatorOptionsOf(
+    { ...config.settings, instance: config.instance, scenarios: config.scenarios },
+    { now: () => 0 },
+  );
   served = await serveOnLoopback(options);
   return { config, served };
 }
@@ -42,9 +45,17 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:5f/local-ipv4s')).toBe('10.0.1.25\n10.0.1.26');
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:60/device-number')).toBe('1');
     expect(await value('public-keys/')).toBe('0=ops');
-    expect(JSON.parse(await value('iam/info')).InstanceProfileArn).toBe('arn:aws:iam::210987654321:instance-profile/web-server');
+    expect(JSON.parse(await value('iam/info')).InstanceProfileArn).toBe(
+      'arn:aws:iam::210987654321:instance-profile/web-server',
+    );
     const document = JSON.parse((await s.get('/latest/dynamic/instance-identity/document')).body);
-    expect(document).toMatchObject({ accountId: '210987654321', region: 'eu-west-1', privateIp: '10.0.1.25', architecture: 'arm64', pendingTime: '2024-03-01T08:00:00Z' });
+    expect(document).toMatchObject({
+      accountId: '210987654321',
+      region: 'eu-west-1',
+      privateIp: '10.0.1.25',
+      architecture: 'arm64',
+      pendingTime: '2024-03-01T08:00:00Z',
+    });
   },
   'user-data.yaml': async (s) => {
     const reply = await s.get('/latest/user-data');
@@ -55,24 +66,37 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect((await s.get('/latest/meta-data/public-ipv4')).status).toBe(404);
     expect((await s.get('/latest/meta-data/public-keys/')).status).toBe(404);
     expect((await s.get('/latest/meta-data/ami-id')).body).toBe('ami-0123456789abcdef0');
-    expect((await s.get('/latest/meta-data/custom/anything')).body).toBe('leaves and directories are created as needed');
+    expect((await s.get('/latest/meta-data/custom/anything')).body).toBe(
+      'leaves and directories are created as needed',
+    );
     expect((await s.get('/latest/meta-data/tags/instance/Name')).body).toBe('from-set');
   },
   'spot-interruption.yaml': async (s) => {
     s.clock.advance(120_000);
-    expect(JSON.parse((await s.get('/latest/meta-data/spot/instance-action')).body)).toEqual({ action: 'stop', time: '2024-03-01T09:04:00Z' });
+    expect(JSON.parse((await s.get('/latest/meta-data/spot/instance-action')).body)).toEqual({
+      action: 'stop',
+      time: '2024-03-01T09:04:00Z',
+    });
   },
   'rebalance-recommendation.yaml': async (s) => {
     s.clock.advance(90_000);
-    expect((await s.get('/latest/meta-data/events/recommendations/rebalance')).body).toBe('{"noticeTime": "2024-03-01T09:01:30Z"}');
+    expect((await s.get('/latest/meta-data/events/recommendations/rebalance')).body).toBe(
+      '{"noticeTime": "2024-03-01T09:01:30Z"}',
+    );
   },
   'maintenance-events.yaml': async (s) => {
     const scheduled = JSON.parse((await s.get('/latest/meta-data/events/maintenance/scheduled')).body);
-    expect(scheduled.map((event: { Code: string }) => event.Code)).toEqual(['system-reboot', 'instance-retirement']);
+    expect(scheduled.map((event: { Code: string }) => event.Code)).toEqual([
+      'system-reboot',
+      'instance-retirement',
+    ]);
     expect(scheduled[1].NotBeforeDeadline).toBe('8 Apr 2024 00:00:00 GMT');
     s.clock.advance(25 * 3_600_000);
     const history = JSON.parse((await s.get('/latest/meta-data/events/maintenance/history')).body);
-    expect(history.map((event: { Code: string; State: string }) => `${event.Code}:${event.State}`)).toEqual(['system-reboot:completed', 'instance-stop:canceled']);
+    expect(history.map((event: { Code: string; State: string }) => `${event.Code}:${event.State}`)).toEqual([
+      'system-reboot:completed',
+      'instance-stop:canceled',
+    ]);
   },
   'autoscaling-lifecycle.yaml': async (s) => {
     expect((await s.get('/latest/meta-data/autoscaling/target-lifecycle-state')).body).toBe('Warmed:Stopped');
@@ -101,17 +125,32 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect((await s.get('/latest/meta-data/tags/instance/Stage')).status).toBe(404);
   },
   'hop-limit.yaml': async (s) => {
-    const put = (peer: string) => s.emulator.handle(makeRequest('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, peer));
+    const put = (peer: string) =>
+      s.emulator.handle(
+        makeRequest('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, peer),
+      );
     expect(put('172.17.0.5')).toEqual({ noResponse: 'silence' });
     expect(put('127.0.0.2')).toEqual({ noResponse: 'silence' });
-    expect((await request(s.url, '/latest/api/token', { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, from: '127.0.0.3' })).status).toBe(200);
+    expect(
+      (
+        await request(s.url, '/latest/api/token', {
+          method: 'PUT',
+          headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+          from: '127.0.0.3',
+        })
+      ).status,
+    ).toBe(200);
   },
   'throttle.yaml': async (s) => {
-    const statuses = Array.from({ length: 11 }, () => s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, '10.0.0.1'))).map((o) => ('status' in o ? o.status : o.noResponse));
+    const statuses = Array.from({ length: 11 }, () =>
+      s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, '10.0.0.1')),
+    ).map((o) => ('status' in o ? o.status : o.noResponse));
     expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
     expect(statuses[10]).toBe(503);
     s.clock.advance(200);
-    expect(s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, '10.0.0.1'))).toMatchObject({ status: 401 });
+    expect(s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, '10.0.0.1'))).toMatchObject({
+      status: 401,
+    });
   },
   'latency.yaml': async (s) => {
     const outcome = (peer: string) => s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, peer));
@@ -122,14 +161,23 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect(outcome('10.0.0.1')).not.toHaveProperty('delayMs');
   },
   'server-errors.yaml': async (s) => {
-    const failures = Array.from({ length: 200 }, () => s.emulator.handle(makeRequest('GET', '/latest/meta-data/'))).filter((o) => 'status' in o && o.status === 500).length;
+    const failures = Array.from({ length: 200 }, () =>
+      s.emulator.handle(makeRequest('GET', '/latest/meta-data/')),
+    ).filter((o) => 'status' in o && o.status === 500).length;
     expect(failures).toBeGreaterThan(25);
     expect(failures).toBeLessThan(75);
   },
   'endpoint-off.yaml': async (s) => {
     expect((await s.get('/latest/meta-data/instance-id')).status).toBe(200);
     s.clock.advance(60_000);
-    expect((await request(s.url, '/latest/api/token', { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } })).status).toBe(403);
+    expect(
+      (
+        await request(s.url, '/latest/api/token', {
+          method: 'PUT',
+          headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+        })
+      ).status,
+    ).toBe(403);
     s.clock.advance(300_000);
     expect((await s.get('/latest/meta-data/instance-id')).status).toBe(200);
   },
@@ -151,7 +199,9 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
 
 describe('examples/', () => {
   it('every example file has a check here', () => {
-    const files = readdirSync('examples').filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
+    const files = readdirSync('examples')
+      .filter((name) => /\.(ya?ml|json)$/.test(name))
+      .sort();
     expect(files).toEqual(Object.keys(CHECKS).sort());
   });
 

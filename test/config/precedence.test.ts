@@ -3,19 +3,64 @@
  * combination of the sources that give it.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config-error.js';
+import type { ConfigError } from '../../src/config/config-error.js';
 import type { FileAccess } from '../../src/config/load-file.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { SETTINGS, type SettingName } from '../../src/config/settings.js';
 
 /** A value per source; the file's is written into a YAML file at the setting's key path. */
-const VALUES: Record<SettingName, { flag: string; env: string; file: string | number; parsed: { flag: unknown; env: unknown; file: unknown }; default: unknown }> = {
-  host: { flag: '127.0.0.4', env: '127.0.0.3', file: '127.0.0.2', parsed: { flag: '127.0.0.4', env: '127.0.0.3', file: '127.0.0.2' }, default: '127.0.0.1' },
-  port: { flag: '4001', env: '4002', file: 4003, parsed: { flag: 4001, env: 4002, file: 4003 }, default: 1338 },
-  httpTokens: { flag: 'optional', env: 'required', file: 'optional', parsed: { flag: 'optional', env: 'required', file: 'optional' }, default: 'required' },
-  httpEndpoint: { flag: 'disabled', env: 'enabled', file: 'disabled', parsed: { flag: 'disabled', env: 'enabled', file: 'disabled' }, default: 'enabled' },
-  controlHost: { flag: '127.0.1.4', env: '127.0.1.3', file: '127.0.1.2', parsed: { flag: '127.0.1.4', env: '127.0.1.3', file: '127.0.1.2' }, default: '127.0.0.1' },
-  controlPort: { flag: '5001', env: '5002', file: 5003, parsed: { flag: 5001, env: 5002, file: 5003 }, default: undefined },
+const VALUES: Record<
+  SettingName,
+  {
+    flag: string;
+    env: string;
+    file: string | number;
+    parsed: { flag: unknown; env: unknown; file: unknown };
+    default: unknown;
+  }
+> = {
+  host: {
+    flag: '127.0.0.4',
+    env: '127.0.0.3',
+    file: '127.0.0.2',
+    parsed: { flag: '127.0.0.4', env: '127.0.0.3', file: '127.0.0.2' },
+    default: '127.0.0.1',
+  },
+  port: {
+    flag: '4001',
+    env: '4002',
+    file: 4003,
+    parsed: { flag: 4001, env: 4002, file: 4003 },
+    default: 1338,
+  },
+  httpTokens: {
+    flag: 'optional',
+    env: 'required',
+    file: 'optional',
+    parsed: { flag: 'optional', env: 'required', file: 'optional' },
+    default: 'required',
+  },
+  httpEndpoint: {
+    flag: 'disabled',
+    env: 'enabled',
+    file: 'disabled',
+    parsed: { flag: 'disabled', env: 'enabled', file: 'disabled' },
+    default: 'enabled',
+  },
+  controlHost: {
+    flag: '127.0.1.4',
+    env: '127.0.1.3',
+    file: '127.0.1.2',
+    parsed: { flag: '127.0.1.4', env: '127.0.1.3', file: '127.0.1.2' },
+    default: '127.0.0.1',
+  },
+  controlPort: {
+    flag: '5001',
+    env: '5002',
+    file: 5003,
+    parsed: { flag: 5001, env: 5002, file: 5003 },
+    default: undefined,
+  },
   controlToken: {
     flag: 'flag-token-0123456789',
     env: 'env-token-0123456789',
@@ -31,7 +76,9 @@ const COMBINATIONS = Array.from({ length: 8 }, (_, mask) => SOURCES.filter((_, b
 
 function fileText(name: SettingName, value: string | number): string {
   const key = SETTINGS[name].fileKey;
-  return key.length === 1 ? `${key[0]}: ${JSON.stringify(value)}\n` : `${key[0]}:\n  ${key[1]}: ${JSON.stringify(value)}\n`;
+  return key.length === 1
+    ? `${key[0]}: ${JSON.stringify(value)}\n`
+    : `${key[0]}:\n  ${key[1]}: ${JSON.stringify(value)}\n`;
 }
 
 const memoryFiles = (files: Record<string, string>): FileAccess => ({
@@ -44,31 +91,43 @@ const memoryFiles = (files: Record<string, string>): FileAccess => ({
 
 describe.each(Object.keys(VALUES) as SettingName[])('%s', (name) => {
   const values = VALUES[name];
-  it.each(COMBINATIONS.map((sources) => [sources.join(' + ') || 'nothing', sources] as const))('given by %s', (_, sources) => {
-    const config = resolveConfig({
-      flags: sources.includes('flag') ? { [name]: values.flag, config: 'imds.yaml' } : { config: 'imds.yaml' },
-      env: sources.includes('environment') ? { [SETTINGS[name].env]: values.env } : {},
-      files: memoryFiles({ 'imds.yaml': sources.includes('file') ? fileText(name, values.file) : '' }),
-    });
-    const winner = SOURCES.find((source) => sources.includes(source));
-    const expected = winner === undefined ? values.default : values.parsed[winner === 'environment' ? 'env' : winner];
-    expect(config.settings[name]).toBe(expected);
-    expect(config.sources[name]).toBe(winner ?? 'default');
-  });
+  it.each(COMBINATIONS.map((sources) => [sources.join(' + ') || 'nothing', sources] as const))(
+    'given by %s',
+    (_, sources) => {
+      const config = resolveConfig({
+        flags: sources.includes('flag')
+          ? { [name]: values.flag, config: 'imds.yaml' }
+          : { config: 'imds.yaml' },
+        env: sources.includes('environment') ? { [SETTINGS[name].env]: values.env } : {},
+        files: memoryFiles({ 'imds.yaml': sources.includes('file') ? fileText(name, values.file) : '' }),
+      });
+      const winner = SOURCES.find((source) => sources.includes(source));
+      const expected =
+        winner === undefined ? values.default : values.parsed[winner === 'environment' ? 'env' : winner];
+      expect(config.settings[name]).toBe(expected);
+      expect(config.sources[name]).toBe(winner ?? 'default');
+    },
+  );
 });
 
 describe('the configuration file itself', () => {
   const files = memoryFiles({ 'a.yaml': 'port: 1\n', 'b.yaml': 'port: 2\n' });
 
   it('--config wins over IMDS_CONFIG, which is used without it', () => {
-    expect(resolveConfig({ flags: { config: 'a.yaml' }, env: { IMDS_CONFIG: 'b.yaml' }, files }).settings.port).toBe(1);
+    expect(
+      resolveConfig({ flags: { config: 'a.yaml' }, env: { IMDS_CONFIG: 'b.yaml' }, files }).settings.port,
+    ).toBe(1);
     expect(resolveConfig({ flags: {}, env: { IMDS_CONFIG: 'b.yaml' }, files }).configFile).toBe('b.yaml');
     expect(resolveConfig({ flags: {}, env: { IMDS_CONFIG: 'b.yaml' }, files }).settings.port).toBe(2);
     expect(resolveConfig({ flags: {}, env: {}, files }).configFile).toBeUndefined();
   });
 
   it('an empty variable counts as unset', () => {
-    const config = resolveConfig({ flags: { config: 'a.yaml' }, env: { IMDS_PORT: '', IMDS_CONFIG: '' }, files });
+    const config = resolveConfig({
+      flags: { config: 'a.yaml' },
+      env: { IMDS_PORT: '', IMDS_CONFIG: '' },
+      files,
+    });
     expect(config.settings.port).toBe(1);
     expect(config.sources.port).toBe('file');
   });
@@ -77,7 +136,10 @@ describe('the configuration file itself', () => {
 describe('invalid flags and variables', () => {
   it('every bad flag and variable is reported, not only the first', () => {
     try {
-      resolveConfig({ flags: { port: 'eighty', httpTokens: 'sometimes' }, env: { IMDS_HTTP_ENDPOINT: 'off', IMDS_SEED: '-1', IMDS_CONTROL_TOKEN: 'secret' } });
+      resolveConfig({
+        flags: { port: 'eighty', httpTokens: 'sometimes' },
+        env: { IMDS_HTTP_ENDPOINT: 'off', IMDS_SEED: '-1', IMDS_CONTROL_TOKEN: 'secret' },
+      });
       expect.unreachable();
     } catch (error) {
       expect((error as ConfigError).lines).toEqual([
@@ -94,8 +156,13 @@ describe('invalid flags and variables', () => {
     expect(() => resolveConfig({ flags: { controlPort: '0', controlHost: '0.0.0.0' }, env: {} })).toThrow(
       'the control API listens beyond loopback (0.0.0.0) without a bearer token (control host from --control-host): set --control-token, IMDS_CONTROL_TOKEN or control.token, or keep it on 127.0.0.1',
     );
-    expect(() => resolveConfig({ flags: { controlPort: '0' }, env: { IMDS_CONTROL_HOST: '192.0.2.10' } })).toThrow('(control host from IMDS_CONTROL_HOST)');
-    const allowed = resolveConfig({ flags: { controlPort: '0', controlHost: '0.0.0.0' }, env: { IMDS_CONTROL_TOKEN: 'a-long-enough-token' } });
+    expect(() =>
+      resolveConfig({ flags: { controlPort: '0' }, env: { IMDS_CONTROL_HOST: '192.0.2.10' } }),
+    ).toThrow('(control host from IMDS_CONTROL_HOST)');
+    const allowed = resolveConfig({
+      flags: { controlPort: '0', controlHost: '0.0.0.0' },
+      env: { IMDS_CONTROL_TOKEN: 'a-long-enough-token' },
+    });
     expect(allowed.settings.controlToken).toBe('a-long-enough-token');
   });
 
@@ -107,7 +174,9 @@ describe('invalid flags and variables', () => {
   });
 
   it('an unknown IMDS_* variable is a warning with the likely intended name', () => {
-    expect(resolveConfig({ flags: {}, env: { IMDS_PROT: '1', IMDS_WHATEVER: 'x', HOME: '/root' } }).warnings).toEqual([
+    expect(
+      resolveConfig({ flags: {}, env: { IMDS_PROT: '1', IMDS_WHATEVER: 'x', HOME: '/root' } }).warnings,
+    ).toEqual([
       'IMDS_PROT is not a setting of imds serve and is ignored; did you mean IMDS_PORT?',
       'IMDS_WHATEVER is not a setting of imds serve and is ignored',
     ]);

@@ -8,12 +8,19 @@ import { resolveConfig } from '../../src/config/resolve.js';
 const examples = readdirSync('examples').filter((name) => /\.(ya?ml|json)$/.test(name));
 
 function reload(printed: string) {
-  return resolveConfig({ flags: { config: 'printed.yaml' }, env: {}, files: { readFile: () => Buffer.from(printed) } });
+  return resolveConfig({
+    flags: { config: 'printed.yaml' },
+    env: {},
+    files: { readFile: () => Buffer.from(printed) },
+  });
 }
 
 describe('--print-config', () => {
   it.each(examples)('printing %s and loading the result gives the same emulator', (name) => {
-    const original = resolveConfig({ flags: { config: `examples/${name}`, port: '0' }, env: { IMDS_HTTP_TOKENS: 'optional' } });
+    const original = resolveConfig({
+      flags: { config: `examples/${name}`, port: '0' },
+      env: { IMDS_HTTP_TOKENS: 'optional' },
+    });
     const again = reload(printConfig(original));
     expect(again.instance).toEqual(original.instance);
     expect(again.scenarios).toEqual(original.scenarios);
@@ -40,7 +47,11 @@ describe('--print-config', () => {
     const err: string[] = [];
     const code = await serve(
       ['--print-config', '--config', 'examples/spot-interruption.yaml', '--http-tokens', 'optional'],
-      { stdout: (text) => void out.push(String(text)), stderr: (text) => void err.push(text), env: { IMDS_HTTP_TOKENS: 'required', IMDS_PORT: '1444' } },
+      {
+        stdout: (text) => void out.push(String(text)),
+        stderr: (text) => void err.push(text),
+        env: { IMDS_HTTP_TOKENS: 'required', IMDS_PORT: '1444' },
+      },
       () => {
         throw new Error('must not wait: nothing was started');
       },

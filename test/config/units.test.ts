@@ -19,12 +19,20 @@ describe('durations', () => {
     [0, 0],
   ] as const)('%s is %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['2 minutes', '', '-1s', '1x', 'm', '1h 30m', -5, Number.NaN, true, null])('%s is not a duration', (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
+  it.each(['2 minutes', '', '-1s', '1x', 'm', '1h 30m', -5, Number.NaN, true, null])(
+    '%s is not a duration',
+    (text) => {
+      expect(parseDuration(text)).toBeUndefined();
+    },
+  );
 
   it('formatting and parsing are inverse for whole milliseconds', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 10 * 86_400_000 }), (ms) => parseDuration(formatDuration(ms)) === ms));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10 * 86_400_000 }),
+        (ms) => parseDuration(formatDuration(ms)) === ms,
+      ),
+    );
     expect(formatDuration(5_400_000)).toBe('1h30m');
     expect(formatDuration(1_500)).toBe('1s500ms');
   });
@@ -62,7 +70,9 @@ describe('derived names', () => {
     expect(privateHostname('10.1.2.3', 'us-east-1')).toBe('ip-10-1-2-3.ec2.internal');
     expect(privateHostname('10.1.2.3', 'eu-west-1')).toBe('ip-10-1-2-3.eu-west-1.compute.internal');
     expect(publicHostname('3.4.5.6', 'us-east-1')).toBe('ec2-3-4-5-6.compute-1.amazonaws.com');
-    expect(publicHostname('3.4.5.6', 'ap-northeast-1')).toBe('ec2-3-4-5-6.ap-northeast-1.compute.amazonaws.com');
+    expect(publicHostname('3.4.5.6', 'ap-northeast-1')).toBe(
+      'ec2-3-4-5-6.ap-northeast-1.compute.amazonaws.com',
+    );
     expect(zoneIdFor('ap-northeast-1c', 'ap-northeast-1')).toBe('apne1-az3');
     expect(zoneIdFor('eu-central-1a', 'eu-central-1')).toBe('euc1-az1');
     expect(zoneIdFor('ap-southeast-2b', 'ap-southeast-2')).toBe('apse2-az2');

@@ -10,10 +10,30 @@ import { isLoopbackHost } from '../../src/control/loopback.js';
 import { Emulator } from '../../src/server/emulator.js';
 
 describe('loopback', () => {
-  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
+  it.each([
+    '127.0.0.1',
+    '127.1.2.3',
+    'localhost',
+    'LOCALHOST',
+    '::1',
+    '[::1]',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+  ])('%s is loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
-  it.each(['0.0.0.0', '::', '10.0.0.7', '192.168.1.2', '169.254.169.254', 'fd00:ec2::254', 'example.com', 'my-laptop', '128.0.0.1', '::2'])('%s is beyond loopback', (host) => {
+  it.each([
+    '0.0.0.0',
+    '::',
+    '10.0.0.7',
+    '192.168.1.2',
+    '169.254.169.254',
+    'fd00:ec2::254',
+    'example.com',
+    'my-laptop',
+    '128.0.0.1',
+    '::2',
+  ])('%s is beyond loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
   });
 });
@@ -22,16 +42,26 @@ describe('binding the control API', () => {
   it('loopback needs no token; beyond loopback one is required', () => {
     expect(controlBindRefusal('127.0.0.1', undefined)).toBeUndefined();
     expect(controlBindRefusal('::1', undefined)).toBeUndefined();
-    expect(controlBindRefusal('0.0.0.0', undefined)).toBe('listens beyond loopback (0.0.0.0) without a bearer token');
-    expect(controlBindRefusal('10.0.0.7', '')).toBe('listens beyond loopback (10.0.0.7) without a bearer token');
+    expect(controlBindRefusal('0.0.0.0', undefined)).toBe(
+      'listens beyond loopback (0.0.0.0) without a bearer token',
+    );
+    expect(controlBindRefusal('10.0.0.7', '')).toBe(
+      'listens beyond loopback (10.0.0.7) without a bearer token',
+    );
     expect(controlBindRefusal('0.0.0.0', 'a-long-enough-token')).toBeUndefined();
   });
 
   it('startControlServer refuses before binding anything', async () => {
     // A documentation address (TEST-NET-1): even a bug here could not open a port on it.
-    const attempt = startControlServer({ controller: new Controller(new Emulator()), host: '192.0.2.10', port: 0 });
+    const attempt = startControlServer({
+      controller: new Controller(new Emulator()),
+      host: '192.0.2.10',
+      port: 0,
+    });
     await expect(attempt).rejects.toBeInstanceOf(ControlBindError);
-    await expect(attempt).rejects.toThrow('the control API listens beyond loopback (192.0.2.10) without a bearer token: give it a bearer token or keep it on 127.0.0.1');
+    await expect(attempt).rejects.toThrow(
+      'the control API listens beyond loopback (192.0.2.10) without a bearer token: give it a bearer token or keep it on 127.0.0.1',
+    );
   });
 });
 

@@ -18,9 +18,19 @@ let control: RunningControlServer;
 
 async function setup(token?: string) {
   clock = new ManualClock(T0);
-  emulator = new Emulator({ clock, httpTokens: 'optional', faultSeed: 3, scenarios: [{ type: 'rebalance-recommendation', when: { after: 600_000 } }] });
+  emulator = new Emulator({
+    clock,
+    httpTokens: 'optional',
+    faultSeed: 3,
+    scenarios: [{ type: 'rebalance-recommendation', when: { after: 600_000 } }],
+  });
   metadata = await startEmulator({ emulator, host: '127.0.0.1', port: 0 });
-  control = await startControlServer({ controller: new Controller(emulator), host: '127.0.0.1', port: 0, ...(token ? { token } : {}) });
+  control = await startControlServer({
+    controller: new Controller(emulator),
+    host: '127.0.0.1',
+    port: 0,
+    ...(token ? { token } : {}),
+  });
 }
 afterEach(async () => {
   await Promise.all([metadata?.close(), control?.close()]);
@@ -30,7 +40,12 @@ afterEach(async () => {
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${control.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' }), ...headers },
+    headers: {
+      ...(body === undefined
+        ? {}
+        : { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -60,18 +75,33 @@ describe('control API', () => {
       requestCount: 0,
     });
     expect(body.scenarios).toEqual([
-      { id: 'rebalance-recommendation-1', type: 'rebalance-recommendation', kind: 'scenario', status: 'pending', anchor: '2024-03-01T09:00:00Z', entry: { type: 'rebalance-recommendation', after: '10m' } },
+      {
+        id: 'rebalance-recommendation-1',
+        type: 'rebalance-recommendation',
+        kind: 'scenario',
+        status: 'pending',
+        anchor: '2024-03-01T09:00:00Z',
+        entry: { type: 'rebalance-recommendation', after: '10m' },
+      },
     ]);
   });
 
   it('PUT and DELETE /values/<path> set and remove values', async () => {
-    expect((await api('PUT', '/values/meta-data/tags/instance/Name', 'web-7')).body).toEqual({ 'meta-data/tags/instance/Name': 'web-7' });
+    expect((await api('PUT', '/values/meta-data/tags/instance/Name', 'web-7')).body).toEqual({
+      'meta-data/tags/instance/Name': 'web-7',
+    });
     expect((await meta('/latest/meta-data/tags/instance/Name')).body).toBe('web-7');
     await api('PUT', '/values/meta-data/ami-id', { value: 'ami-0123456789abcdef0' });
     expect((await meta('/latest/meta-data/ami-id')).body).toBe('ami-0123456789abcdef0');
-    expect((await api('DELETE', '/values/meta-data/public-ipv4')).body).toMatchObject({ 'meta-data/public-ipv4': null });
+    expect((await api('DELETE', '/values/meta-data/public-ipv4')).body).toMatchObject({
+      'meta-data/public-ipv4': null,
+    });
     expect((await meta('/latest/meta-data/public-ipv4')).status).toBe(404);
-    expect((await api('GET', '/values')).body).toEqual({ 'meta-data/tags/instance/Name': 'web-7', 'meta-data/ami-id': 'ami-0123456789abcdef0', 'meta-data/public-ipv4': null });
+    expect((await api('GET', '/values')).body).toEqual({
+      'meta-data/tags/instance/Name': 'web-7',
+      'meta-data/ami-id': 'ami-0123456789abcdef0',
+      'meta-data/public-ipv4': null,
+    });
     const bad = await api('PUT', '/values/metadata/ami-id', 'x');
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual([
@@ -83,12 +113,29 @@ describe('control API', () => {
     const now = await api('POST', '/scenarios', { type: 'spot-interruption', action: 'hibernate' });
     expect(now.status).toBe(201);
     expect(now.body).toMatchObject({ id: 'spot-interruption-1', status: 'active', kind: 'scenario' });
-    expect(JSON.parse((await meta('/latest/meta-data/spot/instance-action')).body)).toEqual({ action: 'hibernate', time: '2024-03-01T09:02:00Z' });
+    expect(JSON.parse((await meta('/latest/meta-data/spot/instance-action')).body)).toEqual({
+      action: 'hibernate',
+      time: '2024-03-01T09:02:00Z',
+    });
 
-    const later = await api('POST', '/scenarios', { type: 'hop-limit', id: 'containers', after: '1m', for: '5m' });
-    expect(later.body).toMatchObject({ id: 'containers', status: 'pending', kind: 'fault', entry: { type: 'hop-limit', id: 'containers', after: '1m', for: '5m' } });
+    const later = await api('POST', '/scenarios', {
+      type: 'hop-limit',
+      id: 'containers',
+      after: '1m',
+      for: '5m',
+    });
+    expect(later.body).toMatchObject({
+      id: 'containers',
+      status: 'pending',
+      kind: 'fault',
+      entry: { type: 'hop-limit', id: 'containers', after: '1m', for: '5m' },
+    });
     expect((await api('GET', '/scenarios/containers')).body.status).toBe('pending');
-    expect((await api('GET', '/scenarios')).body.map((s: { id: string }) => s.id)).toEqual(['rebalance-recommendation-1', 'spot-interruption-1', 'containers']);
+    expect((await api('GET', '/scenarios')).body.map((s: { id: string }) => s.id)).toEqual([
+      'rebalance-recommendation-1',
+      'spot-interruption-1',
+      'containers',
+    ]);
 
     expect((await api('DELETE', '/scenarios/spot-interruption-1')).status).toBe(200);
     expect((await meta('/latest/meta-data/spot/instance-action')).status).toBe(404);
@@ -97,7 +144,11 @@ describe('control API', () => {
   });
 
   it('an invalid scenario gets the same clear messages as a bad file', async () => {
-    const { status, body } = await api('POST', '/scenarios', { type: 'spot-interruption', action: 'terminat', afterr: '2m' });
+    const { status, body } = await api('POST', '/scenarios', {
+      type: 'spot-interruption',
+      action: 'terminat',
+      afterr: '2m',
+    });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid-request');
     expect(body.problems).toEqual([
@@ -108,8 +159,23 @@ describe('control API', () => {
   });
 
   it('POST /events/<id>/complete and /cancel move maintenance events to history', async () => {
-    const first = (await api('POST', '/scenarios', { type: 'maintenance-event', code: 'system-reboot', notBefore: '1d', notAfter: '1d2h' })).body;
-    const second = (await api('POST', '/scenarios', { type: 'maintenance-event', code: 'instance-stop', eventId: 'instance-event-0123456789abcdef0', notBefore: '2d', notAfter: '2d1h' })).body;
+    const first = (
+      await api('POST', '/scenarios', {
+        type: 'maintenance-event',
+        code: 'system-reboot',
+        notBefore: '1d',
+        notAfter: '1d2h',
+      })
+    ).body;
+    const second = (
+      await api('POST', '/scenarios', {
+        type: 'maintenance-event',
+        code: 'instance-stop',
+        eventId: 'instance-event-0123456789abcdef0',
+        notBefore: '2d',
+        notAfter: '2d1h',
+      })
+    ).body;
     expect(first.eventId).toMatch(/^instance-event-[0-9a-f]{17}$/);
     expect((await api('POST', `/events/${first.eventId}/complete`)).status).toBe(200);
     expect((await api('POST', `/events/${second.eventId}/cancel`)).status).toBe(200);
@@ -132,18 +198,40 @@ describe('control API', () => {
     await api('PUT', '/settings', { httpEndpoint: 'disabled' });
     expect((await meta('/latest/meta-data/instance-id')).status).toBe(403);
     const bad = await api('PATCH', '/settings', { httpTokens: 'requried' });
-    expect(bad.body.problems).toEqual(['request body: httpTokens: expected one of "required", "optional", got "requried"; did you mean "required"?']);
-    expect((await api('PATCH', '/settings', { tokens: 'required' })).body.message).toBe('unknown setting "tokens"; the settings here are httpTokens and httpEndpoint');
+    expect(bad.body.problems).toEqual([
+      'request body: httpTokens: expected one of "required", "optional", got "requried"; did you mean "required"?',
+    ]);
+    expect((await api('PATCH', '/settings', { tokens: 'required' })).body.message).toBe(
+      'unknown setting "tokens"; the settings here are httpTokens and httpEndpoint',
+    );
   });
 
   it('GET /requests reads the log (time, method, path, version, status, user agent, peer); DELETE clears it', async () => {
-    await request(metadata.url, '/latest/meta-data/instance-id', { headers: { 'user-agent': 'probe/1.0' }, from: '127.0.0.2' });
-    await request(metadata.url, '/latest/api/token', { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
-    await request(metadata.url, '/latest/meta-data/', { headers: { 'x-aws-ec2-metadata-token': 'AQAAAbogus' } });
+    await request(metadata.url, '/latest/meta-data/instance-id', {
+      headers: { 'user-agent': 'probe/1.0' },
+      from: '127.0.0.2',
+    });
+    await request(metadata.url, '/latest/api/token', {
+      method: 'PUT',
+      headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+    });
+    await request(metadata.url, '/latest/meta-data/', {
+      headers: { 'x-aws-ec2-metadata-token': 'AQAAAbogus' },
+    });
     const { body } = await api('GET', '/requests');
     expect(body.total).toBe(3);
-    expect(body.requests[0]).toEqual({ time: '2024-03-01T09:00:00Z', method: 'GET', path: '/latest/meta-data/instance-id', version: 'v1', status: 200, userAgent: 'probe/1.0', peer: '127.0.0.2' });
-    expect(body.requests.map((entry: { version: string; status: number }) => `${entry.version}:${entry.status}`)).toEqual(['v1:200', 'token-request:200', 'bad-token:401']);
+    expect(body.requests[0]).toEqual({
+      time: '2024-03-01T09:00:00Z',
+      method: 'GET',
+      path: '/latest/meta-data/instance-id',
+      version: 'v1',
+      status: 200,
+      userAgent: 'probe/1.0',
+      peer: '127.0.0.2',
+    });
+    expect(
+      body.requests.map((entry: { version: string; status: number }) => `${entry.version}:${entry.status}`),
+    ).toEqual(['v1:200', 'token-request:200', 'bad-token:401']);
     expect((await api('GET', '/requests?since=2')).body.requests).toHaveLength(1);
     expect((await api('GET', '/requests?since=-1')).status).toBe(400);
     expect((await api('DELETE', '/requests')).status).toBe(204);
@@ -152,8 +240,12 @@ describe('control API', () => {
 
   it('POST /clock moves a manual clock, and scenarios follow', async () => {
     expect((await api('POST', '/clock', { advance: '10m' })).body).toEqual({ now: '2024-03-01T09:10:00Z' });
-    expect((await meta('/latest/meta-data/events/recommendations/rebalance')).body).toBe('{"noticeTime": "2024-03-01T09:10:00Z"}');
-    expect((await api('POST', '/clock', { set: '2024-03-02T00:00:00Z' })).body).toEqual({ now: '2024-03-02T00:00:00Z' });
+    expect((await meta('/latest/meta-data/events/recommendations/rebalance')).body).toBe(
+      '{"noticeTime": "2024-03-01T09:10:00Z"}',
+    );
+    expect((await api('POST', '/clock', { set: '2024-03-02T00:00:00Z' })).body).toEqual({
+      now: '2024-03-02T00:00:00Z',
+    });
     expect((await api('POST', '/clock', { advance: 'soon' })).status).toBe(400);
   });
 
@@ -163,8 +255,19 @@ describe('control API', () => {
     await api('POST', '/scenarios', { type: 'server-errors', rate: 1 });
     await api('POST', '/clock', { advance: '5m' });
     const { body } = await api('POST', '/reset');
-    expect(body).toMatchObject({ httpTokens: { base: 'optional' }, values: {}, activeFaults: [], requestCount: 0 });
-    expect(body.scenarios).toEqual([expect.objectContaining({ id: 'rebalance-recommendation-1', status: 'pending', anchor: '2024-03-01T09:05:00Z' })]);
+    expect(body).toMatchObject({
+      httpTokens: { base: 'optional' },
+      values: {},
+      activeFaults: [],
+      requestCount: 0,
+    });
+    expect(body.scenarios).toEqual([
+      expect.objectContaining({
+        id: 'rebalance-recommendation-1',
+        status: 'pending',
+        anchor: '2024-03-01T09:05:00Z',
+      }),
+    ]);
     expect((await meta('/latest/meta-data/ami-id')).body).toBe('ami-0d52744d6551d851e');
   });
 
@@ -188,18 +291,31 @@ describe('control API with a bearer token', () => {
   beforeEach(() => setup(TOKEN));
 
   it('refuses requests without the right token, for every operation', async () => {
-    for (const [method, path] of [['GET', '/state'], ['POST', '/reset'], ['PUT', '/values/meta-data/ami-id'], ['GET', '/requests'], ['POST', '/scenarios']] as const) {
+    for (const [method, path] of [
+      ['GET', '/state'],
+      ['POST', '/reset'],
+      ['PUT', '/values/meta-data/ami-id'],
+      ['GET', '/requests'],
+      ['POST', '/scenarios'],
+    ] as const) {
       const missing = await api(method, path);
       expect(missing.status).toBe(401);
       expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="imds-control"');
-      expect((await api(method, path, undefined, { authorization: 'Bearer wrong-token-xxxxxxxx' })).status).toBe(401);
+      expect(
+        (await api(method, path, undefined, { authorization: 'Bearer wrong-token-xxxxxxxx' })).status,
+      ).toBe(401);
     }
     expect((await api('GET', '/requests', undefined, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     expect(emulator.timeline.list()).toHaveLength(1);
   });
 
   it('accepts the right token', async () => {
-    const { status, body } = await api('POST', '/scenarios', { type: 'rebalance-recommendation' }, { authorization: `Bearer ${TOKEN}` });
+    const { status, body } = await api(
+      'POST',
+      '/scenarios',
+      { type: 'rebalance-recommendation' },
+      { authorization: `Bearer ${TOKEN}` },
+    );
     expect(status).toBe(201);
     expect(body.id).toBe('rebalance-recommendation-2');
   });

@@ -8,21 +8,32 @@ import { freePort } from '../helpers/free-port.js';
 function capture(env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: (text: string | Uint8Array) => void out.push(String(text)), stderr: (text: string) => void err.push(text), env }, out, err };
+  return {
+    io: {
+      stdout: (text: string | Uint8Array) => void out.push(String(text)),
+      stderr: (text: string) => void err.push(text),
+      env,
+    },
+    out,
+    err,
+  };
 }
 
-
 describe('imds serve with --config and the control API', () => {
-  it('serves the file\'s scenario on a manual clock that the control API moves', async () => {
+  it("serves the file's scenario on a manual clock that the control API moves", async () => {
     const { io, out, err } = capture({ IMDS_CONTROL_PORT: '0' });
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
-    const exit = serve(['--config', 'examples/control-api.yaml', '--port', '0', '--http-tokens', 'optional'], io, () => {
-      started();
-      return stopped;
-    });
+    const exit = serve(
+      ['--config', 'examples/control-api.yaml', '--port', '0', '--http-tokens', 'optional'],
+      io,
+      () => {
+        started();
+        return stopped;
+      },
+    );
     await ready;
     const banner = out.join('');
     const metadata = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] as string;
@@ -31,9 +42,15 @@ describe('imds serve with --config and the control API', () => {
     expect(control).not.toBe(metadata);
 
     expect((await request(metadata, '/latest/meta-data/spot/instance-action')).status).toBe(404);
-    const moved = await fetch(`${control}/clock`, { method: 'POST', body: JSON.stringify({ advance: '2m' }) });
+    const moved = await fetch(`${control}/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advance: '2m' }),
+    });
     expect(await moved.json()).toEqual({ now: '2024-03-01T09:02:00Z' });
-    expect(JSON.parse((await request(metadata, '/latest/meta-data/spot/instance-action')).body)).toEqual({ action: 'terminate', time: '2024-03-01T09:04:00Z' });
+    expect(JSON.parse((await request(metadata, '/latest/meta-data/spot/instance-action')).body)).toEqual({
+      action: 'terminate',
+      time: '2024-03-01T09:04:00Z',
+    });
     // The control API is not on the metadata port: its paths are just 404s there.
     expect((await request(metadata, '/state')).status).toBe(404);
 
@@ -50,12 +67,18 @@ describe('imds serve with --config and the control API', () => {
     const metadataPort = await freePort();
     try {
       const { io, out, err } = capture();
-      const code = await serve(['--port', String(metadataPort), '--control-port', String(blocked)], io, () => {
-        throw new Error('must not wait: the start failed');
-      });
+      const code = await serve(
+        ['--port', String(metadataPort), '--control-port', String(blocked)],
+        io,
+        () => {
+          throw new Error('must not wait: the start failed');
+        },
+      );
       expect(code).toBe(2);
       expect(out).toEqual([]);
-      expect(err.join('')).toMatch(new RegExp(`imds serve: .*already in use \\(127\\.0\\.0\\.1:${blocked}\\)`));
+      expect(err.join('')).toMatch(
+        new RegExp(`imds serve: .*already in use \\(127\\.0\\.0\\.1:${blocked}\\)`),
+      );
       const probe = net.createServer();
       await new Promise<void>((done, fail) => {
         probe.once('error', fail);

@@ -18,7 +18,13 @@ import { createHttpDateFormatter } from '../../src/server/http-date.js';
 import { serializeResponse } from '../../src/server/http1/serialize.js';
 import { errorPageBody } from '../../src/server/responses.js';
 import { createTokenIssuer } from '../../src/server/tokens.js';
-import { FORWARDED_FOR_HEADER, TOKEN_HEADER, TOKEN_TTL_HEADER, type HttpEndpoint, type HttpTokens } from '../../src/wire.js';
+import {
+  FORWARDED_FOR_HEADER,
+  TOKEN_HEADER,
+  TOKEN_TTL_HEADER,
+  type HttpEndpoint,
+  type HttpTokens,
+} from '../../src/wire.js';
 import { SEED_NOW } from '../helpers/in-process.js';
 import {
   headerChoiceArbitrary,
@@ -39,7 +45,9 @@ const treeSource = new Emulator({ clock: new ManualClock(SEED_NOW) });
 const issuer = createTokenIssuer();
 const httpDate = createHttpDateFormatter();
 const validToken = issuer.mint(DEFAULT_INSTANCE.instanceId, TOKEN_TTL, SEED_NOW);
-const STATIC_BODIES = [new Uint8Array(0), ...[400, 403, 404].map(errorPageBody)].map((body) => Buffer.from(body).toString('latin1'));
+const STATIC_BODIES = [new Uint8Array(0), ...[400, 403, 404].map(errorPageBody)].map((body) =>
+  Buffer.from(body).toString('latin1'),
+);
 
 function stateFor(httpTokens: HttpTokens, httpEndpoint: HttpEndpoint = 'enabled'): HandlerState {
   return {
@@ -57,12 +65,19 @@ const modeArbitrary = fc.constantFrom<HttpTokens>('optional', 'required');
 const endpointArbitrary = fc.constantFrom<HttpEndpoint>('enabled', 'enabled', 'enabled', 'disabled');
 const PROTECTED = new Set([TOKEN_HEADER, TOKEN_TTL_HEADER, FORWARDED_FOR_HEADER]);
 
-function buildRequest(method: string, target: string, token: TokenChoice, choice?: HeaderChoice): ImdsRequest {
+function buildRequest(
+  method: string,
+  target: string,
+  token: TokenChoice,
+  choice?: HeaderChoice,
+): ImdsRequest {
   const headers = new Map<string, string[]>();
   const add = (name: string, value: string) => headers.set(name, [...(headers.get(name) ?? []), value]);
-  for (const [name, value] of choice?.extra ?? []) if (!PROTECTED.has(name.toLowerCase())) add(name.toLowerCase(), value);
+  for (const [name, value] of choice?.extra ?? [])
+    if (!PROTECTED.has(name.toLowerCase())) add(name.toLowerCase(), value);
   if (token.kind === 'valid') add(TOKEN_HEADER, validToken);
-  if (token.kind === 'values') for (const value of token.values) add(TOKEN_HEADER, value === 'valid' ? validToken : value);
+  if (token.kind === 'values')
+    for (const value of token.values) add(TOKEN_HEADER, value === 'valid' ? validToken : value);
   for (const value of choice?.ttl ?? []) add(TOKEN_TTL_HEADER, value);
   if (choice?.forwardedFor) add(FORWARDED_FOR_HEADER, '10.0.0.1');
   return { method, target, headers, remoteAddress: '127.0.0.1' };
@@ -83,7 +98,8 @@ function isTokenPath(target: string): boolean {
   return segments.length === 3 && segments[1] === 'api' && segments[2] === 'token';
 }
 
-const headerValue = (response: ImdsResponse, name: string) => response.headers.find(([key]) => key.toLowerCase() === name)?.[1];
+const headerValue = (response: ImdsResponse, name: string) =>
+  response.headers.find(([key]) => key.toLowerCase() === name)?.[1];
 const bodyText = (response: ImdsResponse) => Buffer.from(response.body).toString('latin1');
 
 /** What every response must be, whatever the request. */
@@ -103,35 +119,53 @@ describe('pure handler: hostile input', () => {
   it('never throws, never answers 5xx, always answers one of the spec statuses with a well-formed response', () => {
     const seen = new Map<number, number>();
     fc.assert(
-      fc.property(methodArbitrary, targetArbitrary, tokenChoiceArbitrary, headerChoiceArbitrary, modeArbitrary, endpointArbitrary, (method, target, token, choice, mode, endpoint) => {
-        const request = buildRequest(method, target, token, choice);
-        const { response } = handleRequest(request, stateFor(mode, endpoint), SEED_NOW);
-        checkWellFormed(request, response);
-        seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
-        if (endpoint === 'disabled') expect(response.status).toBe(403);
-        // A 200 for a read needs exactly one valid token, or none in optional mode.
-        if (response.status === 200 && (method === 'GET' || method === 'HEAD')) {
-          const authorized = token.kind === 'valid' || (token.kind === 'absent' && mode === 'optional');
-          expect(authorized).toBe(true);
-        }
-      }),
+      fc.property(
+        methodArbitrary,
+        targetArbitrary,
+        tokenChoiceArbitrary,
+        headerChoiceArbitrary,
+        modeArbitrary,
+        endpointArbitrary,
+        (method, target, token, choice, mode, endpoint) => {
+          const request = buildRequest(method, target, token, choice);
+          const { response } = handleRequest(request, stateFor(mode, endpoint), SEED_NOW);
+          checkWellFormed(request, response);
+          seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
+          if (endpoint === 'disabled') expect(response.status).toBe(403);
+          // A 200 for a read needs exactly one valid token, or none in optional mode.
+          if (response.status === 200 && (method === 'GET' || method === 'HEAD')) {
+            const authorized = token.kind === 'valid' || (token.kind === 'absent' && mode === 'optional');
+            expect(authorized).toBe(true);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
     // The generators reach every branch of the handler, not just its refusals.
-    for (const status of SPEC_STATUSES) expect(seen.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(RUNS / 200);
+    for (const status of SPEC_STATUSES)
+      expect(seen.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(RUNS / 200);
   });
 
   it('refuses every token header that is not exactly one valid token with 401, in both modes, whatever the path', () => {
-    const badToken = tokenChoiceArbitrary.filter((choice): choice is Extract<TokenChoice, { kind: 'values' }> => choice.kind === 'values');
+    const badToken = tokenChoiceArbitrary.filter(
+      (choice): choice is Extract<TokenChoice, { kind: 'values' }> => choice.kind === 'values',
+    );
     const readTarget = targetArbitrary.filter((target) => target.startsWith('/') && !isTokenPath(target));
     fc.assert(
-      fc.property(fc.constantFrom('GET', 'HEAD'), readTarget, badToken, modeArbitrary, (method, target, token, mode) => {
-        const { response } = handleRequest(buildRequest(method, target, token), stateFor(mode), SEED_NOW);
-        // 400 only when the target itself cannot be read (a bad percent escape), before any token check.
-        expect([401, 400]).toContain(response.status);
-        if (response.status === 400) expect(() => decodeURIComponent(target.split(/[?#]/)[0] as string)).toThrow();
-        else expect(response.body.length).toBe(0);
-      }),
+      fc.property(
+        fc.constantFrom('GET', 'HEAD'),
+        readTarget,
+        badToken,
+        modeArbitrary,
+        (method, target, token, mode) => {
+          const { response } = handleRequest(buildRequest(method, target, token), stateFor(mode), SEED_NOW);
+          // 400 only when the target itself cannot be read (a bad percent escape), before any token check.
+          expect([401, 400]).toContain(response.status);
+          if (response.status === 400)
+            expect(() => decodeURIComponent(target.split(/[?#]/)[0] as string)).toThrow();
+          else expect(response.body.length).toBe(0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -139,16 +173,26 @@ describe('pure handler: hostile input', () => {
   it('issues a token exactly when the one TTL value is decimal digits worth 1..21600, echoing it', () => {
     fc.assert(
       fc.property(headerChoiceArbitrary, (choice) => {
-        const { response } = handleRequest(buildRequest('PUT', '/latest/api/token', { kind: 'absent' }, choice), stateFor('required'), SEED_NOW);
+        const { response } = handleRequest(
+          buildRequest('PUT', '/latest/api/token', { kind: 'absent' }, choice),
+          stateFor('required'),
+          SEED_NOW,
+        );
         checkWellFormed(buildRequest('PUT', '/latest/api/token', { kind: 'absent' }), response);
         const [only] = choice.ttl;
-        const valid = choice.ttl.length === 1 && /^[0-9]+$/.test(only as string) && Number(only) >= 1 && Number(only) <= 21_600;
+        const valid =
+          choice.ttl.length === 1 &&
+          /^[0-9]+$/.test(only as string) &&
+          Number(only) >= 1 &&
+          Number(only) <= 21_600;
         if (choice.forwardedFor) expect(response.status).toBe(403);
         else if (!valid) expect(response.status).toBe(400);
         else {
           expect(response.status).toBe(200);
           expect(headerValue(response, TOKEN_TTL_HEADER)).toBe(String(Number(only)));
-          expect(issuer.verify(bodyText(response), DEFAULT_INSTANCE.instanceId, SEED_NOW)).toBe(SEED_NOW + Number(only) * 1000);
+          expect(issuer.verify(bodyText(response), DEFAULT_INSTANCE.instanceId, SEED_NOW)).toBe(
+            SEED_NOW + Number(only) * 1000,
+          );
         }
       }),
       { numRuns: RUNS },
@@ -169,7 +213,12 @@ describe('pure handler: hostile input', () => {
     ['21601', 400],
     ['21600', 200],
   ])('TTL %j gets %i (the socket front trims spaces before the handler sees them)', (ttl, status) => {
-    const request = buildRequest('PUT', '/latest/api/token', { kind: 'absent' }, { ttl: [ttl], forwardedFor: false, extra: [] });
+    const request = buildRequest(
+      'PUT',
+      '/latest/api/token',
+      { kind: 'absent' },
+      { ttl: [ttl], forwardedFor: false, extra: [] },
+    );
     expect(handleRequest(request, stateFor('optional'), SEED_NOW).response.status).toBe(status);
   });
 });
@@ -177,7 +226,9 @@ describe('pure handler: hostile input', () => {
 /** Every path of the tree under `/latest/`, directories ending in `/`. */
 function realPaths(): string[] {
   const walk = (node: MetadataNode, path: string): string[] =>
-    node.kind === 'leaf' ? [path] : [`${path}/`, ...[...node.children].flatMap(([name, child]) => walk(child, `${path}/${name}`))];
+    node.kind === 'leaf'
+      ? [path]
+      : [`${path}/`, ...[...node.children].flatMap(([name, child]) => walk(child, `${path}/${name}`))];
   return ['/', ...walk(treeSource.tree(SEED_NOW), '/latest')];
 }
 
@@ -225,7 +276,18 @@ describe('pure handler: paths', () => {
   });
 
   it('never lets `.`, `..` or their encodings step out of or around the tree: 404, never another body', () => {
-    const dots = fc.constantFrom('.', '..', '%2e', '%2E%2e', '.%2e', '%2e.', '..%2f', '%2e%2e%2f', '..%5c', '..%00');
+    const dots = fc.constantFrom(
+      '.',
+      '..',
+      '%2e',
+      '%2E%2e',
+      '.%2e',
+      '%2e.',
+      '..%2f',
+      '%2e%2e%2f',
+      '..%5c',
+      '..%00',
+    );
     fc.assert(
       fc.property(realPath, dots, fc.nat(), fc.integer({ min: 1, max: 3 }), (path, dot, position, count) => {
         const segments = path.split('/').filter(Boolean);
@@ -239,7 +301,14 @@ describe('pure handler: paths', () => {
   });
 
   it('refuses NUL and other control characters in a segment with 404, raw or encoded', () => {
-    for (const path of ['/latest/meta-data/ami-id%00', '/latest/meta-data/ami-id\0', '/latest/meta-data%00/ami-id', '/latest/%00', '/latest/meta-data/ami-id%0a', '/%00latest/']) {
+    for (const path of [
+      '/latest/meta-data/ami-id%00',
+      '/latest/meta-data/ami-id\0',
+      '/latest/meta-data%00/ami-id',
+      '/latest/%00',
+      '/latest/meta-data/ami-id%0a',
+      '/%00latest/',
+    ]) {
       expect(read(path).status, JSON.stringify(path)).toBe(404);
     }
   });

@@ -68,7 +68,11 @@ describe('slowloris against the default limits', () => {
     // Each stalled connection costs two descriptors in this process (client and server side).
     expect(descriptorBudget(), 'ulimit -n is too low for this test').toBeGreaterThan(IDLE * 2 + 200);
     for (let index = 0; index < IDLE; index += 100) {
-      stalled.push(...(await Promise.all(Array.from({ length: 100 }, (_, offset) => openStalled(imds.port, index + offset)))));
+      stalled.push(
+        ...(await Promise.all(
+          Array.from({ length: 100 }, (_, offset) => openStalled(imds.port, index + offset)),
+        )),
+      );
     }
     // Every sixth connection keeps dripping one byte of header, as a slowloris client does.
     let drips = 0;
@@ -82,17 +86,27 @@ describe('slowloris against the default limits', () => {
     const outcomes: WireOutcome[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       let started = performance.now();
-      const put = await sendRequest(imds.port, { method: 'PUT', path: '/latest/api/token', headers: [['X-aws-ec2-metadata-token-ttl-seconds', '60']] });
+      const put = await sendRequest(imds.port, {
+        method: 'PUT',
+        path: '/latest/api/token',
+        headers: [['X-aws-ec2-metadata-token-ttl-seconds', '60']],
+      });
       timings.push(performance.now() - started);
       outcomes.push(put);
       if (put.kind !== 'response') continue;
       started = performance.now();
-      const read = await sendRequest(imds.port, { method: 'GET', path: '/latest/meta-data/instance-id', headers: [['X-aws-ec2-metadata-token', put.body.toString('latin1')]] });
+      const read = await sendRequest(imds.port, {
+        method: 'GET',
+        path: '/latest/meta-data/instance-id',
+        headers: [['X-aws-ec2-metadata-token', put.body.toString('latin1')]],
+      });
       timings.push(performance.now() - started);
       outcomes.push(read);
     }
 
-    expect(outcomes.map((outcome) => (outcome.kind === 'response' ? outcome.status : outcome.detail))).toEqual(Array.from({ length: ROUNDS * 2 }, () => 200));
+    expect(
+      outcomes.map((outcome) => (outcome.kind === 'response' ? outcome.status : outcome.detail)),
+    ).toEqual(Array.from({ length: ROUNDS * 2 }, () => 200));
     expect(Math.max(...timings), `timings ${timings.map(Math.round).join(', ')} ms`).toBeLessThan(100);
     // The attack really was in place during the measurement: every stalled socket still open, none answered early.
     expect(drips).toBeGreaterThan(2);

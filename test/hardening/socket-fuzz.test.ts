@@ -25,9 +25,12 @@ const REQUEST_TIMEOUT_MS = 1_000;
 const ALLOWED = new Set([200, 400, 401, 403, 404, 405, 408, 413, 414, 431, 501, 505]);
 const INSTANCE_ID = 'i-0410f3c9b2d5e8a71';
 
-const TOKEN_PUT = 'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
-const TOKEN_GET = (token: string) => `GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token: ${token}\r\n\r\n`;
-const V1_GET = 'GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: fuzz\r\n\r\n';
+const TOKEN_PUT =
+  'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
+const TOKEN_GET = (token: string) =>
+  `GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token: ${token}\r\n\r\n`;
+const V1_GET =
+  'GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: fuzz\r\n\r\n';
 
 function generateCase(random: () => number, token: string): FuzzCase {
   const int = (max: number) => Math.floor(random() * max);
@@ -35,7 +38,25 @@ function generateCase(random: () => number, token: string): FuzzCase {
   const valid = () => pick([TOKEN_PUT, TOKEN_GET(token), V1_GET]);
   // The token is not among the insertions: a client that writes its token into the path or the
   // User-Agent puts it in the request log itself (see docs/security.md).
-  const interesting = () => pick([' ', '\t', '\r', '\n', '\r\n', ':', '\0', '%', '%00', '%2e%2e/', '//', '\x7f', '\xff', 'HTTP/1.1', 'chunked', '\r\n\r\n']);
+  const interesting = () =>
+    pick([
+      ' ',
+      '\t',
+      '\r',
+      '\n',
+      '\r\n',
+      ':',
+      '\0',
+      '%',
+      '%00',
+      '%2e%2e/',
+      '//',
+      '\x7f',
+      '\xff',
+      'HTTP/1.1',
+      'chunked',
+      '\r\n\r\n',
+    ]);
   const maxHead = DEFAULT_FRONT_LIMITS.maxHeadBytes;
   const maxFields = DEFAULT_FRONT_LIMITS.maxHeaderCount;
 
@@ -70,7 +91,17 @@ function generateCase(random: () => number, token: string): FuzzCase {
     case 2: {
       kind = 'token PUT with a body';
       const chunks = Array.from({ length: 1 + int(4) }, () =>
-        pick(['2\r\n60\r\n', 'zz\r\n', '5\r\nhel', 'ffffffffffffffff\r\n', '3;' + 'e'.repeat(int(9_000)) + '\r\nabc\r\n', '0\r\n', `0\r\n${'T: v\r\n'.repeat(int(2_000))}\r\n`, '\r\n', interesting()]),
+        pick([
+          '2\r\n60\r\n',
+          'zz\r\n',
+          '5\r\nhel',
+          'ffffffffffffffff\r\n',
+          `3;${'e'.repeat(int(9_000))}\r\nabc\r\n`,
+          '0\r\n',
+          `0\r\n${'T: v\r\n'.repeat(int(2_000))}\r\n`,
+          '\r\n',
+          interesting(),
+        ]),
       );
       text = pick([
         `${TOKEN_PUT.slice(0, -2)}Transfer-Encoding: chunked\r\n\r\n${chunks.join('')}`,
@@ -131,7 +162,8 @@ function generateCase(random: () => number, token: string): FuzzCase {
 function responseProblems(bytes: Buffer): string[] {
   if (bytes.length === 0) return [];
   let text = bytes.toString('latin1');
-  if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) text = text.slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
+  if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n'))
+    text = text.slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
   const end = text.indexOf('\r\n\r\n');
   if (end === -1) return [`incomplete head ${JSON.stringify(text.slice(0, 80))}`];
   const match = /^HTTP\/1\.[01] (\d{3}) [A-Za-z -]*\r\n/.exec(text);
@@ -142,7 +174,8 @@ function responseProblems(bytes: Buffer): string[] {
   const length = /\r\nContent-Length: (\d+)\r\n/.exec(text.slice(0, end + 2))?.[1];
   const body = text.slice(end + 4);
   // HEAD answers carry the length of the body they leave out.
-  if (length === undefined || (body.length !== Number(length) && body.length !== 0)) problems.push(`Content-Length ${length} with ${body.length} body bytes`);
+  if (length === undefined || (body.length !== Number(length) && body.length !== 0))
+    problems.push(`Content-Length ${length} with ${body.length} body bytes`);
   if (/HTTP\/1\.[01] \d{3} /.test(body)) problems.push('a second response on one connection');
   return problems;
 }
@@ -152,8 +185,16 @@ describe('raw-socket fuzz of the whole emulator', () => {
   let token: string;
 
   beforeAll(async () => {
-    imds = await startEmulator({ httpTokens: 'optional', clock: new ManualClock(SEED_NOW), limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS } });
-    const put = await sendRequest(imds.port, { method: 'PUT', path: '/latest/api/token', headers: [['X-aws-ec2-metadata-token-ttl-seconds', '21600']] });
+    imds = await startEmulator({
+      httpTokens: 'optional',
+      clock: new ManualClock(SEED_NOW),
+      limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    });
+    const put = await sendRequest(imds.port, {
+      method: 'PUT',
+      path: '/latest/api/token',
+      headers: [['X-aws-ec2-metadata-token-ttl-seconds', '21600']],
+    });
     if (put.kind !== 'response') throw new Error(put.detail);
     token = put.body.toString('latin1');
   });
@@ -176,16 +217,24 @@ describe('raw-socket fuzz of the whole emulator', () => {
         const where = `case ${index} (${fuzzCase.kind}, ${fuzzCase.finish}, seed ${SEED})`;
         if (outcome.timedOut) problems.push(`${where}: neither answered nor closed in time`);
         for (const problem of responseProblems(outcome.bytes)) problems.push(`${where}: ${problem}`);
-        const status = /^HTTP\/1\.[01] (\d{3})/.exec(outcome.bytes.toString('latin1').replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''))?.[1];
+        const status = /^HTTP\/1\.[01] (\d{3})/.exec(
+          outcome.bytes.toString('latin1').replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''),
+        )?.[1];
         if (status) statuses.set(Number(status), (statuses.get(Number(status)) ?? 0) + 1);
       }
     };
     let honest = 0;
     const honestClient = async () => {
       while (fuzzing) {
-        const read = await sendRequest(imds.port, { method: 'GET', path: '/latest/meta-data/instance-id', headers: [['X-aws-ec2-metadata-token', token]] });
+        const read = await sendRequest(imds.port, {
+          method: 'GET',
+          path: '/latest/meta-data/instance-id',
+          headers: [['X-aws-ec2-metadata-token', token]],
+        });
         if (read.kind !== 'response' || read.status !== 200 || read.body.toString() !== INSTANCE_ID) {
-          problems.push(`honest client: ${read.kind === 'response' ? `${read.status} ${read.body.toString('latin1', 0, 60)}` : read.detail}`);
+          problems.push(
+            `honest client: ${read.kind === 'response' ? `${read.status} ${read.body.toString('latin1', 0, 60)}` : read.detail}`,
+          );
         }
         honest++;
         await sleep(5);
@@ -200,14 +249,23 @@ describe('raw-socket fuzz of the whole emulator', () => {
     expect(problems.slice(0, 10)).toEqual([]);
     expect(honest).toBeGreaterThan(50);
     // The corpus reaches the handler's answers and each of the front's refusals.
-    for (const status of [200, 400, 401, 404, 405, 413, 431, 501]) expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
+    for (const status of [200, 400, 401, 404, 405, 413, 431, 501])
+      expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
   });
 
   it('answers a burst of well-formed token flows correctly afterwards', async () => {
     const flows = Array.from({ length: 64 }, async () => {
-      const put = await sendRequest(imds.port, { method: 'PUT', path: '/latest/api/token', headers: [['X-aws-ec2-metadata-token-ttl-seconds', '60']] });
+      const put = await sendRequest(imds.port, {
+        method: 'PUT',
+        path: '/latest/api/token',
+        headers: [['X-aws-ec2-metadata-token-ttl-seconds', '60']],
+      });
       if (put.kind !== 'response') return put.detail;
-      const read = await sendRequest(imds.port, { method: 'GET', path: '/latest/meta-data/instance-id', headers: [['X-aws-ec2-metadata-token', put.body.toString('latin1')]] });
+      const read = await sendRequest(imds.port, {
+        method: 'GET',
+        path: '/latest/meta-data/instance-id',
+        headers: [['X-aws-ec2-metadata-token', put.body.toString('latin1')]],
+      });
       return read.kind === 'response' ? `${put.status} ${read.status} ${read.body.toString()}` : read.detail;
     });
     expect(new Set(await Promise.all(flows))).toEqual(new Set([`200 200 ${INSTANCE_ID}`]));

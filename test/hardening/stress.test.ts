@@ -21,7 +21,10 @@ const SEED = 0x5eed_0006;
 function treePaths(node: MetadataNode, prefix: string): string[] {
   if (node.kind === 'leaf') return [prefix];
   const here = `${prefix}/`;
-  return [here, ...[...(node as Directory).children].flatMap(([name, child]) => treePaths(child, `${here}${name}`))];
+  return [
+    here,
+    ...[...(node as Directory).children].flatMap(([name, child]) => treePaths(child, `${here}${name}`)),
+  ];
 }
 
 describe('stress: 64 concurrent clients, every mode', () => {
@@ -30,7 +33,13 @@ describe('stress: 64 concurrent clients, every mode', () => {
 
   beforeAll(async () => {
     load = await startLoadTargets(['optional', 'required', 'disabled']);
-    report = await runLoad({ targets: load.targets, clients: CLIENTS, requests: REQUESTS, maxDurationMs: MAX_DURATION_MS, seed: SEED });
+    report = await runLoad({
+      targets: load.targets,
+      clients: CLIENTS,
+      requests: REQUESTS,
+      maxDurationMs: MAX_DURATION_MS,
+      seed: SEED,
+    });
   }, 60_000);
   afterAll(async () => {
     await load?.close();
@@ -48,7 +57,12 @@ describe('stress: 64 concurrent clients, every mode', () => {
   it(`answers all ${REQUESTS} requests, each exactly as expected`, () => {
     expect(report.stoppedByTime, `stopped by the time bound after ${report.requests} requests`).toBe(false);
     expect(report.samples).toEqual([]);
-    expect({ requests: report.requests, correct: report.correct, wrong: report.wrong, failed: report.failed }).toEqual({
+    expect({
+      requests: report.requests,
+      correct: report.correct,
+      wrong: report.wrong,
+      failed: report.failed,
+    }).toEqual({
       requests: REQUESTS,
       correct: REQUESTS,
       wrong: 0,
@@ -66,10 +80,24 @@ describe('stress: 64 concurrent clients, every mode', () => {
   });
 
   it('mixed every kind of request and got every kind of answer', () => {
-    for (const kind of ['PUT token', 'PUT bad-ttl', 'GET token', 'HEAD token', 'GET none', 'HEAD none', 'GET tampered', 'HEAD tampered', 'GET foreign', 'PUT disabled', 'GET disabled', 'HEAD disabled']) {
+    for (const kind of [
+      'PUT token',
+      'PUT bad-ttl',
+      'GET token',
+      'HEAD token',
+      'GET none',
+      'HEAD none',
+      'GET tampered',
+      'HEAD tampered',
+      'GET foreign',
+      'PUT disabled',
+      'GET disabled',
+      'HEAD disabled',
+    ]) {
       expect(report.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
     }
-    for (const status of ['200', '400', '401', '403', '404', '405']) expect(report.byStatus[status] ?? 0, status).toBeGreaterThan(0);
+    for (const status of ['200', '400', '401', '403', '404', '405'])
+      expect(report.byStatus[status] ?? 0, status).toBeGreaterThan(0);
   });
 
   it('never minted the same token twice', () => {

@@ -11,11 +11,17 @@ import { inProcess, SEED_NOW } from '../helpers/in-process.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:crypto')>();
-  return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual), randomBytes: vi.fn(original.randomBytes) };
+  return {
+    ...original,
+    timingSafeEqual: vi.fn(original.timingSafeEqual),
+    randomBytes: vi.fn(original.randomBytes),
+  };
 });
 
 const timingSafeEqual = vi.mocked(crypto.timingSafeEqual);
-const randomBytes = vi.mocked(crypto.randomBytes) as unknown as ReturnType<typeof vi.fn<(size: number) => Buffer>>;
+const randomBytes = vi.mocked(crypto.randomBytes) as unknown as ReturnType<
+  typeof vi.fn<(size: number) => Buffer>
+>;
 const INSTANCE = DEFAULT_INSTANCE.instanceId;
 
 beforeEach(() => {
@@ -48,9 +54,13 @@ describe('token MAC comparison', () => {
 describe('token secret', () => {
   it("is 32 bytes from crypto.randomBytes: an issuer keyed with them verifies the emulator's tokens", () => {
     const { token } = inProcess({ httpTokens: 'required' });
-    const candidates = randomBytes.mock.calls.flatMap(([size], index) => (size === 32 ? [randomBytes.mock.results[index]?.value as Buffer] : []));
+    const candidates = randomBytes.mock.calls.flatMap(([size], index) =>
+      size === 32 ? [randomBytes.mock.results[index]?.value as Buffer] : [],
+    );
     const minted = token('60');
-    const keys = candidates.filter((secret) => createTokenIssuer(secret).verify(minted, INSTANCE, SEED_NOW) !== undefined);
+    const keys = candidates.filter(
+      (secret) => createTokenIssuer(secret).verify(minted, INSTANCE, SEED_NOW) !== undefined,
+    );
     expect(keys).toHaveLength(1);
   });
 
@@ -60,7 +70,9 @@ describe('token secret', () => {
     const fromOne = one.token();
     expect(one.get('/latest/meta-data/instance-id', fromOne).status).toBe(200);
     expect(two.get('/latest/meta-data/instance-id', fromOne).status).toBe(401);
-    const secrets = randomBytes.mock.calls.flatMap(([size], index) => (size === 32 ? [(randomBytes.mock.results[index]?.value as Buffer).toString('hex')] : []));
+    const secrets = randomBytes.mock.calls.flatMap(([size], index) =>
+      size === 32 ? [(randomBytes.mock.results[index]!.value as Buffer).toString('hex')] : [],
+    );
     expect(new Set(secrets).size).toBe(secrets.length);
     expect(secrets.length).toBeGreaterThanOrEqual(2);
   });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { Directory, MetadataNode } from '../../src/metadata/tree.js';
-import { Emulator } from '../../src/server/emulator.js';
+import type { Emulator } from '../../src/server/emulator.js';
 import { makeRequest, type ImdsResponse } from '../../src/server/exchange.js';
 import { createTokenIssuer } from '../../src/server/tokens.js';
 import { TOKEN_HEADER, TOKEN_TTL_HEADER_WIRE, type HttpTokens } from '../../src/wire.js';
@@ -42,9 +42,19 @@ describe('token issuer', () => {
 
   it('refuses every truncation and extension', () => {
     for (let length = 0; length < token.length; length++) {
-      expect(issuer.verify(token.slice(0, length), INSTANCE, SEED_NOW), `first ${length} characters`).toBeUndefined();
+      expect(
+        issuer.verify(token.slice(0, length), INSTANCE, SEED_NOW),
+        `first ${length} characters`,
+      ).toBeUndefined();
     }
-    for (const extended of [`${token}=`, `${token}A`, `A${token}`, `${token} `, ` ${token}`, `${token.slice(0, -2)}`]) {
+    for (const extended of [
+      `${token}=`,
+      `${token}A`,
+      `A${token}`,
+      `${token} `,
+      ` ${token}`,
+      `${token.slice(0, -2)}`,
+    ]) {
       expect(issuer.verify(extended, INSTANCE, SEED_NOW), extended).toBeUndefined();
     }
   });
@@ -58,19 +68,27 @@ describe('token issuer', () => {
   it('refuses tokens minted under another secret, for another instance, or by another issuer', () => {
     const otherSecret = createTokenIssuer(Buffer.alloc(32, 7));
     expect(issuer.verify(otherSecret.mint(INSTANCE, 600, SEED_NOW), INSTANCE, SEED_NOW)).toBeUndefined();
-    expect(issuer.verify(issuer.mint('i-0aaaaaaaaaaaaaaaa', 600, SEED_NOW), INSTANCE, SEED_NOW)).toBeUndefined();
+    expect(
+      issuer.verify(issuer.mint('i-0aaaaaaaaaaaaaaaa', 600, SEED_NOW), INSTANCE, SEED_NOW),
+    ).toBeUndefined();
     expect(issuer.verify(token, 'i-0aaaaaaaaaaaaaaaa', SEED_NOW)).toBeUndefined();
     expect(createTokenIssuer().verify(token, INSTANCE, SEED_NOW)).toBeUndefined();
   });
 
   it('refuses forged tokens of the right shape and any string at all, without throwing', () => {
     const shaped = fc
-      .tuple(fc.string({ unit: fc.constantFrom(...BASE64URL), minLength: 48, maxLength: 48 }), fc.constantFrom('A', 'Q', 'g', 'w'))
+      .tuple(
+        fc.string({ unit: fc.constantFrom(...BASE64URL), minLength: 48, maxLength: 48 }),
+        fc.constantFrom('A', 'Q', 'g', 'w'),
+      )
       .map(([middle, last]) => `AQAAA${middle}${last}==`);
     fc.assert(
-      fc.property(fc.oneof(shaped, fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 100 })), (forged) => {
-        expect(issuer.verify(forged, INSTANCE, SEED_NOW)).toBeUndefined();
-      }),
+      fc.property(
+        fc.oneof(shaped, fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 100 })),
+        (forged) => {
+          expect(issuer.verify(forged, INSTANCE, SEED_NOW)).toBeUndefined();
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
@@ -99,91 +117,124 @@ describe('token issuer', () => {
 /** Every metadata path of the tree under `/latest/` and one dated version, directories with and without their slash. */
 function everyPath(root: Directory): string[] {
   const walk = (node: MetadataNode, path: string): string[] =>
-    node.kind === 'leaf' ? [path, `${path}/`] : [`${path}/`, path, ...[...node.children].flatMap(([name, child]) => walk(child, `${path}/${name}`))];
-  return ['/', '//', '/2009-04-04/meta-data/', '/2009-04-04/meta-data/ami-id', '/latest/meta-data/no-such-path', '/1999-01-01/', ...walk(root, '/latest')];
+    node.kind === 'leaf'
+      ? [path, `${path}/`]
+      : [`${path}/`, path, ...[...node.children].flatMap(([name, child]) => walk(child, `${path}/${name}`))];
+  return [
+    '/',
+    '//',
+    '/2009-04-04/meta-data/',
+    '/2009-04-04/meta-data/ami-id',
+    '/latest/meta-data/no-such-path',
+    '/1999-01-01/',
+    ...walk(root, '/latest'),
+  ];
 }
 
-describe.each<HttpTokens>(['optional', 'required'])('emulator, %s mode: bad tokens get 401 on every path', (mode) => {
-  const expectRefusedEverywhere = (emulator: Emulator, token: string | string[]) => {
-    const wrong: string[] = [];
-    for (const path of everyPath(emulator.tree(emulator.clock.now()))) {
-      for (const method of ['GET', 'HEAD']) {
-        const response = emulator.handle(makeRequest(method, path, { [TOKEN_HEADER]: token })) as ImdsResponse;
-        const ok = response.status === 401 && response.body.length === 0 && header(response, TOKEN_TTL_HEADER_WIRE) === undefined;
-        if (!ok) wrong.push(`${method} ${path}: ${response.status}`);
+describe.each<HttpTokens>(['optional', 'required'])(
+  'emulator, %s mode: bad tokens get 401 on every path',
+  (mode) => {
+    const expectRefusedEverywhere = (emulator: Emulator, token: string | string[]) => {
+      const wrong: string[] = [];
+      for (const path of everyPath(emulator.tree(emulator.clock.now()))) {
+        for (const method of ['GET', 'HEAD']) {
+          const response = emulator.handle(
+            makeRequest(method, path, { [TOKEN_HEADER]: token }),
+          ) as ImdsResponse;
+          const ok =
+            response.status === 401 &&
+            response.body.length === 0 &&
+            header(response, TOKEN_TTL_HEADER_WIRE) === undefined;
+          if (!ok) wrong.push(`${method} ${path}: ${response.status}`);
+        }
       }
-    }
-    expect(wrong.slice(0, 10)).toEqual([]);
-  };
+      expect(wrong.slice(0, 10)).toEqual([]);
+    };
 
-  it('serves every path with a good token, so the refusals below are about the token', () => {
-    const { emulator, token } = inProcess({ httpTokens: mode });
-    const good = token('600');
-    const paths = everyPath(emulator.tree(SEED_NOW)).filter((path) => !path.includes('no-such') && !path.includes('1999'));
-    for (const path of paths) {
-      const response = emulator.handle(makeRequest('GET', path, { [TOKEN_HEADER]: good })) as ImdsResponse;
-      expect(response.status, path).toBe(200);
-      expect(header(response, TOKEN_TTL_HEADER_WIRE), path).toBe('600');
-    }
-  });
+    it('serves every path with a good token, so the refusals below are about the token', () => {
+      const { emulator, token } = inProcess({ httpTokens: mode });
+      const good = token('600');
+      const paths = everyPath(emulator.tree(SEED_NOW)).filter(
+        (path) => !path.includes('no-such') && !path.includes('1999'),
+      );
+      for (const path of paths) {
+        const response = emulator.handle(makeRequest('GET', path, { [TOKEN_HEADER]: good })) as ImdsResponse;
+        expect(response.status, path).toBe(200);
+        expect(header(response, TOKEN_TTL_HEADER_WIRE), path).toBe('600');
+      }
+    });
 
-  it('tampered: one character changed, including the unused low bits of the last data character', () => {
-    const { emulator, token } = inProcess({ httpTokens: mode });
-    const good = token();
-    for (const at of [0, 5, 20, 52, 53]) {
-      // Flipping the lowest bit of character 53 leaves the decoded bytes unchanged: only a strict
-      // check of the spelling refuses it.
-      const char = BASE64URL[BASE64URL.indexOf(good[at] as string) ^ 1] as string;
-      expectRefusedEverywhere(emulator, good.slice(0, at) + char + good.slice(at + 1));
-    }
-  });
+    it('tampered: one character changed, including the unused low bits of the last data character', () => {
+      const { emulator, token } = inProcess({ httpTokens: mode });
+      const good = token();
+      for (const at of [0, 5, 20, 52, 53]) {
+        // Flipping the lowest bit of character 53 leaves the decoded bytes unchanged: only a strict
+        // check of the spelling refuses it.
+        const char = BASE64URL[BASE64URL.indexOf(good[at] as string) ^ 1] as string;
+        expectRefusedEverywhere(emulator, good.slice(0, at) + char + good.slice(at + 1));
+      }
+    });
 
-  it('truncated, extended, empty, repeated', () => {
-    const { emulator, token } = inProcess({ httpTokens: mode });
-    const good = token();
-    for (const bad of [good.slice(0, 55), good.slice(0, 54), `${good.slice(0, 54)}=`, `${good}A`, '', ' ', [good, good], [good, '']]) {
-      expectRefusedEverywhere(emulator, bad);
-    }
-  });
+    it('truncated, extended, empty, repeated', () => {
+      const { emulator, token } = inProcess({ httpTokens: mode });
+      const good = token();
+      for (const bad of [
+        good.slice(0, 55),
+        good.slice(0, 54),
+        `${good.slice(0, 54)}=`,
+        `${good}A`,
+        '',
+        ' ',
+        [good, good],
+        [good, ''],
+      ]) {
+        expectRefusedEverywhere(emulator, bad);
+      }
+    });
 
-  it('forged: the right shape under no secret of this emulator', () => {
-    const { emulator } = inProcess({ httpTokens: mode });
-    expectRefusedEverywhere(emulator, `AQAAA${'A'.repeat(49)}==`);
-    expectRefusedEverywhere(emulator, createTokenIssuer(Buffer.alloc(32)).mint(INSTANCE, 21_600, SEED_NOW));
-  });
+    it('forged: the right shape under no secret of this emulator', () => {
+      const { emulator } = inProcess({ httpTokens: mode });
+      expectRefusedEverywhere(emulator, `AQAAA${'A'.repeat(49)}==`);
+      expectRefusedEverywhere(emulator, createTokenIssuer(Buffer.alloc(32)).mint(INSTANCE, 21_600, SEED_NOW));
+    });
 
-  it('expired: refused from the moment the TTL has passed', () => {
-    const { emulator, clock, token } = inProcess({ httpTokens: mode });
-    const good = token('60');
-    clock.advance(59_999);
-    const last = emulator.handle(makeRequest('GET', '/latest/meta-data/instance-id', { [TOKEN_HEADER]: good })) as ImdsResponse;
-    expect([last.status, header(last, TOKEN_TTL_HEADER_WIRE)]).toEqual([200, '1']);
-    clock.advance(1);
-    expectRefusedEverywhere(emulator, good);
-  });
+    it('expired: refused from the moment the TTL has passed', () => {
+      const { emulator, clock, token } = inProcess({ httpTokens: mode });
+      const good = token('60');
+      clock.advance(59_999);
+      const last = emulator.handle(
+        makeRequest('GET', '/latest/meta-data/instance-id', { [TOKEN_HEADER]: good }),
+      ) as ImdsResponse;
+      expect([last.status, header(last, TOKEN_TTL_HEADER_WIRE)]).toEqual([200, '1']);
+      clock.advance(1);
+      expectRefusedEverywhere(emulator, good);
+    });
 
-  it('other instance: a token minted before the instance changed', () => {
-    const { emulator, token } = inProcess({ httpTokens: mode });
-    const good = token();
-    emulator.setInstance({ ...DEFAULT_INSTANCE, instanceId: 'i-0aaaaaaaaaaaaaaaa' });
-    expectRefusedEverywhere(emulator, good);
-  });
+    it('other instance: a token minted before the instance changed', () => {
+      const { emulator, token } = inProcess({ httpTokens: mode });
+      const good = token();
+      emulator.setInstance({ ...DEFAULT_INSTANCE, instanceId: 'i-0aaaaaaaaaaaaaaaa' });
+      expectRefusedEverywhere(emulator, good);
+    });
 
-  it('other emulator, and pre-restart: a token from another Emulator serving the same instance', () => {
-    const before = inProcess({ httpTokens: mode });
-    const good = before.token();
-    const restarted = inProcess({ httpTokens: mode });
-    expectRefusedEverywhere(restarted.emulator, good);
-    expect(before.get('/latest/meta-data/instance-id', good).status).toBe(200);
-  });
-});
+    it('other emulator, and pre-restart: a token from another Emulator serving the same instance', () => {
+      const before = inProcess({ httpTokens: mode });
+      const good = before.token();
+      const restarted = inProcess({ httpTokens: mode });
+      expectRefusedEverywhere(restarted.emulator, good);
+      expect(before.get('/latest/meta-data/instance-id', good).status).toBe(200);
+    });
+  },
+);
 
 describe('tokens and credentials stay out of logs and error answers', () => {
   it('the request log holds neither the tokens nor the credentials it served', () => {
     const { emulator, call, token, get } = inProcess({ httpTokens: 'required' });
     const good = token();
     const role = DEFAULT_INSTANCE.iam!.roleName;
-    const credentials = JSON.parse(Buffer.from(get(`/latest/meta-data/iam/security-credentials/${role}`, good).body).toString()) as Record<string, string>;
+    const credentials = JSON.parse(
+      Buffer.from(get(`/latest/meta-data/iam/security-credentials/${role}`, good).body).toString(),
+    ) as Record<string, string>;
     const secrets = [good, credentials.AccessKeyId!, credentials.SecretAccessKey!, credentials.Token!];
     const refusals = [
       get('/latest/meta-data/', `${good.slice(0, 53)}B==`),
@@ -191,7 +242,10 @@ describe('tokens and credentials stay out of logs and error answers', () => {
       call('PUT', '/latest/api/token', { 'X-aws-ec2-metadata-token-ttl-seconds': good }),
       call('POST', '/latest/meta-data/', { [TOKEN_HEADER]: good }),
       call('GET', '/latest/api/token', { [TOKEN_HEADER]: good }),
-      call('PUT', '/2009-04-04/api/token', { 'X-aws-ec2-metadata-token-ttl-seconds': '60', [TOKEN_HEADER]: good }),
+      call('PUT', '/2009-04-04/api/token', {
+        'X-aws-ec2-metadata-token-ttl-seconds': '60',
+        [TOKEN_HEADER]: good,
+      }),
     ];
     expect(refusals.map((response) => response.status)).toEqual([401, 404, 400, 405, 405, 403]);
 
@@ -200,7 +254,8 @@ describe('tokens and credentials stay out of logs and error answers', () => {
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(15);
       expect(log).not.toContain(secret);
-      for (const response of refusals) expect(Buffer.from(response.body).toString('latin1')).not.toContain(secret);
+      for (const response of refusals)
+        expect(Buffer.from(response.body).toString('latin1')).not.toContain(secret);
     }
   });
 });

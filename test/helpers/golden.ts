@@ -17,6 +17,7 @@ export function expectGolden(name: string, wire: string): void {
     writeFileSync(path, wire, 'latin1');
     return;
   }
-  if (!existsSync(path)) throw new Error(`missing golden file ${path}; run with UPDATE_GOLDEN=1 and review it`);
+  if (!existsSync(path))
+    throw new Error(`missing golden file ${path}; run with UPDATE_GOLDEN=1 and review it`);
   expect(wire).toBe(readFileSync(path, 'latin1'));
 }

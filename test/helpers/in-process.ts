@@ -10,7 +10,11 @@ export const SEED_NOW = Date.UTC(2024, 1, 27, 13, 6, 6);
 export function inProcess(options: EmulatorOptions = {}) {
   const clock = new ManualClock(SEED_NOW);
   const emulator = new Emulator({ clock, ...options });
-  const call = (method: string, target: string, headers: Record<string, string | string[]> = {}): ImdsResponse => {
+  const call = (
+    method: string,
+    target: string,
+    headers: Record<string, string | string[]> = {},
+  ): ImdsResponse => {
     const outcome = emulator.handle(makeRequest(method, target, headers));
     if (isNoResponse(outcome)) throw new Error(`no response (${outcome.noResponse}) for ${method} ${target}`);
     return outcome;
@@ -32,5 +36,7 @@ export const headerNames = (response: ImdsResponse): string[] => response.header
 
 /** The response exactly as written on the wire, with session tokens masked so goldens are stable. */
 export function wireText(response: ImdsResponse): string {
-  return serializeResponse(response).toString('latin1').replace(/AQAAA[A-Za-z0-9_-]{49}==/g, '<token>');
+  return serializeResponse(response)
+    .toString('latin1')
+    .replace(/AQAAA[A-Za-z0-9_-]{49}==/g, '<token>');
 }

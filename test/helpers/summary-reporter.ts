@@ -16,6 +16,8 @@ export default class SummaryReporter implements Reporter {
       }
     }
     const errors = unhandledErrors.length > 0 ? `, ${unhandledErrors.length} unhandled errors` : '';
-    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${errors}\n`);
+    process.stdout.write(
+      `\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${errors}\n`,
+    );
   }
 }

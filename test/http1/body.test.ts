@@ -5,7 +5,11 @@ import { ChunkedBodyDecoder } from '../../src/server/http1/chunked.js';
 import { resolveBodyFraming } from '../../src/server/http1/framing.js';
 import { DEFAULT_FRONT_LIMITS } from '../../src/server/http1/limits.js';
 
-function framing(headers: Record<string, string[]>, version: 'HTTP/1.1' | 'HTTP/1.0' = 'HTTP/1.1', max = 1_000) {
+function framing(
+  headers: Record<string, string[]>,
+  version: 'HTTP/1.1' | 'HTTP/1.0' = 'HTTP/1.1',
+  max = 1_000,
+) {
   return resolveBodyFraming(version, new Map(Object.entries(headers)), max);
 }
 
@@ -36,7 +40,11 @@ describe('resolveBodyFraming', () => {
     ['a conflicting list', { 'content-length': ['5, 6'] }, 400],
     ['a length over the limit', { 'content-length': ['1001'] }, 413],
     ['a huge length', { 'content-length': ['9'.repeat(400)] }, 413],
-    ['both Content-Length and Transfer-Encoding', { 'content-length': ['5'], 'transfer-encoding': ['chunked'] }, 400],
+    [
+      'both Content-Length and Transfer-Encoding',
+      { 'content-length': ['5'], 'transfer-encoding': ['chunked'] },
+      400,
+    ],
     ['gzip', { 'transfer-encoding': ['gzip'] }, 501],
     ['gzip then chunked', { 'transfer-encoding': ['gzip, chunked'] }, 501],
     ['chunked then identity', { 'transfer-encoding': ['chunked', 'identity'] }, 501],
@@ -101,7 +109,15 @@ describe('ChunkedBodyDecoder', () => {
   });
 
   it('says more until the last chunk and the trailer section are complete', () => {
-    for (const partial of ['', '5', '5\r', '5\r\nhel', '5\r\nhello\r\n', '5\r\nhello\r\n0\r\n', '5\r\nhello\r\n0\r\nX: y\r\n']) {
+    for (const partial of [
+      '',
+      '5',
+      '5\r',
+      '5\r\nhel',
+      '5\r\nhello\r\n',
+      '5\r\nhello\r\n0\r\n',
+      '5\r\nhello\r\n0\r\nX: y\r\n',
+    ]) {
       expect(decode(partial).progress, JSON.stringify(partial)).toBe('more');
     }
   });
@@ -130,14 +146,22 @@ describe('ChunkedBodyDecoder', () => {
   it('refuses data over maxBodyBytes with 413, before reading it', () => {
     expect(decode('3e9\r\n', 1_000, 1_000).progress).toMatchObject({ status: 413 });
     expect(decode('3e8\r\n', 1_000, 1_000).progress).toBe('more');
-    expect(decode(`200\r\n${'x'.repeat(512)}\r\n200\r\n`, 1_000, 1_000).progress).toMatchObject({ status: 413 });
+    expect(decode(`200\r\n${'x'.repeat(512)}\r\n200\r\n`, 1_000, 1_000).progress).toMatchObject({
+      status: 413,
+    });
     expect(decode('ffffffffffffffffffffffff\r\n').progress).toMatchObject({ status: 413 });
   });
 
   it('bounds a chunk-size line (400) and a trailer section (431)', () => {
-    expect(decode(`${'0'.repeat(200)}5\r\nhello\r\n0\r\n\r\n`, 10, 1_000, 100).progress).toMatchObject({ status: 400 });
-    expect(decode(`5;${'x'.repeat(200)}\r\nhello\r\n0\r\n\r\n`, 10, 1_000, 100).progress).toMatchObject({ status: 400 });
-    expect(decode(`0\r\n${'X: 1\r\n'.repeat(40)}\r\n`, 10, 1_000, 100).progress).toMatchObject({ status: 431 });
+    expect(decode(`${'0'.repeat(200)}5\r\nhello\r\n0\r\n\r\n`, 10, 1_000, 100).progress).toMatchObject({
+      status: 400,
+    });
+    expect(decode(`5;${'x'.repeat(200)}\r\nhello\r\n0\r\n\r\n`, 10, 1_000, 100).progress).toMatchObject({
+      status: 400,
+    });
+    expect(decode(`0\r\n${'X: 1\r\n'.repeat(40)}\r\n`, 10, 1_000, 100).progress).toMatchObject({
+      status: 431,
+    });
   });
 
   it('never throws on arbitrary bytes, in arbitrary pieces', () => {
@@ -161,7 +185,9 @@ describe('FixedLengthBody and createBodyReader', () => {
 
   it('makes no reader for a bodiless request, a counter for a length, a decoder for chunked', () => {
     expect(createBodyReader({ kind: 'none' }, DEFAULT_FRONT_LIMITS)).toBeUndefined();
-    expect(createBodyReader({ kind: 'length', length: 3 }, DEFAULT_FRONT_LIMITS)).toBeInstanceOf(FixedLengthBody);
+    expect(createBodyReader({ kind: 'length', length: 3 }, DEFAULT_FRONT_LIMITS)).toBeInstanceOf(
+      FixedLengthBody,
+    );
     expect(createBodyReader({ kind: 'chunked' }, DEFAULT_FRONT_LIMITS)).toBeInstanceOf(ChunkedBodyDecoder);
   });
 });

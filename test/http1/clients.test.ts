@@ -11,11 +11,20 @@ import { errorResponse } from './helpers.js';
 
 const TOKEN = 'A'.repeat(56);
 
-function text(status: number, body: string, extra: ReadonlyArray<readonly [string, string]> = []): ImdsResponse {
+function text(
+  status: number,
+  body: string,
+  extra: ReadonlyArray<readonly [string, string]> = [],
+): ImdsResponse {
   const bytes = Buffer.from(body);
   return {
     status,
-    headers: [...extra, ['Content-Type', 'text/plain'], ['Content-Length', String(bytes.length)], ['Connection', 'close']],
+    headers: [
+      ...extra,
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', String(bytes.length)],
+      ['Connection', 'close'],
+    ],
     body: bytes,
   };
 }
@@ -26,7 +35,8 @@ function miniImds(request: ImdsRequest): ImdsResponse {
     return text(200, TOKEN, [['X-Aws-Ec2-Metadata-Token-Ttl-Seconds', ttl]]);
   }
   if (request.headers.get('x-aws-ec2-metadata-token')?.[0] !== TOKEN) return text(401, '');
-  if (request.target.replace(/\/+/g, '/') === '/latest/meta-data/instance-id') return text(200, 'i-0123456789abcdef0');
+  if (request.target.replace(/\/+/g, '/') === '/latest/meta-data/instance-id')
+    return text(200, 'i-0123456789abcdef0');
   return text(404, 'not found');
 }
 
@@ -40,7 +50,11 @@ describe('real clients', () => {
   });
 
   it('serves the AWS SDK MetadataService (token PUT, then a GET with the token)', async () => {
-    const service = new MetadataService({ endpoint: listener.url, retries: 0, httpOptions: { timeout: 2_000 } });
+    const service = new MetadataService({
+      endpoint: listener.url,
+      retries: 0,
+      httpOptions: { timeout: 2_000 },
+    });
     expect(await service.request('/latest/meta-data/instance-id', {})).toBe('i-0123456789abcdef0');
     expect(await service.fetchMetadataToken()).toBe(TOKEN);
   });
@@ -51,7 +65,9 @@ describe('real clients', () => {
       headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '300' },
     });
     expect(token.headers.get('x-aws-ec2-metadata-token-ttl-seconds')).toBe('300');
-    const response = await fetch(`${listener.url}/latest/meta-data/instance-id`, { headers: { 'X-aws-ec2-metadata-token': await token.text() } });
+    const response = await fetch(`${listener.url}/latest/meta-data/instance-id`, {
+      headers: { 'X-aws-ec2-metadata-token': await token.text() },
+    });
     expect(await response.text()).toBe('i-0123456789abcdef0');
   });
 

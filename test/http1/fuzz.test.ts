@@ -16,13 +16,29 @@ const CONCURRENCY = 32;
 const ALLOWED_STATUSES = new Set([200, 400, 408, 413, 414, 431, 501, 505]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-const VALID = 'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
+const VALID =
+  'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n';
 
 function generateCase(random: () => number): FuzzCase {
   const int = (max: number) => Math.floor(random() * max);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const randomBytes = (length: number) => Buffer.from(Array.from({ length }, () => int(256)));
-  const interesting = () => pick([' ', '\t', '\r', '\n', '\r\n', ':', '\0', '\x7f', '\xff', 'HTTP/1.1', 'chunked', '0\r\n\r\n', '\r\n\r\n']);
+  const interesting = () =>
+    pick([
+      ' ',
+      '\t',
+      '\r',
+      '\n',
+      '\r\n',
+      ':',
+      '\0',
+      '\x7f',
+      '\xff',
+      'HTTP/1.1',
+      'chunked',
+      '0\r\n\r\n',
+      '\r\n\r\n',
+    ]);
 
   let kind: string;
   let bytes: Buffer;
@@ -42,15 +58,30 @@ function generateCase(random: () => number): FuzzCase {
     }
     case 1: {
       kind = 'bad chunking';
-      const chunks = Array.from({ length: 1 + int(4) }, () => pick(['5\r\nhello\r\n', 'zz\r\n', '5\r\nhel', '3;x\r\nabc\r\n', 'ffffffff\r\n', '0\r\n', '\r\n', interesting()]));
-      bytes = Buffer.from(`POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${chunks.join('')}`, 'latin1');
+      const chunks = Array.from({ length: 1 + int(4) }, () =>
+        pick([
+          '5\r\nhello\r\n',
+          'zz\r\n',
+          '5\r\nhel',
+          '3;x\r\nabc\r\n',
+          'ffffffff\r\n',
+          '0\r\n',
+          '\r\n',
+          interesting(),
+        ]),
+      );
+      bytes = Buffer.from(
+        `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${chunks.join('')}`,
+        'latin1',
+      );
       break;
     }
     case 2: {
       kind = 'oversized head';
-      bytes = int(2) === 0
-        ? Buffer.from(`GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'v'.repeat(1_000 + int(10_000))}\r\n\r\n`)
-        : Buffer.from(`GET / HTTP/1.1\r\nHost: a\r\n${'X-Many: 1\r\n'.repeat(50 + int(200))}\r\n`);
+      bytes =
+        int(2) === 0
+          ? Buffer.from(`GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'v'.repeat(1_000 + int(10_000))}\r\n\r\n`)
+          : Buffer.from(`GET / HTTP/1.1\r\nHost: a\r\n${'X-Many: 1\r\n'.repeat(50 + int(200))}\r\n`);
       break;
     }
     case 3:
@@ -63,12 +94,14 @@ function generateCase(random: () => number): FuzzCase {
       break;
     case 5:
       kind = 'bodies';
-      bytes = Buffer.from(pick([
-        `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${int(20_000)}\r\n\r\n${'b'.repeat(int(500))}`,
-        `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: ${int(5)}\r\n\r\nabc`,
-        `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ${pick(['gzip', 'chunked, gzip', 'chunked;x', ''])}\r\n\r\n`,
-        `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok${VALID}`,
-      ]));
+      bytes = Buffer.from(
+        pick([
+          `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${int(20_000)}\r\n\r\n${'b'.repeat(int(500))}`,
+          `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: ${int(5)}\r\n\r\nabc`,
+          `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ${pick(['gzip', 'chunked, gzip', 'chunked;x', ''])}\r\n\r\n`,
+          `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok${VALID}`,
+        ]),
+      );
       break;
     default:
       kind = 'junk after a request';
@@ -82,11 +115,13 @@ function generateCase(random: () => number): FuzzCase {
 /** Checks what a handler may rely on: the grammar the front enforces. */
 function grammarViolation(request: ImdsRequest): string | undefined {
   if (!TOKEN.test(request.method)) return `method ${JSON.stringify(request.method)}`;
-  if (request.target.length === 0 || /[\x00-\x20\x7f]/.test(request.target)) return `target ${JSON.stringify(request.target)}`;
+  if (request.target.length === 0 || /[\x00-\x20\x7f]/.test(request.target))
+    return `target ${JSON.stringify(request.target)}`;
   for (const [name, values] of request.headers) {
     if (!TOKEN.test(name) || name !== name.toLowerCase()) return `name ${JSON.stringify(name)}`;
     for (const value of values) {
-      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) || /^[ \t]|[ \t]$/.test(value)) return `value ${JSON.stringify(value)}`;
+      if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) || /^[ \t]|[ \t]$/.test(value))
+        return `value ${JSON.stringify(value)}`;
     }
   }
   return undefined;
@@ -126,7 +161,8 @@ describe('raw-socket fuzz', () => {
         try {
           const response = parseResponse(outcome.bytes);
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          if (!/^HTTP\/1\.1 \d{3} [A-Za-z ]*$/.test(response.statusLine)) problems.push(`${where}: status line ${response.statusLine}`);
+          if (!/^HTTP\/1\.1 \d{3} [A-Za-z ]*$/.test(response.statusLine))
+            problems.push(`${where}: status line ${response.statusLine}`);
           if (!ALLOWED_STATUSES.has(response.status)) problems.push(`${where}: status ${response.status}`);
         } catch (error) {
           problems.push(`${where}: ${(error as Error).message}`);
@@ -138,12 +174,17 @@ describe('raw-socket fuzz', () => {
     expect(problems.slice(0, 10)).toEqual([]);
     expect(seen.map(grammarViolation).filter(Boolean).slice(0, 10)).toEqual([]);
     // The corpus must reach both sides of the front: accepted requests and each kind of refusal.
-    for (const status of [200, 400, 413, 431, 501]) expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
+    for (const status of [200, 400, 413, 431, 501])
+      expect(statuses.get(status) ?? 0, `responses with ${status}`).toBeGreaterThan(0);
   });
 
   it('answers a well-formed request correctly afterwards', async () => {
     await sleep(50);
-    const outcome = await runFuzzCase(listener.port, { kind: 'valid', pieces: [Buffer.from(VALID)], finish: 'wait' }, 3_000);
+    const outcome = await runFuzzCase(
+      listener.port,
+      { kind: 'valid', pieces: [Buffer.from(VALID)], finish: 'wait' },
+      3_000,
+    );
     const response = parseResponse(outcome.bytes);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body.toString())).toMatchObject({

@@ -27,7 +27,11 @@ export interface RawOptions {
 }
 
 /** Connects to 127.0.0.1:port, writes `pieces`, and collects the reply until the server closes. */
-export function rawExchange(port: number, pieces: string | Buffer | ReadonlyArray<string | Buffer>, options: RawOptions = {}): Promise<RawResult> {
+export function rawExchange(
+  port: number,
+  pieces: string | Buffer | ReadonlyArray<string | Buffer>,
+  options: RawOptions = {},
+): Promise<RawResult> {
   const list = typeof pieces === 'string' || Buffer.isBuffer(pieces) ? [pieces] : pieces;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const started = performance.now();

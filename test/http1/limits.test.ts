@@ -5,13 +5,21 @@ import { ListenError } from '../../src/server/http1/listen-error.js';
 
 describe('resolveLimits', () => {
   it('fills missing fields from the defaults and keeps the given ones', () => {
-    expect(resolveLimits({ maxHeadBytes: 1_024, requestTimeoutMs: undefined })).toEqual({ ...DEFAULT_FRONT_LIMITS, maxHeadBytes: 1_024 });
+    expect(resolveLimits({ maxHeadBytes: 1_024, requestTimeoutMs: undefined })).toEqual({
+      ...DEFAULT_FRONT_LIMITS,
+      maxHeadBytes: 1_024,
+    });
     expect(resolveLimits()).toEqual(DEFAULT_FRONT_LIMITS);
   });
 
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s with a RangeError naming the field', (value) => {
-    expect(() => resolveLimits({ maxBodyBytes: value })).toThrow(/limits\.maxBodyBytes must be a positive integer/);
-  });
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses %s with a RangeError naming the field',
+    (value) => {
+      expect(() => resolveLimits({ maxBodyBytes: value })).toThrow(
+        /limits\.maxBodyBytes must be a positive integer/,
+      );
+    },
+  );
 
   it('has defaults that fit an IMDS client', () => {
     expect(DEFAULT_FRONT_LIMITS.maxHeadBytes).toBeGreaterThanOrEqual(4_096);

@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HandlerOutcome, ImdsRequest } from '../../src/server/exchange.js';
 import { listenerUrl } from '../../src/server/http1/listener-url.js';
 import { listen, ListenError, type ListenOptions, type RunningListener } from '../../src/server/listen.js';
-import { echoHandler, type Echo, localOptions, parseResponse, rawExchange, sleep, statusOf } from './helpers.js';
+import {
+  echoHandler,
+  type Echo,
+  localOptions,
+  parseResponse,
+  rawExchange,
+  sleep,
+  statusOf,
+} from './helpers.js';
 
 const open: RunningListener[] = [];
 afterEach(async () => {
@@ -32,7 +40,9 @@ const INSTANCE_ID_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Connection', 'close'],
 ];
 const INSTANCE_ID_HEAD =
-  'HTTP/1.1 200 OK\r\n' + INSTANCE_ID_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('') + '\r\n';
+  'HTTP/1.1 200 OK\r\n' +
+  INSTANCE_ID_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+  '\r\n';
 
 describe('listen: the request the handler sees', () => {
   it('passes method, target, headers (lower-cased, repeated values in order) and the peer address', async () => {
@@ -62,10 +72,17 @@ describe('listen: the request the handler sees', () => {
   it('parses a head that arrives one byte at a time', async () => {
     const { port } = await start();
     const request = 'GET /latest/meta-data/ HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\n\r\n';
-    const result = await rawExchange(port, [...request].map((char) => Buffer.from(char, 'latin1')), { gapMs: 1 });
+    const result = await rawExchange(
+      port,
+      [...request].map((char) => Buffer.from(char, 'latin1')),
+      { gapMs: 1 },
+    );
     const echo = JSON.parse(parseResponse(result.bytes).body.toString()) as Echo;
     expect(echo.target).toBe('/latest/meta-data/');
-    expect(echo.headers).toEqual([['host', ['a']], ['user-agent', ['t']]]);
+    expect(echo.headers).toEqual([
+      ['host', ['a']],
+      ['user-agent', ['t']],
+    ]);
   });
 
   it('skips blank lines before the request line and accepts bare LF endings', async () => {
@@ -95,7 +112,9 @@ describe('listen: the bytes written back', () => {
   });
 
   it('passes a HEAD-like response through: Content-Length 19 and no body', async () => {
-    const { port } = await start({ handler: fixed({ status: 200, headers: INSTANCE_ID_HEADERS, body: new Uint8Array(0) }) });
+    const { port } = await start({
+      handler: fixed({ status: 200, headers: INSTANCE_ID_HEADERS, body: new Uint8Array(0) }),
+    });
     const result = await rawExchange(port, 'HEAD /latest/meta-data/instance-id HTTP/1.1\r\nHost: a\r\n\r\n');
     expect(result.bytes.toString('latin1')).toBe(INSTANCE_ID_HEAD);
     expect(result.ending).toBe('closed');
@@ -103,14 +122,23 @@ describe('listen: the bytes written back', () => {
 
   it('writes a large body whole', async () => {
     const body = Buffer.alloc(256 * 1024, 0x61);
-    const { port } = await start({ handler: fixed({ status: 200, headers: [['Content-Length', String(body.length)]], body }) });
+    const { port } = await start({
+      handler: fixed({ status: 200, headers: [['Content-Length', String(body.length)]], body }),
+    });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
     // Buffer.equals: a deep toEqual over 256 KiB takes half a second.
     expect(parseResponse(result.bytes).body.equals(body)).toBe(true);
   });
 
   it('holds a response back delayMs', async () => {
-    const { port } = await start({ handler: fixed({ status: 200, headers: [['Content-Length', '0']], body: new Uint8Array(0), delayMs: 150 }) });
+    const { port } = await start({
+      handler: fixed({
+        status: 200,
+        headers: [['Content-Length', '0']],
+        body: new Uint8Array(0),
+        delayMs: 150,
+      }),
+    });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
     expect(statusOf(result)).toBe(200);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(140);
@@ -124,7 +152,9 @@ describe('listen: the bytes written back', () => {
       clearedDelays.push((timer as { _idleTimeout?: number } | undefined)?._idleTimeout);
       original(timer);
     });
-    const { port } = await start({ handler: fixed({ status: 200, headers: [], body: new Uint8Array(0), delayMs: 5_000 }) });
+    const { port } = await start({
+      handler: fixed({ status: 200, headers: [], body: new Uint8Array(0), delayMs: 5_000 }),
+    });
     const socket = net.connect(port, '127.0.0.1');
     socket.on('error', () => {});
     socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -149,7 +179,10 @@ describe('listen: the bytes written back', () => {
   });
 
   it('closes a silent connection once the request timeout has passed again', async () => {
-    const { port } = await start({ handler: fixed({ noResponse: 'silence' }), limits: { requestTimeoutMs: 200 } });
+    const { port } = await start({
+      handler: fixed({ noResponse: 'silence' }),
+      limits: { requestTimeoutMs: 200 },
+    });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', { timeoutMs: 2_000 });
     expect(result.bytes.length).toBe(0);
     expect(result.ending).toBe('closed');
@@ -182,7 +215,9 @@ describe('listen: the bytes written back', () => {
       },
     });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
-    expect(result.bytes.toString()).toBe('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    expect(result.bytes.toString()).toBe(
+      'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
   });
 });
 
@@ -194,11 +229,23 @@ describe('listen: requests it refuses', () => {
     ['a NUL byte', 'GET / HTTP/1.1\r\nHost: a\0\r\n\r\n', 400],
     ['no Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['a gzip body', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n', 501],
-    ['conflicting lengths', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 400],
-    ['both CL and TE', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
+    [
+      'conflicting lengths',
+      'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+      400,
+    ],
+    [
+      'both CL and TE',
+      'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      400,
+    ],
     ['a body over the limit', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n', 413],
     ['bad chunking', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
-    ['chunked data over the limit', `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n${'x'.repeat(1024)}\r\n401\r\n`, 413],
+    [
+      'chunked data over the limit',
+      `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n${'x'.repeat(1024)}\r\n401\r\n`,
+      413,
+    ],
     ['a request line over the head limit', `GET /${'a'.repeat(1_100)} HTTP/1.1\r\nHost: a\r\n\r\n`, 414],
     ['a request line without LF over the head limit', `GET /${'a'.repeat(1_100)}`, 414],
     ['headers over the head limit', `GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(1_100)}\r\n\r\n`, 431],
@@ -231,7 +278,14 @@ describe('listen: requests it refuses', () => {
     expect(head(100)).toHaveLength(100);
     expect(statusOf(await rawExchange(port, head(100)))).toBe(200);
     expect(statusOf(await rawExchange(port, head(101)))).toBe(431);
-    expect(statusOf(await rawExchange(port, [...head(101)].map((char) => Buffer.from(char))))).toBe(431);
+    expect(
+      statusOf(
+        await rawExchange(
+          port,
+          [...head(101)].map((char) => Buffer.from(char)),
+        ),
+      ),
+    ).toBe(431);
   });
 
   it('refuses a malformed request line as soon as it is complete, without waiting for the head', async () => {
@@ -245,7 +299,9 @@ describe('listen: requests it refuses', () => {
 
   it('answers 400 to a client that closes its side in the middle of a head or a body', async () => {
     const { port } = await start();
-    expect(statusOf(await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n', { endAfterWrite: true }))).toBe(400);
+    expect(statusOf(await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n', { endAfterWrite: true }))).toBe(
+      400,
+    );
     const body = 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc';
     expect(statusOf(await rawExchange(port, body, { endAfterWrite: true }))).toBe(400);
   });
@@ -262,7 +318,9 @@ describe('listen: bodies and what follows a request', () => {
   it('reads a Content-Length body, even slowly, before calling the handler', async () => {
     const seen: ImdsRequest[] = [];
     const { port } = await start({ handler: echoHandler(seen) });
-    const exchange = rawExchange(port, ['PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc', 'def'], { gapMs: 150 });
+    const exchange = rawExchange(port, ['PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc', 'def'], {
+      gapMs: 150,
+    });
     await sleep(75);
     expect(seen).toHaveLength(0);
     expect(statusOf(await exchange)).toBe(200);
@@ -302,12 +360,16 @@ describe('listen: bodies and what follows a request', () => {
   it('survives a megabyte of junk after a valid request and answers it', async () => {
     const { port } = await start();
     const junk = Buffer.alloc(1024 * 1024, 0x00);
-    const result = await rawExchange(port, [Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'), junk], { endAfterWrite: true });
+    const result = await rawExchange(port, [Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'), junk], {
+      endAfterWrite: true,
+    });
     expect(statusOf(result)).toBe(200);
   });
 
   it('still answers, after a delay, a client that closed its side right after its request', async () => {
-    const { port } = await start({ handler: fixed({ status: 204, headers: [], body: new Uint8Array(0), delayMs: 100 }) });
+    const { port } = await start({
+      handler: fixed({ status: 204, headers: [], body: new Uint8Array(0), delayMs: 100 }),
+    });
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', { endAfterWrite: true });
     expect(statusOf(result)).toBe(204);
   });
@@ -315,7 +377,10 @@ describe('listen: bodies and what follows a request', () => {
 
 describe('listen: how the connection is closed', () => {
   /** Sends `request`, waits for the response and the server's FIN, then writes once more. */
-  function writeAfterResponse(port: number, request: string): Promise<{ response: Buffer; writeFailed: boolean }> {
+  function writeAfterResponse(
+    port: number,
+    request: string,
+  ): Promise<{ response: Buffer; writeFailed: boolean }> {
     return new Promise((resolve) => {
       const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
       const received: Buffer[] = [];
@@ -415,7 +480,10 @@ describe('listen: lifecycle', () => {
 
   it('runs two listeners in one process independently', async () => {
     const one = await start({ handler: fixed({ status: 201, headers: [], body: new Uint8Array(0) }) });
-    const two = await start({ handler: fixed({ status: 202, headers: [], body: new Uint8Array(0) }), limits: { maxHeadBytes: 64 } });
+    const two = await start({
+      handler: fixed({ status: 202, headers: [], body: new Uint8Array(0) }),
+      limits: { maxHeadBytes: 64 },
+    });
     const longHead = `GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(100)}\r\n\r\n`;
     expect(statusOf(await rawExchange(one.port, longHead))).toBe(201);
     expect(statusOf(await rawExchange(two.port, longHead))).toBe(431);
@@ -427,12 +495,20 @@ describe('listen: lifecycle', () => {
     const taken = await start();
     const error = await listen(localOptions({ port: taken.port })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ListenError);
-    expect(error).toMatchObject({ name: 'ListenError', code: 'EADDRINUSE', host: '127.0.0.1', port: taken.port });
+    expect(error).toMatchObject({
+      name: 'ListenError',
+      code: 'EADDRINUSE',
+      host: '127.0.0.1',
+      port: taken.port,
+    });
     expect((error as Error).message).toMatch(/already in use \(127\.0\.0\.1:\d+\)/);
   });
 
   it('rejects with a ListenError for a port out of range', async () => {
-    await expect(listen(localOptions({ port: 70_000 }))).rejects.toMatchObject({ name: 'ListenError', code: 'ERR_SOCKET_BAD_PORT' });
+    await expect(listen(localOptions({ port: 70_000 }))).rejects.toMatchObject({
+      name: 'ListenError',
+      code: 'ERR_SOCKET_BAD_PORT',
+    });
   });
 
   it('rejects bad limits before binding', async () => {

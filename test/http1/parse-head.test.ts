@@ -21,7 +21,8 @@ function parse(raw: string, maxHeaderCount = 100): ParsedHead | Rejection | 'inc
 
 function parsed(raw: string): ParsedHead {
   const result = parse(raw);
-  if (result === 'incomplete' || 'status' in result) throw new Error(`expected a head, got ${JSON.stringify(result)}`);
+  if (result === 'incomplete' || 'status' in result)
+    throw new Error(`expected a head, got ${JSON.stringify(result)}`);
   return result;
 }
 
@@ -89,7 +90,9 @@ describe('scanHead', () => {
 
 describe('parseHead: valid heads', () => {
   it('parses the request line and lower-cases header names', () => {
-    const head = parsed('GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\nX-AWS-EC2-Metadata-Token: abc\r\n\r\n');
+    const head = parsed(
+      'GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\nX-AWS-EC2-Metadata-Token: abc\r\n\r\n',
+    );
     expect(head.method).toBe('GET');
     expect(head.target).toBe('/latest/meta-data/');
     expect(head.version).toBe('HTTP/1.1');
@@ -100,8 +103,14 @@ describe('parseHead: valid heads', () => {
   });
 
   it.each([
-    ['bare LF endings', 'PUT /latest/api/token HTTP/1.1\nHost: a\nX-aws-ec2-metadata-token-ttl-seconds: 21600\n\n'],
-    ['mixed endings', 'PUT /latest/api/token HTTP/1.1\r\nHost: a\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\n'],
+    [
+      'bare LF endings',
+      'PUT /latest/api/token HTTP/1.1\nHost: a\nX-aws-ec2-metadata-token-ttl-seconds: 21600\n\n',
+    ],
+    [
+      'mixed endings',
+      'PUT /latest/api/token HTTP/1.1\r\nHost: a\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\n',
+    ],
   ])('tolerates %s', (_name, raw) => {
     const head = parsed(raw);
     expect(head.method).toBe('PUT');
@@ -214,7 +223,10 @@ describe('parseHead: malformed heads', () => {
   });
 
   it('names the broken rule in the rejection', () => {
-    expect(parse('GET / HTTP/2.0\r\nHost: a\r\n\r\n')).toEqual({ status: 505, reason: 'HTTP version not supported' });
+    expect(parse('GET / HTTP/2.0\r\nHost: a\r\n\r\n')).toEqual({
+      status: 505,
+      reason: 'HTTP version not supported',
+    });
   });
 });
 
@@ -250,15 +262,21 @@ describe('parseHead: properties', () => {
     const value = fc.stringMatching(/^[!-~]([ -~]{0,20}[!-~])?$/);
     const fieldName = token.filter((name) => name.toLowerCase() !== 'host');
     fc.assert(
-      fc.property(token, fc.stringMatching(/^\/[!-~]{0,30}$/), fc.array(fc.tuple(fieldName, value), { maxLength: 8 }), (method, target, fields) => {
-        const lines = [`${method} ${target} HTTP/1.1`, 'Host: h', ...fields.map(([n, v]) => `${n}: ${v}`)];
-        const head = parsed(`${lines.join('\r\n')}\r\n\r\n`);
-        expect(head.method).toBe(method);
-        expect(head.target).toBe(target);
-        const expected = new Map<string, string[]>([['host', ['h']]]);
-        for (const [name, v] of fields) expected.set(name.toLowerCase(), [...(expected.get(name.toLowerCase()) ?? []), v]);
-        expect(head.headers).toEqual(expected);
-      }),
+      fc.property(
+        token,
+        fc.stringMatching(/^\/[!-~]{0,30}$/),
+        fc.array(fc.tuple(fieldName, value), { maxLength: 8 }),
+        (method, target, fields) => {
+          const lines = [`${method} ${target} HTTP/1.1`, 'Host: h', ...fields.map(([n, v]) => `${n}: ${v}`)];
+          const head = parsed(`${lines.join('\r\n')}\r\n\r\n`);
+          expect(head.method).toBe(method);
+          expect(head.target).toBe(target);
+          const expected = new Map<string, string[]>([['host', ['h']]]);
+          for (const [name, v] of fields)
+            expected.set(name.toLowerCase(), [...(expected.get(name.toLowerCase()) ?? []), v]);
+          expect(head.headers).toEqual(expected);
+        },
+      ),
       { numRuns: 500, seed: 7 },
     );
   });

@@ -26,7 +26,9 @@ describe('serializeResponse', () => {
   });
 
   it('writes an empty body and no headers when given none', () => {
-    expect(serializeResponse({ status: 204, headers: [], body: new Uint8Array(0) }).toString()).toBe('HTTP/1.1 204 No Content\r\n\r\n');
+    expect(serializeResponse({ status: 204, headers: [], body: new Uint8Array(0) }).toString()).toBe(
+      'HTTP/1.1 204 No Content\r\n\r\n',
+    );
   });
 
   it('copies the body bytes exactly, whatever they are', () => {
@@ -42,7 +44,9 @@ describe('serializeResponse', () => {
   });
 
   it('ends the status line with a space when the code has no reason phrase', () => {
-    expect(serializeResponse({ status: 599, headers: [], body: new Uint8Array(0) }).toString()).toBe('HTTP/1.1 599 \r\n\r\n');
+    expect(serializeResponse({ status: 599, headers: [], body: new Uint8Array(0) }).toString()).toBe(
+      'HTTP/1.1 599 \r\n\r\n',
+    );
   });
 
   it.each([99, 1000, 200.5, Number.NaN])('refuses the status %s', (status) => {

@@ -45,7 +45,9 @@ describe('slowloris', () => {
   let idle: Idle[] = [];
 
   beforeAll(async () => {
-    listener = await listen(localOptions({ limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, maxConnections: idleCount + 100 } }));
+    listener = await listen(
+      localOptions({ limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, maxConnections: idleCount + 100 } }),
+    );
   });
   afterAll(async () => {
     for (const { socket } of idle) socket.destroy();
@@ -62,7 +64,10 @@ describe('slowloris', () => {
     idle = await Promise.all(opened);
     await sleep(100); // let the front take in every partial head
 
-    const result = await rawExchange(listener.port, 'GET /latest/meta-data/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const result = await rawExchange(
+      listener.port,
+      'GET /latest/meta-data/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    );
     expect(parseResponse(result.bytes).status).toBe(200);
     expect(result.elapsedMs).toBeLessThan(100);
     expect(idle.every(({ socket, received }) => !socket.destroyed && received.length === 0)).toBe(true);

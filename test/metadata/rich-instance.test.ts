@@ -15,7 +15,12 @@ const RICH: InstanceDescription = {
   productCodes: ['6xqqzkyq2xx0ybkyrbf9glkhz'],
   ancestorAmiIds: ['ami-0123456789abcdef0'],
   networkInterfaces: [
-    { ...primary, ipv6s: ['2406:da14:abc:de00::1'], subnetIpv6CidrBlocks: ['2406:da14:abc:de00::/64'], vpcIpv6CidrBlocks: ['2406:da14:abc:de00::/56'] },
+    {
+      ...primary,
+      ipv6s: ['2406:da14:abc:de00::1'],
+      subnetIpv6CidrBlocks: ['2406:da14:abc:de00::/64'],
+      vpcIpv6CidrBlocks: ['2406:da14:abc:de00::/56'],
+    },
     {
       ...primary,
       mac: '06:7a:11:22:33:44',
@@ -62,10 +67,15 @@ describe('an instance with every optional category', () => {
   };
 
   it('lists each ENI under its own MAC, with its own addresses', () => {
-    expect(value('network/interfaces/macs/').split('\n')).toEqual(['06:3d:8a:5e:c4:17/', '06:7a:11:22:33:44/']);
+    expect(value('network/interfaces/macs/').split('\n')).toEqual([
+      '06:3d:8a:5e:c4:17/',
+      '06:7a:11:22:33:44/',
+    ]);
     expect(value('network/interfaces/macs/06:7a:11:22:33:44/local-ipv4s')).toBe('172.31.40.9\n172.31.40.10');
     expect(value('network/interfaces/macs/06:7a:11:22:33:44/device-number')).toBe('1');
-    expect(get('/latest/meta-data/network/interfaces/macs/06:7a:11:22:33:44/public-ipv4s', t).status).toBe(404);
+    expect(get('/latest/meta-data/network/interfaces/macs/06:7a:11:22:33:44/public-ipv4s', t).status).toBe(
+      404,
+    );
     expect(value('network/interfaces/macs/06:3d:8a:5e:c4:17/ipv6s')).toBe('2406:da14:abc:de00::1');
     expect(value('ipv6')).toBe('2406:da14:abc:de00::1');
   });
@@ -73,10 +83,15 @@ describe('an instance with every optional category', () => {
   it('exposes tags, spot, events, rebalance and lifecycle', () => {
     expect(value('tags/instance')).toBe('Name\nTeam');
     expect(value('tags/instance/Name')).toBe('web-1');
-    expect(JSON.parse(value('spot/instance-action'))).toEqual({ action: 'stop', time: '2024-02-27T13:08:06Z' });
+    expect(JSON.parse(value('spot/instance-action'))).toEqual({
+      action: 'stop',
+      time: '2024-02-27T13:08:06Z',
+    });
     expect(value('spot/termination-time')).toBe('2024-02-27T13:08:06Z');
     expect(value('instance-life-cycle')).toBe('spot');
-    expect(JSON.parse(value('events/recommendations/rebalance'))).toEqual({ noticeTime: '2024-02-27T13:05:06Z' });
+    expect(JSON.parse(value('events/recommendations/rebalance'))).toEqual({
+      noticeTime: '2024-02-27T13:05:06Z',
+    });
     const scheduled = JSON.parse(value('events/maintenance/scheduled')) as Array<Record<string, string>>;
     expect(scheduled).toEqual([
       {

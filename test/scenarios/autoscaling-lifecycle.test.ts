@@ -34,7 +34,17 @@ describe('Auto Scaling target lifecycle state', () => {
   });
 
   it('a first step at 0 is there from the start', async () => {
-    served = await serveOnLoopback({ scenarios: [{ type: 'autoscaling-lifecycle', steps: [{ state: 'InService', after: 0 }, { state: 'Standby', after: 60_000 }] }] });
+    served = await serveOnLoopback({
+      scenarios: [
+        {
+          type: 'autoscaling-lifecycle',
+          steps: [
+            { state: 'InService', after: 0 },
+            { state: 'Standby', after: 60_000 },
+          ],
+        },
+      ],
+    });
     expect((await served.get('/latest/meta-data/autoscaling/target-lifecycle-state')).body).toBe('InService');
     served.clock.advance(60_000);
     expect((await served.get('/latest/meta-data/autoscaling/target-lifecycle-state')).body).toBe('Standby');

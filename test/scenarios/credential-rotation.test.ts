@@ -23,7 +23,9 @@ const read = async (s: Served, path: string) => JSON.parse((await s.get(path)).b
 describe('rotating credentials', () => {
   it('each set has an Expiration; a new set appears well before the old one expires', async () => {
     // Sets every 15 minutes from launch, each valid an hour.
-    served = await serveOnLoopback({ instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 900, lifetimeSeconds: 3600 } } });
+    served = await serveOnLoopback({
+      instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 900, lifetimeSeconds: 3600 } },
+    });
     const first = await read(served, ROLE);
     const issued = Date.parse(first.LastUpdated);
     expect(T0 - issued).toBeGreaterThanOrEqual(0);
@@ -42,7 +44,9 @@ describe('rotating credentials', () => {
   });
 
   it('the identity credentials rotate likewise, with their own keys', async () => {
-    served = await serveOnLoopback({ instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 600, lifetimeSeconds: 1800 } } });
+    served = await serveOnLoopback({
+      instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 600, lifetimeSeconds: 1800 } },
+    });
     const role = await read(served, ROLE);
     const identity = await read(served, IDENTITY);
     expect(identity.AccessKeyId).not.toBe(role.AccessKeyId);
@@ -55,7 +59,10 @@ describe('rotating credentials', () => {
 
   it('an early rotation issues a new set at its moment and restarts the period from there', async () => {
     served = await serveOnLoopback({
-      instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600 } },
+      instance: {
+        ...DEFAULT_INSTANCE,
+        credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600 },
+      },
       scenarios: [{ type: 'credential-rotation', when: { after: 120_000 } }],
     });
     const before = await read(served, ROLE);
@@ -74,7 +81,12 @@ describe('rotating credentials', () => {
   });
 
   it('the AWS SDK credential provider reads the new keys after a rotation', async () => {
-    served = await serveOnLoopback({ instance: { ...DEFAULT_INSTANCE, credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600 } } });
+    served = await serveOnLoopback({
+      instance: {
+        ...DEFAULT_INSTANCE,
+        credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600 },
+      },
+    });
     // The SDK compares Expiration with the real clock, so the emulator's clock starts at real time here.
     served.clock.set(Date.now());
     const saved = { ...process.env };

@@ -6,13 +6,19 @@ afterEach(() => served?.close());
 
 describe('IMDSv2 switched on (http-tokens)', () => {
   it('token-less reads work until the switch, then get 401; token reads work throughout', async () => {
-    served = await serveOnLoopback({ httpTokens: 'optional', scenarios: [{ type: 'http-tokens', mode: 'required', when: { after: 600_000 } }] });
+    served = await serveOnLoopback({
+      httpTokens: 'optional',
+      scenarios: [{ type: 'http-tokens', mode: 'required', when: { after: 600_000 } }],
+    });
     const { getV1, get, clock, emulator } = served;
     expect((await getV1('/latest/meta-data/instance-id')).status).toBe(200);
     clock.advance(600_000);
     expect((await getV1('/latest/meta-data/instance-id')).status).toBe(401);
     expect((await get('/latest/meta-data/instance-id')).status).toBe(200);
-    const versions = emulator.requests.entries().filter((entry) => entry.method === 'GET').map((entry) => `${entry.access}:${entry.status}`);
+    const versions = emulator.requests
+      .entries()
+      .filter((entry) => entry.method === 'GET')
+      .map((entry) => `${entry.access}:${entry.status}`);
     expect(versions).toEqual(['v1:200', 'v1:401', 'v2:200']);
   });
 

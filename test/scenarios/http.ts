@@ -20,7 +20,10 @@ export interface Reply {
 /** What happened when nothing came back. */
 export class NoReply extends Error {
   override readonly name = 'NoReply';
-  constructor(readonly kind: 'timeout' | 'reset', detail: string) {
+  constructor(
+    readonly kind: 'timeout' | 'reset',
+    detail: string,
+  ) {
     super(`${kind}: ${detail}`);
   }
 }
@@ -40,11 +43,22 @@ export function request(base: string, path: string, call: Call = {}): Promise<Re
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: call.method ?? 'GET', headers: call.headers, agent: false, ...(call.from ? { localAddress: call.from } : {}) },
+      {
+        method: call.method ?? 'GET',
+        headers: call.headers,
+        agent: false,
+        ...(call.from ? { localAddress: call.from } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          }),
+        );
         res.on('error', (error) => reject(new NoReply('reset', error.message)));
       },
     );
@@ -52,7 +66,13 @@ export function request(base: string, path: string, call: Call = {}): Promise<Re
       req.destroy();
       reject(new NoReply('timeout', `no response within ${call.timeoutMs ?? 5_000} ms`));
     });
-    req.on('error', (error) => reject(error instanceof NoReply ? error : new NoReply('reset', (error as NodeJS.ErrnoException).code ?? error.message)));
+    req.on('error', (error) =>
+      reject(
+        error instanceof NoReply
+          ? error
+          : new NoReply('reset', (error as NodeJS.ErrnoException).code ?? error.message),
+      ),
+    );
     req.end();
   });
 }
@@ -74,7 +94,10 @@ export async function serveOnLoopback(options: EmulatorOptions = {}) {
   /** GET with a fresh token (IMDSv2). */
   const get = async (path: string, call: Call = {}) => {
     const fresh = await token(call.from);
-    return request(running.url, path, { ...call, headers: { ...call.headers, 'X-aws-ec2-metadata-token': fresh } });
+    return request(running.url, path, {
+      ...call,
+      headers: { ...call.headers, 'X-aws-ec2-metadata-token': fresh },
+    });
   };
   /** GET without a token (IMDSv1). */
   const getV1 = (path: string, call: Call = {}) => request(running.url, path, call);

@@ -7,7 +7,9 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('rebalance recommendation', () => {
   it('is 404 until issued, then carries the noticeTime fixed at issue', async () => {
-    served = await serveOnLoopback({ scenarios: [{ type: 'rebalance-recommendation', when: { after: 600_000 } }] });
+    served = await serveOnLoopback({
+      scenarios: [{ type: 'rebalance-recommendation', when: { after: 600_000 } }],
+    });
     const { get, clock } = served;
     expect((await get('/latest/meta-data/events/recommendations/rebalance')).status).toBe(404);
     expect((await get('/latest/meta-data/events/')).body).toBe('maintenance/');
@@ -17,7 +19,9 @@ describe('rebalance recommendation', () => {
     expect(notice.body).toBe(`{"noticeTime": "${iso(T0 + 600_000)}"}`);
     expect((await get('/latest/meta-data/events/')).body).toBe('maintenance/\nrecommendations/');
     clock.advance(3_600_000);
-    expect(JSON.parse((await get('/latest/meta-data/events/recommendations/rebalance')).body).noticeTime).toBe(iso(T0 + 600_000));
+    expect(
+      JSON.parse((await get('/latest/meta-data/events/recommendations/rebalance')).body).noticeTime,
+    ).toBe(iso(T0 + 600_000));
   });
 
   it('issued at an absolute time, combined with a spot notice later', async () => {
@@ -33,6 +37,8 @@ describe('rebalance recommendation', () => {
     expect((await get('/latest/meta-data/spot/instance-action')).status).toBe(404);
     clock.advance(120_000);
     expect((await get('/latest/meta-data/spot/instance-action')).status).toBe(200);
-    expect(JSON.parse((await get('/latest/meta-data/events/recommendations/rebalance')).body).noticeTime).toBe(iso(T0 + 60_000));
+    expect(
+      JSON.parse((await get('/latest/meta-data/events/recommendations/rebalance')).body).noticeTime,
+    ).toBe(iso(T0 + 60_000));
   });
 });

@@ -7,7 +7,9 @@ afterEach(() => served?.close());
 
 describe('spot interruption', () => {
   it('is 404 before the notice, then names the action and a time fixed two minutes after issue', async () => {
-    served = await serveOnLoopback({ scenarios: [{ type: 'spot-interruption', action: 'stop', when: { after: 90_000 } }] });
+    served = await serveOnLoopback({
+      scenarios: [{ type: 'spot-interruption', action: 'stop', when: { after: 90_000 } }],
+    });
     const { get, clock } = served;
     expect((await get('/latest/meta-data/instance-life-cycle')).body).toBe('spot');
     expect((await get('/latest/meta-data/spot/instance-action')).status).toBe(404);
@@ -32,7 +34,9 @@ describe('spot interruption', () => {
 
   it('can be issued at an absolute time, and hibernate is an action too', async () => {
     const at = T0 + 3_600_000;
-    served = await serveOnLoopback({ scenarios: [{ type: 'spot-interruption', action: 'hibernate', when: { at } }] });
+    served = await serveOnLoopback({
+      scenarios: [{ type: 'spot-interruption', action: 'hibernate', when: { at } }],
+    });
     served.clock.set(at - 1);
     expect((await served.get('/latest/meta-data/spot/instance-action')).status).toBe(404);
     served.clock.set(at);
@@ -54,8 +58,15 @@ describe('spot interruption', () => {
   });
 
   it('is seen by the AWS SDK MetadataService', async () => {
-    served = await serveOnLoopback({ scenarios: [{ type: 'spot-interruption', action: 'terminate', when: { after: 30_000 } }] });
-    const sdk = new MetadataService({ endpoint: served.url, ec2MetadataV1Disabled: true, retries: 0, httpOptions: { timeout: 2_000 } });
+    served = await serveOnLoopback({
+      scenarios: [{ type: 'spot-interruption', action: 'terminate', when: { after: 30_000 } }],
+    });
+    const sdk = new MetadataService({
+      endpoint: served.url,
+      ec2MetadataV1Disabled: true,
+      retries: 0,
+      httpOptions: { timeout: 2_000 },
+    });
     await expect(sdk.request('/latest/meta-data/spot/instance-action', {})).rejects.toThrow();
     served.clock.advance(30_000);
     const notice = JSON.parse(await sdk.request('/latest/meta-data/spot/instance-action', {}));

@@ -15,10 +15,22 @@ describe('scenarios through the ec2-imds client', () => {
   it('spot, rebalance, maintenance and lifecycle combine on one timeline', async () => {
     served = await serveOnLoopback({
       scenarios: [
-        { type: 'autoscaling-lifecycle', steps: [{ state: 'InService', after: 0 }, { state: 'Terminated', after: 10 * MIN }] },
+        {
+          type: 'autoscaling-lifecycle',
+          steps: [
+            { state: 'InService', after: 0 },
+            { state: 'Terminated', after: 10 * MIN },
+          ],
+        },
         { type: 'rebalance-recommendation', when: { after: 2 * MIN } },
         { type: 'spot-interruption', action: 'terminate', when: { after: 5 * MIN } },
-        { type: 'maintenance-event', code: 'instance-retirement', eventId: 'instance-event-00000000000000001', notBefore: { after: 60 * MIN }, notAfter: { after: 120 * MIN } },
+        {
+          type: 'maintenance-event',
+          code: 'instance-retirement',
+          eventId: 'instance-event-00000000000000001',
+          notBefore: { after: 60 * MIN },
+          notAfter: { after: 120 * MIN },
+        },
       ],
     });
     const client = () => new ImdsClient({ endpoint: served!.url, env: {} });
@@ -28,7 +40,11 @@ describe('scenarios through the ec2-imds client', () => {
     expect(await client().spotInstanceAction()).toBeNull();
     const events = await client().scheduledEvents();
     expect(events).toHaveLength(1);
-    expect(events?.[0]).toMatchObject({ code: 'instance-retirement', state: 'active', eventId: 'instance-event-00000000000000001' });
+    expect(events?.[0]).toMatchObject({
+      code: 'instance-retirement',
+      state: 'active',
+      eventId: 'instance-event-00000000000000001',
+    });
     expect(events?.[0]?.notBefore.getTime()).toBe(T0 + 60 * MIN);
 
     served.clock.advance(2 * MIN);

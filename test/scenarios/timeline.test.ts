@@ -4,7 +4,12 @@ import { ScenarioError } from '../../src/scenarios/scenario-error.js';
 import type { ServiceState } from '../../src/scenarios/service-state.js';
 import { Timeline } from '../../src/scenarios/timeline.js';
 
-const base: ServiceState = { instance: DEFAULT_INSTANCE, httpTokens: 'required', httpEndpoint: 'enabled', faults: [] };
+const base: ServiceState = {
+  instance: DEFAULT_INSTANCE,
+  httpTokens: 'required',
+  httpEndpoint: 'enabled',
+  faults: [],
+};
 const T = 1_000_000;
 
 describe('Timeline', () => {
@@ -41,18 +46,29 @@ describe('Timeline', () => {
     expect(timeline.add({ type: 'rebalance-recommendation' }, T).id).toBe('rebalance-recommendation-2');
     expect(timeline.add({ type: 'hop-limit', id: 'containers' }, T).id).toBe('containers');
     expect(() => timeline.add({ type: 'hop-limit', id: 'containers' }, T)).toThrow(ScenarioError);
-    expect(() => timeline.remove('nope')).toThrow(expect.objectContaining({ name: 'ScenarioError', code: 'unknown-id', id: 'nope' }));
+    expect(() => timeline.remove('nope')).toThrow(
+      expect.objectContaining({ name: 'ScenarioError', code: 'unknown-id', id: 'nope' }),
+    );
     timeline.remove('rebalance-recommendation-1');
-    expect(timeline.list().map((scenario) => scenario.id)).toEqual(['rebalance-recommendation-2', 'containers']);
+    expect(timeline.list().map((scenario) => scenario.id)).toEqual([
+      'rebalance-recommendation-2',
+      'containers',
+    ]);
   });
 
   it('a maintenance event keeps the same generated id when replaced, so it can be ended', () => {
     const timeline = new Timeline();
-    const event = timeline.add({ type: 'maintenance-event', code: 'system-reboot', notBefore: { after: 0 }, notAfter: { after: 1 } }, T);
+    const event = timeline.add(
+      { type: 'maintenance-event', code: 'system-reboot', notBefore: { after: 0 }, notAfter: { after: 1 } },
+      T,
+    );
     const eventId = event.spec.type === 'maintenance-event' ? event.spec.eventId : undefined;
     expect(eventId).toMatch(/^instance-event-[0-9a-f]{17}$/);
     const replaced = timeline.replace(event.id, { ...event.spec, canceled: { at: T + 5 } } as never);
     expect(replaced.spec).toMatchObject({ eventId });
-    expect(timeline.stateAt(base, T + 5).instance.maintenanceEvents[0]).toMatchObject({ eventId, state: 'canceled' });
+    expect(timeline.stateAt(base, T + 5).instance.maintenanceEvents[0]).toMatchObject({
+      eventId,
+      state: 'canceled',
+    });
   });
 });

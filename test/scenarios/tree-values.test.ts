@@ -9,7 +9,12 @@ describe('timed values (set-value, remove-value)', () => {
     served = await serveOnLoopback({
       scenarios: [
         { type: 'set-value', path: 'meta-data/tags/instance/Stage', value: 'blue', when: { after: 60_000 } },
-        { type: 'set-value', path: 'meta-data/tags/instance/Stage', value: 'green', when: { after: 120_000 } },
+        {
+          type: 'set-value',
+          path: 'meta-data/tags/instance/Stage',
+          value: 'green',
+          when: { after: 120_000 },
+        },
         { type: 'remove-value', path: 'meta-data/tags/instance/Stage', when: { after: 180_000 } },
       ],
     });
@@ -29,7 +34,12 @@ describe('timed values (set-value, remove-value)', () => {
     served = await serveOnLoopback({
       scenarios: [
         { type: 'set-value', path: 'meta-data/ami-id', value: 'ami-00000000000000001', when: { after: 0 } },
-        { type: 'set-value', path: 'meta-data/ami-id', value: 'ami-00000000000000003', when: { after: 60_000 } },
+        {
+          type: 'set-value',
+          path: 'meta-data/ami-id',
+          value: 'ami-00000000000000003',
+          when: { after: 60_000 },
+        },
       ],
     });
     const { get, clock, emulator } = served;

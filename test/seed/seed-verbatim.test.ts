@@ -17,8 +17,15 @@ const script = join(here, 'seed-in-netns.sh');
 
 /** `unshare --net` as root, or with a user namespace (`-r`) where unprivileged ones are allowed. */
 function unshareCommand(): string[] | undefined {
-  for (const candidate of [['unshare', '--net'], ['unshare', '--user', '--map-root-user', '--net']]) {
-    const probe = spawnSync(candidate[0]!, [...candidate.slice(1), 'ip', 'addr', 'add', '169.254.169.254/32', 'dev', 'lo'], { stdio: 'ignore' });
+  for (const candidate of [
+    ['unshare', '--net'],
+    ['unshare', '--user', '--map-root-user', '--net'],
+  ]) {
+    const probe = spawnSync(
+      candidate[0]!,
+      [...candidate.slice(1), 'ip', 'addr', 'add', '169.254.169.254/32', 'dev', 'lo'],
+      { stdio: 'ignore' },
+    );
     if (probe.status === 0) return candidate;
   }
   return undefined;
@@ -29,7 +36,10 @@ const SEED_LISTING_BYTES = 325;
 
 function runSeed(mode: 'required' | 'optional') {
   const out = mkdtempSync(join(tmpdir(), `imds-seed-${mode}-`));
-  const run = spawnSync(unshare![0]!, [...unshare!.slice(1), 'bash', script, repo, out, mode], { encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(unshare![0]!, [...unshare!.slice(1), 'bash', script, repo, out, mode], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(run.status, `${run.stdout}\n${run.stderr}\n${readFileSync(join(out, 'serve.log'), 'utf8')}`).toBe(0);
   const read = (name: string) => readFileSync(join(out, name), 'utf8');
   return { read };
@@ -42,10 +52,21 @@ describe.skipIf(!unshare)('the seed, verbatim, on 169.254.169.254 inside a fresh
     const verbose = read('instance-id.err');
     expect(verbose).toContain('> GET /latest/meta-data/instance-id/ HTTP/1.1');
     expect(verbose).toContain('> Host: 169.254.169.254');
-    const headerLines = verbose.split(/\r?\n/).filter((line) => line.startsWith('< ')).map((line) => line.replace(/^< /, '').split(':')[0]);
+    const headerLines = verbose
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('< '))
+      .map((line) => line.replace(/^< /, '').split(':')[0]);
     expect(headerLines).toEqual([
-      'HTTP/1.1 200 OK', 'X-Aws-Ec2-Metadata-Token-Ttl-Seconds', 'Content-Type', 'Accept-Ranges', 'Last-Modified',
-      'Content-Length', 'Date', 'Server', 'Connection', '',
+      'HTTP/1.1 200 OK',
+      'X-Aws-Ec2-Metadata-Token-Ttl-Seconds',
+      'Content-Type',
+      'Accept-Ranges',
+      'Last-Modified',
+      'Content-Length',
+      'Date',
+      'Server',
+      'Connection',
+      '',
     ]);
     expect(verbose).toContain('< Content-Length: 19');
     expect(verbose).toContain('< Server: EC2ws');

@@ -56,7 +56,8 @@ describe('tokens across time and emulators', () => {
     const tokens = Array.from({ length: 50 }, () => token());
     expect(new Set(tokens).size).toBe(50);
     for (const [index, each] of tokens.entries()) {
-      const path = index % 2 === 0 ? '/latest/meta-data/local-ipv4' : '/latest/dynamic/instance-identity/document';
+      const path =
+        index % 2 === 0 ? '/latest/meta-data/local-ipv4' : '/latest/dynamic/instance-identity/document';
       expect(get(path, each).status).toBe(200);
     }
   });
@@ -68,7 +69,9 @@ describe('tokens across time and emulators', () => {
       ['PUT', '/latest/api/token'],
       ['GET', '/'],
     ] as const) {
-      const outcome = emulator.handle(makeRequest(method, target, { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }));
+      const outcome = emulator.handle(
+        makeRequest(method, target, { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }),
+      );
       expect(outcome).toMatchObject({ status: 403 });
     }
     const { get } = inProcess({ httpEndpoint: 'disabled' });

@@ -17,7 +17,12 @@ afterAll(() => imds.close());
 afterEach(() => imds.emulator.setHttpTokens('required'));
 
 const service = (ec2MetadataV1Disabled: boolean) =>
-  new MetadataService({ endpoint: imds.url, ec2MetadataV1Disabled, retries: 0, httpOptions: { timeout: 2_000 } });
+  new MetadataService({
+    endpoint: imds.url,
+    ec2MetadataV1Disabled,
+    retries: 0,
+    httpOptions: { timeout: 2_000 },
+  });
 
 describe('@aws-sdk/ec2-metadata-service', () => {
   it('reads the instance id and the listing with IMDSv2 required', async () => {
@@ -48,6 +53,8 @@ describe('@smithy/credential-provider-imds', () => {
     expect(credentials.sessionToken).toBeTruthy();
     expect(credentials.expiration!.getTime()).toBeGreaterThan(Date.now());
     const v2Reads = imds.emulator.requests.entries().filter((entry) => entry.access === 'v2');
-    expect(v2Reads.some((entry) => entry.path.endsWith('/security-credentials/ec2-imds-demo-role'))).toBe(true);
+    expect(v2Reads.some((entry) => entry.path.endsWith('/security-credentials/ec2-imds-demo-role'))).toBe(
+      true,
+    );
   });
 });

@@ -5,10 +5,32 @@ import { header, inProcess, text } from '../helpers/in-process.js';
 
 /** Spec §4: the 26 entries of the seed's `GET /latest/meta-data/`, in order. */
 const SEED_LISTING = [
-  'ami-id', 'ami-launch-index', 'ami-manifest-path', 'block-device-mapping/', 'events/', 'hostname', 'iam/',
-  'identity-credentials/', 'instance-action', 'instance-id', 'instance-life-cycle', 'instance-type',
-  'local-hostname', 'local-ipv4', 'mac', 'metrics/', 'network/', 'placement/', 'profile', 'public-hostname',
-  'public-ipv4', 'public-keys/', 'reservation-id', 'security-groups', 'services/', 'system',
+  'ami-id',
+  'ami-launch-index',
+  'ami-manifest-path',
+  'block-device-mapping/',
+  'events/',
+  'hostname',
+  'iam/',
+  'identity-credentials/',
+  'instance-action',
+  'instance-id',
+  'instance-life-cycle',
+  'instance-type',
+  'local-hostname',
+  'local-ipv4',
+  'mac',
+  'metrics/',
+  'network/',
+  'placement/',
+  'profile',
+  'public-hostname',
+  'public-ipv4',
+  'public-keys/',
+  'reservation-id',
+  'security-groups',
+  'services/',
+  'system',
 ];
 
 describe('the default instance is the seed’s', () => {
@@ -52,11 +74,18 @@ describe('the default instance is the seed’s', () => {
     expect(eni(`ipv4-associations/${value('public-ipv4')}`)).toBe(value('local-ipv4'));
     expect(eni('security-groups')).toBe(value('security-groups'));
     expect(eni('device-number')).toBe('0');
-    expect(value('local-hostname')).toBe(`ip-${value('local-ipv4').replaceAll('.', '-')}.ap-northeast-1.compute.internal`);
-    expect(value('public-hostname')).toBe(`ec2-${value('public-ipv4').replaceAll('.', '-')}.ap-northeast-1.compute.amazonaws.com`);
+    expect(value('local-hostname')).toBe(
+      `ip-${value('local-ipv4').replaceAll('.', '-')}.ap-northeast-1.compute.internal`,
+    );
+    expect(value('public-hostname')).toBe(
+      `ec2-${value('public-ipv4').replaceAll('.', '-')}.ap-northeast-1.compute.amazonaws.com`,
+    );
     expect(eni('subnet-ipv4-cidr-block')).toBe('172.31.32.0/20');
 
-    const document = JSON.parse(text(get('/latest/dynamic/instance-identity/document', t))) as Record<string, unknown>;
+    const document = JSON.parse(text(get('/latest/dynamic/instance-identity/document', t))) as Record<
+      string,
+      unknown
+    >;
     expect(document).toMatchObject({
       instanceId: value('instance-id'),
       instanceType: value('instance-type'),
@@ -68,7 +97,9 @@ describe('the default instance is the seed’s', () => {
       version: '2017-09-30',
     });
     const info = JSON.parse(value('iam/info')) as { InstanceProfileArn: string };
-    expect(info.InstanceProfileArn).toBe(`arn:aws:iam::${eni('owner-id')}:instance-profile/${DEFAULT_INSTANCE.iam?.roleName}`);
+    expect(info.InstanceProfileArn).toBe(
+      `arn:aws:iam::${eni('owner-id')}:instance-profile/${DEFAULT_INSTANCE.iam?.roleName}`,
+    );
   });
 
   it('serves every entry it lists, in every version cloud-init probes', () => {
@@ -85,11 +116,16 @@ describe('the default instance is the seed’s', () => {
 
   it('lists the role under iam/security-credentials/ and serves credentials valid for hours', () => {
     expect(value('iam/security-credentials/')).toBe('ec2-imds-demo-role');
-    const credentials = JSON.parse(value('iam/security-credentials/ec2-imds-demo-role')) as Record<string, string>;
+    const credentials = JSON.parse(value('iam/security-credentials/ec2-imds-demo-role')) as Record<
+      string,
+      string
+    >;
     expect(credentials.Code).toBe('Success');
     expect(credentials.Type).toBe('AWS-HMAC');
     expect(credentials.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(credentials.SecretAccessKey).toHaveLength(40);
-    expect(Date.parse(credentials.Expiration!)).toBeGreaterThan(Date.parse('2024-02-27T13:06:06Z') + 3600_000);
+    expect(Date.parse(credentials.Expiration!)).toBeGreaterThan(
+      Date.parse('2024-02-27T13:06:06Z') + 3600_000,
+    );
   });
 });

@@ -33,8 +33,15 @@ describe('imds serve', () => {
     const url = await server.url;
     expect(url).not.toMatch(/:0$/);
     expect(server.output().stdout).toContain(`curl -s -X PUT "${url}/latest/api/token"`);
-    const token = await (await fetch(`${url}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } })).text();
-    const id = await fetch(`${url}/latest/meta-data/instance-id`, { headers: { 'X-aws-ec2-metadata-token': token } });
+    const token = await (
+      await fetch(`${url}/latest/api/token`, {
+        method: 'PUT',
+        headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' },
+      })
+    ).text();
+    const id = await fetch(`${url}/latest/meta-data/instance-id`, {
+      headers: { 'X-aws-ec2-metadata-token': token },
+    });
     expect(await id.text()).toBe('i-0410f3c9b2d5e8a71');
     expect((await fetch(`${url}/latest/meta-data/instance-id`)).status).toBe(401);
     server.child.kill('SIGTERM');
@@ -54,7 +61,10 @@ describe('imds serve', () => {
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const run = spawnSync(process.execPath, [bin, 'serve', '--port', String(port)], { encoding: 'utf8', timeout: 10_000 });
+      const run = spawnSync(process.execPath, [bin, 'serve', '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       expect(run.status).toBe(2);
       expect(run.stderr).toContain(`already in use (127.0.0.1:${port})`);
     } finally {
@@ -67,7 +77,10 @@ describe('imds serve', () => {
     [['--port', '99999'], /--port must be an integer from 0 to 65535/],
     [['--port', 'eighty'], /--port must be an integer/],
     [['--no-such-flag'], /Unknown option '--no-such-flag'/],
-    [['--identity-key', '/nonexistent/key.pem'], /--identity-key: cannot read \/nonexistent\/key.pem: ENOENT/],
+    [
+      ['--identity-key', '/nonexistent/key.pem'],
+      /--identity-key: cannot read \/nonexistent\/key.pem: ENOENT/,
+    ],
   ])('exits 2 on bad flags %j', (args, message) => {
     const run = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8', timeout: 10_000 });
     expect(run.status).toBe(2);

@@ -4,7 +4,15 @@
  * then run in a child process. `npm test` builds `dist/` first.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,13 +29,16 @@ interface Recipe {
 function recipes(): Recipe[] {
   const found: Recipe[] = [];
   const pattern = /<!-- recipe: (\S+) (\S+) -->\n```js\n([\s\S]*?)```/g;
-  for (const match of DOC.matchAll(pattern)) found.push({ runner: match[1]!, file: match[2]!, code: match[3]! });
+  for (const match of DOC.matchAll(pattern))
+    found.push({ runner: match[1]!, file: match[2]!, code: match[3]! });
   return found;
 }
 
 let scratch: string;
 beforeAll(() => {
-  expect(existsSync(join(ROOT, 'dist', 'testing', 'index.js')), 'dist/ is missing: run npm run build').toBe(true);
+  expect(existsSync(join(ROOT, 'dist', 'testing', 'index.js')), 'dist/ is missing: run npm run build').toBe(
+    true,
+  );
   scratch = mkdtempSync(join(tmpdir(), 'imds-recipes-'));
   mkdirSync(join(scratch, 'node_modules'));
   symlinkSync(ROOT, join(scratch, 'node_modules', 'ec2-imds'), 'dir');
@@ -43,7 +54,12 @@ function run(recipe: Recipe, command: (dir: string, file: string) => string[]) {
   const file = join(dir, recipe.file);
   writeFileSync(file, recipe.code);
   const [executable, ...args] = command(dir, file);
-  const result = spawnSync(executable!, args, { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' } });
+  const result = spawnSync(executable!, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' },
+  });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
@@ -59,7 +75,14 @@ describe('README.md recipes', () => {
   });
 
   it('vitest', () => {
-    const { status, output } = run(byRunner('vitest'), (dir, file) => [process.execPath, join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, file]);
+    const { status, output } = run(byRunner('vitest'), (dir, file) => [
+      process.execPath,
+      join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--root',
+      dir,
+      file,
+    ]);
     expect(output).toMatch(/Tests\s+2 passed \(2\)/);
     expect(status).toBe(0);
   });

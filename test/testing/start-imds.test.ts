@@ -5,7 +5,10 @@ import { ConfigError, startImds, type Imds } from '../../src/testing/index.js';
 const TTL = { 'X-aws-ec2-metadata-token-ttl-seconds': '60' };
 async function read(imds: Imds, path: string, token = true) {
   const headers: Record<string, string> = {};
-  if (token) headers['X-aws-ec2-metadata-token'] = await (await fetch(`${imds.url}/latest/api/token`, { method: 'PUT', headers: TTL })).text();
+  if (token)
+    headers['X-aws-ec2-metadata-token'] = await (
+      await fetch(`${imds.url}/latest/api/token`, { method: 'PUT', headers: TTL })
+    ).text();
   const response = await fetch(`${imds.url}${path}`, { headers });
   return { status: response.status, body: await response.text() };
 }
@@ -48,7 +51,9 @@ describe('startImds', () => {
     expect((await read(imds, '/latest/meta-data/public-ipv4')).status).toBe(404);
     expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).status).toBe(404);
     expect(imds.clock.advance(60_000)).toBe(Date.UTC(2024, 2, 1, 9, 1));
-    expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).body).toBe('{"noticeTime": "2024-03-01T09:01:00Z"}');
+    expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).body).toBe(
+      '{"noticeTime": "2024-03-01T09:01:00Z"}',
+    );
   });
 
   it('set and remove change values at once', async () => {
@@ -65,7 +70,10 @@ describe('startImds', () => {
     imds.spot.interrupt({ action: 'stop', after: '30s' });
     expect((await read(imds, '/latest/meta-data/spot/instance-action')).status).toBe(404);
     imds.clock.advance('30s');
-    expect(JSON.parse((await read(imds, '/latest/meta-data/spot/instance-action')).body)).toEqual({ action: 'stop', time: '2024-03-01T09:02:30Z' });
+    expect(JSON.parse((await read(imds, '/latest/meta-data/spot/instance-action')).body)).toEqual({
+      action: 'stop',
+      time: '2024-03-01T09:02:30Z',
+    });
     expect((await read(imds, '/latest/meta-data/instance-life-cycle')).body).toBe('spot');
     expect(() => imds.clock.advance('soon')).toThrow(RangeError);
   });
@@ -73,10 +81,16 @@ describe('startImds', () => {
   it('rebalance(), events.schedule/complete/cancel, rotateCredentials()', async () => {
     await using imds = await startImds({ now: Date.UTC(2024, 2, 1, 9) });
     imds.rebalance();
-    expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).body).toBe('{"noticeTime": "2024-03-01T09:00:00Z"}');
+    expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).body).toBe(
+      '{"noticeTime": "2024-03-01T09:00:00Z"}',
+    );
 
     const reboot = imds.events.schedule({ code: 'system-reboot' });
-    const stop = imds.events.schedule({ code: 'instance-stop', notBefore: '2024-03-05T00:00:00Z', notAfter: '2024-03-05T02:00:00Z' });
+    const stop = imds.events.schedule({
+      code: 'instance-stop',
+      notBefore: '2024-03-05T00:00:00Z',
+      notAfter: '2024-03-05T02:00:00Z',
+    });
     const scheduled = JSON.parse((await read(imds, '/latest/meta-data/events/maintenance/scheduled')).body);
     expect(scheduled.map((event: { EventId: string }) => event.EventId)).toEqual([reboot, stop]);
     expect(scheduled[0].NotBefore).toBe('2 Mar 2024 09:00:00 GMT');
@@ -143,8 +157,15 @@ describe('startImds', () => {
     expect((await read(b, '/latest/meta-data/spot/instance-action')).status).toBe(404);
     expect(b.clock.now()).toBeLessThan(a.clock.now());
     const tokenOfA = await (await fetch(`${a.url}/latest/api/token`, { method: 'PUT', headers: TTL })).text();
-    expect((await fetch(`${b.url}/latest/meta-data/`, { headers: { 'X-aws-ec2-metadata-token': tokenOfA } })).status).toBe(401);
-    expect(b.requests.every((entry) => entry.path !== '/latest/meta-data/spot/instance-action' || entry.status === 404)).toBe(true);
+    expect(
+      (await fetch(`${b.url}/latest/meta-data/`, { headers: { 'X-aws-ec2-metadata-token': tokenOfA } }))
+        .status,
+    ).toBe(401);
+    expect(
+      b.requests.every(
+        (entry) => entry.path !== '/latest/meta-data/spot/instance-action' || entry.status === 404,
+      ),
+    ).toBe(true);
   });
 
   it('AWS SDKs find it through imds.env', async () => {
@@ -154,18 +175,26 @@ describe('startImds', () => {
       Object.assign(process.env, imds.env, { AWS_EC2_METADATA_V1_DISABLED: 'true' });
       const credentials = await fromInstanceMetadata({ timeout: 2_000, maxRetries: 0 })();
       expect(credentials.accessKeyId).toMatch(/^ASIA/);
-      expect(imds.requests.some((entry) => entry.version === 'v2' && entry.path.endsWith('/ec2-imds-demo-role'))).toBe(true);
+      expect(
+        imds.requests.some((entry) => entry.version === 'v2' && entry.path.endsWith('/ec2-imds-demo-role')),
+      ).toBe(true);
     } finally {
       process.env = saved;
     }
   });
 
   it('invalid options fail with the configuration messages', async () => {
-    await expect(startImds({ instance: { instanceTpye: 'x' } as never })).rejects.toThrow('startImds: instance.instanceTpye: unknown key; did you mean "instanceType"?');
-    await expect(startImds({ scenarios: [{ type: 'spot-interruption', action: 'explode' } as never] })).rejects.toThrow(
+    await expect(startImds({ instance: { instanceTpye: 'x' } as never })).rejects.toThrow(
+      'startImds: instance.instanceTpye: unknown key; did you mean "instanceType"?',
+    );
+    await expect(
+      startImds({ scenarios: [{ type: 'spot-interruption', action: 'explode' } as never] }),
+    ).rejects.toThrow(
       'startImds: scenarios[0].action: expected one of "terminate", "stop", "hibernate", got "explode"',
     );
-    await expect(startImds({ httpTokens: 'sometimes' as never })).rejects.toThrow('startImds: httpTokens: expected one of "required", "optional", got "sometimes"');
+    await expect(startImds({ httpTokens: 'sometimes' as never })).rejects.toThrow(
+      'startImds: httpTokens: expected one of "required", "optional", got "sometimes"',
+    );
     await expect(startImds({ now: 'yesterday' })).rejects.toBeInstanceOf(ConfigError);
   });
 });

@@ -29,22 +29,34 @@ const TOKEN_EXPECTATION = `expected a bearer token of at least ${CONTROL_TOKEN_M
 /** The control API's bearer token; a wrong one is never echoed in messages. */
 export const controlTokenSchema = () =>
   z.unknown().transform((value, ctx) => {
-    if (typeof value === 'string' && value.length >= CONTROL_TOKEN_MIN_LENGTH && /^[\x21-\x7e]+$/.test(value)) return value;
-    ctx.addIssue({ code: 'custom', message: value === undefined ? `missing; ${TOKEN_EXPECTATION}` : TOKEN_EXPECTATION, params: { final: true } });
+    if (typeof value === 'string' && value.length >= CONTROL_TOKEN_MIN_LENGTH && /^[\x21-\x7e]+$/.test(value))
+      return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: value === undefined ? `missing; ${TOKEN_EXPECTATION}` : TOKEN_EXPECTATION,
+      params: { final: true },
+    });
     return z.NEVER;
   });
 /** The seed of fault randomness (32 bits). */
 export const seedSchema = () => integer(0, 2 ** 32 - 1);
 
-const pathKeyedValues = z.record(z.string(), scalarText('expected the text of the leaf')).superRefine((values, ctx) => {
-  for (const key of Object.keys(values)) {
-    const parsed = treePath().safeParse(key);
-    if (!parsed.success) {
-      const message = parsed.error.issues[0]?.message ?? 'expected a path under /latest/';
-      ctx.addIssue({ code: 'custom', path: [key], message: message.includes(', got ') ? message : `${message}, got ${describeValue(key)}`, params: { final: true } });
+const pathKeyedValues = z
+  .record(z.string(), scalarText('expected the text of the leaf'))
+  .superRefine((values, ctx) => {
+    for (const key of Object.keys(values)) {
+      const parsed = treePath().safeParse(key);
+      if (!parsed.success) {
+        const message = parsed.error.issues[0]?.message ?? 'expected a path under /latest/';
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: message.includes(', got ') ? message : `${message}, got ${describeValue(key)}`,
+          params: { final: true },
+        });
+      }
     }
-  }
-});
+  });
 
 /** A list of entries that must all be scenarios (`faults: false`) or all faults. */
 const entries = (faults: boolean) =>
@@ -78,15 +90,28 @@ export const configFileSchema = z.strictObject(
     httpTokens: httpTokensSchema().optional(),
     httpEndpoint: httpEndpointSchema().optional(),
     control: z
-      .strictObject({ host: hostSchema().optional(), port: portSchema().optional(), token: controlTokenSchema().optional() }, { error: 'expected a map with host, port and token' })
+      .strictObject(
+        {
+          host: hostSchema().optional(),
+          port: portSchema().optional(),
+          token: controlTokenSchema().optional(),
+        },
+        { error: 'expected a map with host, port and token' },
+      )
       .optional(),
     clock: z
-      .strictObject({ start: timestamp().optional(), manual: z.boolean({ error: 'expected true or false' }).optional() }, { error: 'expected a map with start and manual' })
+      .strictObject(
+        { start: timestamp().optional(), manual: z.boolean({ error: 'expected true or false' }).optional() },
+        { error: 'expected a map with start and manual' },
+      )
       .optional(),
     seed: seedSchema().optional(),
     instance: instanceSchema.optional(),
     credentials: z
-      .strictObject({ rotateEvery: positiveDuration().optional(), lifetime: positiveDuration().optional() }, { error: 'expected a map with rotateEvery and lifetime' })
+      .strictObject(
+        { rotateEvery: positiveDuration().optional(), lifetime: positiveDuration().optional() },
+        { error: 'expected a map with rotateEvery and lifetime' },
+      )
       .optional(),
     set: pathKeyedValues.optional(),
     remove: list(treePath()).optional(),

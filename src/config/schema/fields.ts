@@ -10,15 +10,20 @@ import { parseTimestamp, TIMESTAMP_EXPECTATION } from '../timestamp.js';
 import type { Moment } from '../../scenarios/spec.js';
 
 /** A string matching `pattern`; `expected` is the whole sentence (`expected an AMI id such as ami-0123...`). */
-export const patterned = (pattern: RegExp, expected: string) => z.string({ error: expected }).regex(pattern, { error: expected });
+export const patterned = (pattern: RegExp, expected: string) =>
+  z.string({ error: expected }).regex(pattern, { error: expected });
 
 /** A non-empty string. */
-export const nonEmpty = (what = 'a non-empty string') => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+export const nonEmpty = (what = 'a non-empty string') =>
+  z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
 
 /** An integer in `min..max`. */
 export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER, expected?: string) {
   const error =
-    expected ?? (max === Number.MAX_SAFE_INTEGER ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`);
+    expected ??
+    (max === Number.MAX_SAFE_INTEGER
+      ? `expected an integer >= ${min}`
+      : `expected an integer from ${min} to ${max}`);
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
@@ -42,7 +47,11 @@ export const positiveDuration = () =>
   z.unknown().transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a positive duration such as 90s, 2m or 1h (a bare number is seconds)`, input: value });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a positive duration such as 90s, 2m or 1h (a bare number is seconds)`,
+        input: value,
+      });
       return z.NEVER;
     }
     return ms;
@@ -82,19 +91,24 @@ export const ipv6 = (what = 'an IPv6 address such as 2406:da14::1') =>
 
 function isCidr(value: string, family: 4 | 6): boolean {
   const [address, prefix, extra] = value.split('/');
-  if (extra !== undefined || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  if (extra !== undefined || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix))
+    return false;
   return net.isIP(address) === family && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 /** An IPv4 CIDR block. */
 export const ipv4Cidr = () =>
-  z.string({ error: 'expected an IPv4 CIDR block such as 172.31.0.0/16' }).refine((value) => isCidr(value, 4), {
-    error: 'expected an IPv4 CIDR block such as 172.31.0.0/16',
-  });
+  z
+    .string({ error: 'expected an IPv4 CIDR block such as 172.31.0.0/16' })
+    .refine((value) => isCidr(value, 4), {
+      error: 'expected an IPv4 CIDR block such as 172.31.0.0/16',
+    });
 /** An IPv6 CIDR block. */
 export const ipv6Cidr = () =>
-  z.string({ error: 'expected an IPv6 CIDR block such as 2406:da14::/56' }).refine((value) => isCidr(value, 6), {
-    error: 'expected an IPv6 CIDR block such as 2406:da14::/56',
-  });
+  z
+    .string({ error: 'expected an IPv6 CIDR block such as 2406:da14::/56' })
+    .refine((value) => isCidr(value, 6), {
+      error: 'expected an IPv6 CIDR block such as 2406:da14::/56',
+    });
 
 /** A list, with the element's own messages. */
 export const list = <T extends z.ZodType>(element: T) => z.array(element, { error: 'expected a list' });

@@ -6,10 +6,24 @@
  */
 import * as z from 'zod';
 import { USER_DATA_MAX_BYTES } from '../../wire.js';
-import { integer, ipv4, ipv4Cidr, ipv6, ipv6Cidr, list, nonEmpty, patterned, scalarText, timestamp } from './fields.js';
+import {
+  integer,
+  ipv4,
+  ipv4Cidr,
+  ipv6,
+  ipv6Cidr,
+  list,
+  nonEmpty,
+  patterned,
+  scalarText,
+  timestamp,
+} from './fields.js';
 
 const hexId = (prefix: string, example: string) =>
-  patterned(new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`), `expected an id such as ${example} (${prefix}- and 8 or 17 lower-case hex digits)`);
+  patterned(
+    new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`),
+    `expected an id such as ${example} (${prefix}- and 8 or 17 lower-case hex digits)`,
+  );
 
 /** A MAC address as EC2 writes it: lower case, colon-separated. */
 export const MAC_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
@@ -30,7 +44,9 @@ export const networkInterfaceSchema = z.strictObject({
   localHostname: nonEmpty('a host name').optional(),
   publicIpv4s: list(ipv4()).optional(),
   publicHostname: nonEmpty('a host name').optional(),
-  securityGroups: list(z.strictObject({ name: nonEmpty('a security group name'), id: hexId('sg', 'sg-0a2b4c6d8e1f3a5b7') })).optional(),
+  securityGroups: list(
+    z.strictObject({ name: nonEmpty('a security group name'), id: hexId('sg', 'sg-0a2b4c6d8e1f3a5b7') }),
+  ).optional(),
   ipv6s: list(ipv6()).optional(),
   subnetIpv6CidrBlocks: list(ipv6Cidr()).optional(),
   vpcIpv6CidrBlocks: list(ipv6Cidr()).optional(),
@@ -46,7 +62,10 @@ export const userDataSchema = z.preprocess(
     .strictObject(
       {
         text: z.string({ error: 'expected text' }).optional(),
-        base64: patterned(/^[A-Za-z0-9+/\s]*={0,2}\s*$/, 'expected base64 text (A-Z, a-z, 0-9, +, /, = padding)').optional(),
+        base64: patterned(
+          /^[A-Za-z0-9+/\s]*={0,2}\s*$/,
+          'expected base64 text (A-Z, a-z, 0-9, +, /, = padding)',
+        ).optional(),
         file: nonEmpty('a file path (relative to the configuration file)').optional(),
       },
       { error: USER_DATA_FORMS },
@@ -54,10 +73,19 @@ export const userDataSchema = z.preprocess(
     .superRefine((value, ctx) => {
       const given = Object.keys(value).filter((key) => value[key as keyof typeof value] !== undefined);
       if (given.length !== 1) {
-        ctx.addIssue({ code: 'custom', message: `${USER_DATA_FORMS}; got ${given.length === 0 ? 'none' : given.join(' and ')}`, params: { final: true } });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${USER_DATA_FORMS}; got ${given.length === 0 ? 'none' : given.join(' and ')}`,
+          params: { final: true },
+        });
       }
       if (value.text !== undefined && Buffer.byteLength(value.text) > USER_DATA_MAX_BYTES) {
-        ctx.addIssue({ code: 'custom', path: ['text'], message: `user data is limited to ${USER_DATA_MAX_BYTES} bytes (16 KiB), got ${Buffer.byteLength(value.text)}`, params: { final: true } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['text'],
+          message: `user data is limited to ${USER_DATA_MAX_BYTES} bytes (16 KiB), got ${Buffer.byteLength(value.text)}`,
+          params: { final: true },
+        });
       }
     }),
 );
@@ -68,27 +96,49 @@ export type UserDataInput = z.output<typeof userDataSchema>;
 function tagKeyProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > 128) return 'a tag key has 1 to 128 characters';
   if (/[/\s]/.test(key)) return 'a tag key exposed in metadata cannot contain "/" or spaces';
-  if (key === '.' || key === '..' || key === '_index') return `"${key}" cannot be a tag key exposed in metadata`;
+  if (key === '.' || key === '..' || key === '_index')
+    return `"${key}" cannot be a tag key exposed in metadata`;
   return undefined;
 }
 
 const tagsSchema = z
-  .record(z.string(), scalarText('expected a tag value (text)'), { error: 'expected a map of tag keys to values, or null for tags not exposed' })
+  .record(z.string(), scalarText('expected a tag value (text)'), {
+    error: 'expected a map of tag keys to values, or null for tags not exposed',
+  })
   .superRefine((tags, ctx) => {
     for (const [key, value] of Object.entries(tags)) {
       const problem = tagKeyProblem(key);
-      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: `${problem} (key ${JSON.stringify(key)})`, params: { final: true } });
-      if (value.length > 256) ctx.addIssue({ code: 'custom', path: [key], message: `a tag value has at most 256 characters, got ${value.length}`, params: { final: true } });
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${problem} (key ${JSON.stringify(key)})`,
+          params: { final: true },
+        });
+      if (value.length > 256)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `a tag value has at most 256 characters, got ${value.length}`,
+          params: { final: true },
+        });
     }
   });
 
 const BLOCK_DEVICE = /^(?:ami|root|swap|ebs\d+|ephemeral\d+)$/;
 const blockDevicesSchema = z
-  .record(z.string(), nonEmpty('a device name such as /dev/xvda or sdf'), { error: 'expected a map of virtual devices (ami, root, ebs1, ephemeral0, swap) to device names' })
+  .record(z.string(), nonEmpty('a device name such as /dev/xvda or sdf'), {
+    error: 'expected a map of virtual devices (ami, root, ebs1, ephemeral0, swap) to device names',
+  })
   .superRefine((devices, ctx) => {
     for (const key of Object.keys(devices)) {
       if (!BLOCK_DEVICE.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `expected a virtual device name: ami, root, swap, ebsN or ephemeralN; got ${JSON.stringify(key)}`, params: { final: true } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `expected a virtual device name: ami, root, swap, ebsN or ephemeralN; got ${JSON.stringify(key)}`,
+          params: { final: true },
+        });
       }
     }
   });
@@ -98,7 +148,10 @@ export const instanceSchema = z.strictObject(
   {
     accountId: account().optional(),
     instanceId: hexId('i', 'i-0410f3c9b2d5e8a71').optional(),
-    instanceType: patterned(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'expected an instance type such as t3.micro').optional(),
+    instanceType: patterned(
+      /^[a-z0-9-]+\.[a-z0-9-]+$/,
+      'expected an instance type such as t3.micro',
+    ).optional(),
     instanceLifeCycle: z.enum(['on-demand', 'spot']).optional(),
     instanceAction: nonEmpty('an instance action such as none').optional(),
     architecture: z.enum(['x86_64', 'arm64', 'i386']).optional(),
@@ -109,13 +162,21 @@ export const instanceSchema = z.strictObject(
     kernelId: hexId('aki', 'aki-5c21674b').optional(),
     ramdiskId: hexId('ari', 'ari-4b4f4c39').optional(),
     productCodes: list(nonEmpty('a product code')).optional(),
-    billingProducts: list(patterned(/^bp-[0-9a-f]{8}$/, 'expected a billing product such as bp-6ba54002')).optional(),
+    billingProducts: list(
+      patterned(/^bp-[0-9a-f]{8}$/, 'expected a billing product such as bp-6ba54002'),
+    ).optional(),
     marketplaceProductCodes: list(nonEmpty('a product code')).optional(),
     reservationId: hexId('r', 'r-0a4c2e7b9d1f3a5c6').optional(),
     launchTime: timestamp().optional(),
     region: patterned(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'expected a region such as ap-northeast-1').optional(),
-    availabilityZone: patterned(/^[a-z]{2}(?:-[a-z0-9]+)+[a-z]$/, 'expected an availability zone such as ap-northeast-1a').optional(),
-    availabilityZoneId: patterned(/^[a-z]+\d+-(?:[a-z0-9]+-)?az\d+$/, 'expected an availability zone id such as apne1-az4').optional(),
+    availabilityZone: patterned(
+      /^[a-z]{2}(?:-[a-z0-9]+)+[a-z]$/,
+      'expected an availability zone such as ap-northeast-1a',
+    ).optional(),
+    availabilityZoneId: patterned(
+      /^[a-z]+\d+-(?:[a-z0-9]+-)?az\d+$/,
+      'expected an availability zone id such as apne1-az4',
+    ).optional(),
     placementGroupName: nonEmpty('a placement group name').optional(),
     partitionNumber: integer(1, 7).optional(),
     hostId: hexId('h', 'h-0123456789abcdef0').optional(),
@@ -124,19 +185,49 @@ export const instanceSchema = z.strictObject(
     system: nonEmpty().optional(),
     hibernationConfigured: z.boolean({ error: 'expected true or false' }).optional(),
     metricsVhostmd: z.string({ error: 'expected text' }).optional(),
-    services: z.strictObject({ domain: nonEmpty('a domain such as amazonaws.com').optional(), partition: z.enum(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b']).optional() }).optional(),
-    blockDeviceMapping: blockDevicesSchema.optional(),
-    networkInterfaces: list(networkInterfaceSchema).min(1, { error: 'expected at least one network interface' }).optional(),
-    iam: z
+    services: z
       .strictObject({
-        roleName: patterned(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)'),
-        instanceProfileArn: patterned(/^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/, 'expected an instance profile ARN such as arn:aws:iam::123456789012:instance-profile/my-role').optional(),
-        instanceProfileId: patterned(/^AIPA[A-Z0-9]{16,17}$/, 'expected an instance profile id such as AIPAZ3M5Q7S9U2W4Y6A8C').optional(),
-      }, { error: 'expected a map with roleName (and optionally instanceProfileArn, instanceProfileId), or null for no role' })
+        domain: nonEmpty('a domain such as amazonaws.com').optional(),
+        partition: z.enum(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b']).optional(),
+      })
+      .optional(),
+    blockDeviceMapping: blockDevicesSchema.optional(),
+    networkInterfaces: list(networkInterfaceSchema)
+      .min(1, { error: 'expected at least one network interface' })
+      .optional(),
+    iam: z
+      .strictObject(
+        {
+          roleName: patterned(
+            /^[\w+=,.@-]{1,64}$/,
+            'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)',
+          ),
+          instanceProfileArn: patterned(
+            /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/.+$/,
+            'expected an instance profile ARN such as arn:aws:iam::123456789012:instance-profile/my-role',
+          ).optional(),
+          instanceProfileId: patterned(
+            /^AIPA[A-Z0-9]{16,17}$/,
+            'expected an instance profile id such as AIPAZ3M5Q7S9U2W4Y6A8C',
+          ).optional(),
+        },
+        {
+          error:
+            'expected a map with roleName (and optionally instanceProfileArn, instanceProfileId), or null for no role',
+        },
+      )
       .nullable()
       .optional(),
     identityCredentials: z.boolean({ error: 'expected true or false' }).optional(),
-    publicKeys: list(z.strictObject({ name: nonEmpty('a key pair name'), openssh: patterned(/^(?:ssh-|ecdsa-)\S+ \S+/, 'expected an OpenSSH public key such as "ssh-ed25519 AAAA... name"') })).optional(),
+    publicKeys: list(
+      z.strictObject({
+        name: nonEmpty('a key pair name'),
+        openssh: patterned(
+          /^(?:ssh-|ecdsa-)\S+ \S+/,
+          'expected an OpenSSH public key such as "ssh-ed25519 AAAA... name"',
+        ),
+      }),
+    ).optional(),
     tags: tagsSchema.nullable().optional(),
     userData: userDataSchema.optional(),
     monitoring: z.enum(['enabled', 'disabled']).optional(),

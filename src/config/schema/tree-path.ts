@@ -23,11 +23,21 @@ export const treePath = () =>
     if (!(ROOTS as readonly string[]).includes(root)) {
       const meant = suggest(root, ROOTS);
       const fix = meant ? `; did you mean ${JSON.stringify([meant, ...segments.slice(1)].join('/'))}?` : '';
-      ctx.addIssue({ code: 'custom', message: `${EXPECTED}, got ${describeValue(value)}${fix}`, input: value, params: { final: true } });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${EXPECTED}, got ${describeValue(value)}${fix}`,
+        input: value,
+        params: { final: true },
+      });
       return z.NEVER;
     }
     if (segments.some((segment) => segment === '.' || segment === '..')) {
-      ctx.addIssue({ code: 'custom', message: `${EXPECTED}; '.' and '..' are not steps in the tree`, input: value, params: { final: true } });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${EXPECTED}; '.' and '..' are not steps in the tree`,
+        input: value,
+        params: { final: true },
+      });
       return z.NEVER;
     }
     return segments.join('/');

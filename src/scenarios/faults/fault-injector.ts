@@ -56,7 +56,15 @@ export class FaultInjector {
           replace ??= spec.response === 'forbidden' ? { status: 403 } : { noResponse: spec.response };
           break;
         case 'throttle':
-          if (!this.#bucket(id, peer, spec.ratePerSecond, spec.burst ?? Math.max(1, spec.ratePerSecond), now).take(now)) {
+          if (
+            !this.#bucket(
+              id,
+              peer,
+              spec.ratePerSecond,
+              spec.burst ?? Math.max(1, spec.ratePerSecond),
+              now,
+            ).take(now)
+          ) {
             replace ??= spec.response === 'reset' ? { noResponse: 'reset' } : { status: 503 };
           }
           break;

@@ -91,7 +91,8 @@ export class ChunkedBodyDecoder implements BodyReader {
         if (digit !== -1) {
           this.remaining = this.remaining * 16 + digit;
           this.state = 'size';
-          if (this.total + this.remaining > this.maxBodyBytes) return reject(413, 'chunked body over the body limit');
+          if (this.total + this.remaining > this.maxBodyBytes)
+            return reject(413, 'chunked body over the body limit');
           return undefined;
         }
         if (this.state === 'size-first-digit') return reject(400, 'chunk size is not hex');

@@ -19,7 +19,10 @@ export function sweepIntervalMs(requestTimeoutMs: number): number {
  * stop();
  * ```
  */
-export function startDeadlineSweep(connections: ReadonlySet<Http1Connection>, requestTimeoutMs: number): () => void {
+export function startDeadlineSweep(
+  connections: ReadonlySet<Http1Connection>,
+  requestTimeoutMs: number,
+): () => void {
   const timer = setInterval(sweep, sweepIntervalMs(requestTimeoutMs), connections);
   timer.unref();
   return () => clearInterval(timer);

@@ -98,10 +98,16 @@ interface HeadInProgress extends RequestLine {
 }
 
 /** `scanned`: the bytes already passed {@link scanHead}, so only HTAB can hide in the target. */
-function readRequestLine(text: string, start: number, end: number, scanned: boolean): HeadInProgress | Rejection {
+function readRequestLine(
+  text: string,
+  start: number,
+  end: number,
+  scanned: boolean,
+): HeadInProgress | Rejection {
   const firstSpace = text.indexOf(' ', start);
   const secondSpace = firstSpace === -1 || firstSpace >= end ? -1 : text.indexOf(' ', firstSpace + 1);
-  if (secondSpace === -1 || secondSpace >= end) return reject(400, 'request line is not three space-separated parts');
+  if (secondSpace === -1 || secondSpace >= end)
+    return reject(400, 'request line is not three space-separated parts');
   // A third space can only sit in the version, which then is not exactly HTTP/1.x and fails below.
   const known = knownMethod(text, start, firstSpace);
   const method = known ?? text.slice(start, firstSpace);

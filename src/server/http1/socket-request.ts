@@ -31,7 +31,12 @@ export class SocketRequest implements ImdsRequest {
     return this.peer;
   }
 
-  toJSON(): { method: string; target: string; headers: Record<string, readonly string[]>; remoteAddress: string } {
+  toJSON(): {
+    method: string;
+    target: string;
+    headers: Record<string, readonly string[]>;
+    remoteAddress: string;
+  } {
     return {
       method: this.method,
       target: this.target,

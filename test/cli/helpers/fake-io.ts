@@ -19,7 +19,10 @@ export interface RecordingIo extends CommandIo {
 /** An io whose environment is exactly `env`; checks that it resolves to a loopback endpoint. */
 export function fakeIo(env: Record<string, string>): RecordingIo {
   const { AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE } = env;
-  assertLoopbackUrl(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE }).endpoint);
+  assertLoopbackUrl(
+    resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE })
+      .endpoint,
+  );
   const stdout: Buffer[] = [];
   const stderr: string[] = [];
   return {

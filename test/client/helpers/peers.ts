@@ -57,7 +57,11 @@ export function ok(body: string | Uint8Array): ImdsResponse {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   return {
     status: 200,
-    headers: [['Content-Type', 'text/plain'], ['Content-Length', String(bytes.length)], ['Connection', 'close']],
+    headers: [
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', String(bytes.length)],
+      ['Connection', 'close'],
+    ],
     body: bytes,
   };
 }
@@ -72,7 +76,9 @@ export async function closedPort(): Promise<string> {
 }
 
 /** A raw TCP peer; `onConnection` decides what (if anything) it writes. */
-export async function rawPeer(onConnection: (socket: net.Socket) => void): Promise<{ url: string; close(): Promise<void> }> {
+export async function rawPeer(
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -101,7 +107,9 @@ export function silentPeer() {
 export function drippingPeer(intervalMs: number) {
   return rawPeer((socket) => {
     socket.once('data', () => {
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n');
+      socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n',
+      );
       const timer = setInterval(() => socket.write('x'), intervalMs);
       socket.on('close', () => clearInterval(timer));
     });
@@ -109,7 +117,10 @@ export function drippingPeer(intervalMs: number) {
 }
 
 /** A client for a loopback URL, isolated from the machine's `AWS_*` variables, with a guarded transport. */
-export function clientFor(url: string, options: ImdsClientOptions = {}): ImdsClient & { transport: GuardedTransport } {
+export function clientFor(
+  url: string,
+  options: ImdsClientOptions = {},
+): ImdsClient & { transport: GuardedTransport } {
   const transport = guardedTransport(options.transport);
   const client = new ImdsClient({ env: {}, ...options, endpoint: url, transport });
   return Object.assign(client, { transport });

@@ -31,7 +31,9 @@ const CRAWL_CONCURRENCY = 16;
 export async function crawlEmulator(port: number): Promise<Crawl> {
   const root = await get(port, '/');
   const versions = root.body.toString('utf8').split('\n');
-  const paths: CrawledPath[] = [{ path: '/', kind: 'dir', body: root.body, contentType: contentTypeOf(root) }];
+  const paths: CrawledPath[] = [
+    { path: '/', kind: 'dir', body: root.body, contentType: contentTypeOf(root) },
+  ];
   let frontier = versions.map((version) => `/${version}/`);
   while (frontier.length > 0) {
     const found = await mapConcurrently(frontier, (path) => visit(port, path));
@@ -43,7 +45,12 @@ export async function crawlEmulator(port: number): Promise<Crawl> {
 
 async function visit(port: number, path: string): Promise<CrawledPath> {
   const response = await get(port, path);
-  return { path, kind: path.endsWith('/') ? 'dir' : 'leaf', body: response.body, contentType: contentTypeOf(response) };
+  return {
+    path,
+    kind: path.endsWith('/') ? 'dir' : 'leaf',
+    body: response.body,
+    contentType: contentTypeOf(response),
+  };
 }
 
 /**
@@ -68,8 +75,10 @@ function childPaths(entry: CrawledPath): string[] {
 
 async function get(port: number, path: string): Promise<WireResponse> {
   const outcome = await sendRequest(port, { method: 'GET', path });
-  if (outcome.kind !== 'response') throw new Error(`crawl: GET ${path} failed: ${outcome.reason} ${outcome.detail}`);
-  if (outcome.status !== 200) throw new Error(`crawl: GET ${path} answered ${outcome.status}; is the emulator in optional mode?`);
+  if (outcome.kind !== 'response')
+    throw new Error(`crawl: GET ${path} failed: ${outcome.reason} ${outcome.detail}`);
+  if (outcome.status !== 200)
+    throw new Error(`crawl: GET ${path} answered ${outcome.status}; is the emulator in optional mode?`);
   return outcome;
 }
 

@@ -29,14 +29,25 @@ export interface LoadTarget {
 }
 
 /** Paths that name nothing, in each version and at odd depths. */
-const MISSING = ['/latest/meta-data/no-such-category', '/latest/nope/', '/2007-01-19/meta-data/iam/', '/1999-01-01/', '/latest/meta-data/ami-id/extra'];
+const MISSING = [
+  '/latest/meta-data/no-such-category',
+  '/latest/nope/',
+  '/2007-01-19/meta-data/iam/',
+  '/1999-01-01/',
+  '/latest/meta-data/ami-id/extra',
+];
 
 /**
  * Every crawled path in three spellings (as crawled, with its trailing slash toggled, with a
  * doubled leading slash) plus paths that must be 404s. Call it while the emulator is enabled and
  * serves token-less reads, as for the crawl.
  */
-export async function loadTarget(name: string, port: number, mode: LoadMode, crawl: Crawl): Promise<LoadTarget> {
+export async function loadTarget(
+  name: string,
+  port: number,
+  mode: LoadMode,
+  crawl: Crawl,
+): Promise<LoadTarget> {
   const cases: PathCase[] = [];
   for (const { path, body, contentType } of crawl.paths) {
     const spellings = new Set([path, toggleTrailingSlash(path), `/${path}`]);
@@ -46,8 +57,20 @@ export async function loadTarget(name: string, port: number, mode: LoadMode, cra
     const page = await errorPage(port, 'GET', path, [], 404);
     cases.push({ path, status: 404, body: page, contentType: 'text/html' });
   }
-  const badRequest = await errorPage(port, 'PUT', '/latest/api/token', [['X-aws-ec2-metadata-token-ttl-seconds', '0']], 400);
-  const forbidden = await errorPage(port, 'PUT', '/2009-04-04/api/token', [['X-aws-ec2-metadata-token-ttl-seconds', '60']], 403);
+  const badRequest = await errorPage(
+    port,
+    'PUT',
+    '/latest/api/token',
+    [['X-aws-ec2-metadata-token-ttl-seconds', '0']],
+    400,
+  );
+  const forbidden = await errorPage(
+    port,
+    'PUT',
+    '/2009-04-04/api/token',
+    [['X-aws-ec2-metadata-token-ttl-seconds', '60']],
+    403,
+  );
   return { name, port, mode, cases, pages: { badRequest, forbidden } };
 }
 
@@ -56,10 +79,18 @@ function toggleTrailingSlash(path: string): string {
   return path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
 }
 
-async function errorPage(port: number, method: string, path: string, headers: ReadonlyArray<readonly [string, string]>, status: number): Promise<Buffer> {
+async function errorPage(
+  port: number,
+  method: string,
+  path: string,
+  headers: ReadonlyArray<readonly [string, string]>,
+  status: number,
+): Promise<Buffer> {
   const outcome = await sendRequest(port, { method, path, headers });
   if (outcome.kind !== 'response' || outcome.status !== status) {
-    throw new Error(`expected ${status} for ${method} ${path}, got ${outcome.kind === 'response' ? outcome.status : outcome.detail}`);
+    throw new Error(
+      `expected ${status} for ${method} ${path}, got ${outcome.kind === 'response' ? outcome.status : outcome.detail}`,
+    );
   }
   return outcome.body;
 }

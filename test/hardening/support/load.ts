@@ -134,13 +134,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       report.requests++;
       report.byKind[planned.kind] = (report.byKind[planned.kind] ?? 0) + 1;
       if (planned.served) report.pathsServed.add(`${planned.target.name} ${planned.request.path}`);
-      if (outcome.kind === 'response') report.byStatus[outcome.status] = (report.byStatus[outcome.status] ?? 0) + 1;
+      if (outcome.kind === 'response')
+        report.byStatus[outcome.status] = (report.byStatus[outcome.status] ?? 0) + 1;
       if (problem === undefined) report.correct++;
       else {
         if (outcome.kind === 'failure') report.failed++;
         else report.wrong++;
         if (report.samples.length < keepSamples) {
-          report.samples.push(`${planned.target.name}: ${planned.request.method} ${planned.request.path} (${planned.kind}): ${problem}`);
+          report.samples.push(
+            `${planned.target.name}: ${planned.request.method} ${planned.request.path} (${planned.kind}): ${problem}`,
+          );
         }
       }
       const now = performance.now();
@@ -156,14 +159,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   return report;
 }
 
-function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wallet, nextCase: (target: LoadTarget) => PathCase): Planned {
+function plan(
+  random: () => number,
+  targets: readonly LoadTarget[],
+  wallet: Wallet,
+  nextCase: (target: LoadTarget) => PathCase,
+): Planned {
   const int = (max: number) => Math.floor(random() * max);
   const target = pickTarget(random, targets);
   if (target.mode === 'disabled') return planDisabled(random, target, wallet);
   const roll = random();
   if (roll < 0.1 || (roll < 0.5 && !wallet.has(target))) {
     const ttl = 1 + int(21_600);
-    return { kind: 'PUT token', target, request: { method: 'PUT', path: '/latest/api/token', headers: [[TTL_HEADER, String(ttl)]] }, tokenTtl: ttl };
+    return {
+      kind: 'PUT token',
+      target,
+      request: { method: 'PUT', path: '/latest/api/token', headers: [[TTL_HEADER, String(ttl)]] },
+      tokenTtl: ttl,
+    };
   }
   if (roll < 0.12) {
     const ttl = BAD_TTLS[int(BAD_TTLS.length)] as string;
@@ -178,7 +191,12 @@ function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wall
   if (roll < 0.13) {
     const method = ['POST', 'DELETE', 'PATCH'][int(3)] as string;
     const path = (target.cases[int(target.cases.length)] as PathCase).path;
-    return { kind: `${method} refused`, target, request: { method, path }, expect: { status: 405, body: EMPTY, length: 0 } };
+    return {
+      kind: `${method} refused`,
+      target,
+      request: { method, path },
+      expect: { status: 405, body: EMPTY, length: 0 },
+    };
   }
 
   const method = random() < 0.7 ? 'GET' : 'HEAD';
@@ -189,13 +207,19 @@ function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wall
   if (auth === 'tampered' && own) headers.push([TOKEN_HEADER, tamper(own.token, random)]);
   if (auth === 'foreign') {
     const other = [...wallet].find(([owner]) => owner !== target)?.[1];
-    headers.push([TOKEN_HEADER, other?.token ?? 'AQAAA'.padEnd(54, 'x') + '==']);
+    headers.push([TOKEN_HEADER, other?.token ?? `${'AQAAA'.padEnd(54, 'x')}==`]);
   }
-  const refused = auth === 'tampered' || auth === 'foreign' || (auth === 'none' && target.mode === 'required');
+  const refused =
+    auth === 'tampered' || auth === 'foreign' || (auth === 'none' && target.mode === 'required');
   if (refused) {
     // Refused before the path is looked up: any path will do, the served reads cover them all.
     const path = (target.cases[int(target.cases.length)] as PathCase).path;
-    return { kind: `${method} ${auth}`, target, request: { method, path, headers }, expect: { status: 401, body: EMPTY, length: 0 } };
+    return {
+      kind: `${method} ${auth}`,
+      target,
+      request: { method, path, headers },
+      expect: { status: 401, body: EMPTY, length: 0 },
+    };
   }
   const pathCase = nextCase(target);
   const expect: Expectation = {
@@ -205,7 +229,13 @@ function plan(random: () => number, targets: readonly LoadTarget[], wallet: Wall
     contentType: pathCase.contentType,
     ...(auth === 'token' && own ? { ttl: String(own.ttl) } : {}),
   };
-  return { kind: `${method} ${auth}`, target, request: { method, path: pathCase.path, headers }, expect, served: true };
+  return {
+    kind: `${method} ${auth}`,
+    target,
+    request: { method, path: pathCase.path, headers },
+    expect,
+    served: true,
+  };
 }
 
 /** A disabled emulator answers everything alike, so it gets a quarter of an enabled one's share. */
@@ -229,9 +259,18 @@ function planDisabled(random: () => number, target: LoadTarget, wallet: Wallet):
   const request: WireRequest =
     roll < 0.2
       ? { method: 'PUT', path: '/latest/api/token', headers: [[TTL_HEADER, '21600']] }
-      : { method: roll < 0.7 ? 'GET' : roll < 0.95 ? 'HEAD' : 'DELETE', path, headers: someToken && roll < 0.5 ? [[TOKEN_HEADER, someToken]] : [] };
+      : {
+          method: roll < 0.7 ? 'GET' : roll < 0.95 ? 'HEAD' : 'DELETE',
+          path,
+          headers: someToken && roll < 0.5 ? [[TOKEN_HEADER, someToken]] : [],
+        };
   const body = request.method === 'HEAD' ? EMPTY : page;
-  return { kind: `${request.method} disabled`, target, request, expect: { status: 403, body, length: page.length, contentType: 'text/html' } };
+  return {
+    kind: `${request.method} disabled`,
+    target,
+    request,
+    expect: { status: 403, body, length: page.length, contentType: 'text/html' },
+  };
 }
 
 function pickAuth(random: () => number, targets: readonly LoadTarget[], hasToken: boolean): Auth {
@@ -253,15 +292,22 @@ function tamper(token: string, random: () => number): string {
 }
 
 /** Undefined when the outcome is right; else what is wrong. Token PUTs fill the wallet. */
-function judge(planned: Planned, outcome: WireOutcome, wallet: Wallet, report: LoadReport): string | undefined {
+function judge(
+  planned: Planned,
+  outcome: WireOutcome,
+  wallet: Wallet,
+  report: LoadReport,
+): string | undefined {
   if (outcome.kind === 'failure') return `${outcome.reason}: ${outcome.detail}`;
   const length = outcome.headers.get('content-length');
   if (planned.tokenTtl !== undefined) {
     const token = outcome.body.toString('latin1');
     if (outcome.status !== 200) return `status ${outcome.status}, expected 200`;
     if (!TOKEN_SHAPE.test(token)) return `token ${JSON.stringify(token.slice(0, 80))} has the wrong shape`;
-    if (outcome.headers.get(TTL_HEADER.toLowerCase()) !== String(planned.tokenTtl)) return `TTL header ${outcome.headers.get(TTL_HEADER.toLowerCase())}, expected ${planned.tokenTtl}`;
-    if (length !== String(outcome.body.length)) return `Content-Length ${length} for ${outcome.body.length} bytes`;
+    if (outcome.headers.get(TTL_HEADER.toLowerCase()) !== String(planned.tokenTtl))
+      return `TTL header ${outcome.headers.get(TTL_HEADER.toLowerCase())}, expected ${planned.tokenTtl}`;
+    if (length !== String(outcome.body.length))
+      return `Content-Length ${length} for ${outcome.body.length} bytes`;
     if (report.tokensMinted.has(token)) return 'token minted twice';
     report.tokensMinted.add(token);
     wallet.set(planned.target, { token, ttl: planned.tokenTtl });

@@ -28,13 +28,20 @@ export interface LoadTargets {
  * const { targets, close } = await startLoadTargets(['optional', 'required']);
  * ```
  */
-export async function startLoadTargets(modes: readonly LoadMode[], limits?: Partial<FrontLimits>): Promise<LoadTargets> {
+export async function startLoadTargets(
+  modes: readonly LoadMode[],
+  limits?: Partial<FrontLimits>,
+): Promise<LoadTargets> {
   const emulators: RunningEmulator[] = [];
   const targets: LoadTarget[] = [];
   const crawls: Crawl[] = [];
   try {
     for (const mode of modes) {
-      const running = await startEmulator({ httpTokens: 'optional', clock: new ManualClock(LOAD_NOW), ...(limits ? { limits } : {}) });
+      const running = await startEmulator({
+        httpTokens: 'optional',
+        clock: new ManualClock(LOAD_NOW),
+        ...(limits ? { limits } : {}),
+      });
       emulators.push(running);
       const crawl = await crawlEmulator(running.port);
       crawls.push(crawl);

@@ -77,5 +77,9 @@ export function parseWireResponse(bytes: Buffer): WireOutcome {
 }
 
 function malformed(why: string, bytes: Buffer): WireFailure {
-  return { kind: 'failure', reason: 'malformed', detail: `${why}: ${JSON.stringify(bytes.toString('latin1', 0, 200))}` };
+  return {
+    kind: 'failure',
+    reason: 'malformed',
+    detail: `${why}: ${JSON.stringify(bytes.toString('latin1', 0, 200))}`,
+  };
 }
