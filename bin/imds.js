@@ -3,7 +3,8 @@
 // without Node's ES module loader and compiles one small file for its command.
 'use strict';
 const { main } = require('../dist/cli-bundle/main.js');
+const { version } = require('../package.json');
 
-main(process.argv.slice(2)).then((code) => {
+main(process.argv.slice(2), undefined, version).then((code) => {
   process.exitCode = code;
 });

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli-bundle');
-const COMMANDS = ['get', 'ls', 'dump', 'token', 'watch', 'serve'];
+// The command list lives in src/cli/commands.ts alone: every `import('./<name>.js')` there is a command.
+const COMMANDS = [
+  ...readFileSync(join(root, 'src', 'cli', 'commands.ts'), 'utf8').matchAll(
+    /\bimport\('\.\/([a-z-]+)\.js'\)/g,
+  ),
+].map((match) => match[1]);
+if (COMMANDS.length === 0) throw new Error('bundle-cli: no commands found in src/cli/commands.ts');
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
@@ -29,7 +35,7 @@ const common = {
   logLevel: 'warning',
 };
 await Promise.all([
-  // main.js keeps `import('./get.js')` as a require of the sibling bundle, loaded only when chosen.
+  // main.js keeps `import('./get.js')` (from commands.ts) as a load of the sibling bundle, only when chosen.
   build({
     ...common,
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
@@ -49,7 +55,7 @@ await Promise.all([
 // loader: turn each command's load into a plain require of its bundle.
 const mainFile = join(outdir, 'main.js');
 let replaced = 0;
-const main = readFileSync(mainFile, 'utf8').replace(/\bimport\("\.\/([a-z]+)\.js"\)/g, (whole, name) => {
+const main = readFileSync(mainFile, 'utf8').replace(/\bimport\("\.\/([a-z-]+)\.js"\)/g, (whole, name) => {
   if (!COMMANDS.includes(name)) return whole;
   replaced += 1;
   return `Promise.resolve().then(() => require("./${name}.js"))`;

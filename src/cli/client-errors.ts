@@ -43,8 +43,12 @@ export function reportError(io: CommandIo, command: string, error: unknown, json
   return exitCodeFor(error);
 }
 
-/** A usage mistake: the message, the command's help, exit 2. */
-export function usageError(io: CommandIo, command: string, message: string, help: string): number {
-  io.stderr(`imds ${command}: ${message}\n\n${help}`);
+/**
+ * A usage mistake: the message and a one-line pointer to the command's help, exit 2. The help
+ * itself is not repeated: thirty lines of it would push the message off the screen.
+ * @param _help accepted for callers written before the pointer replaced it; not printed.
+ */
+export function usageError(io: CommandIo, command: string, message: string, _help?: string): number {
+  io.stderr(`imds ${command}: ${message}\nRun 'imds ${command} --help' for its options.\n`);
   return EXIT.usage;
 }

@@ -3,19 +3,19 @@
  * `--no-v1-fallback`, `--json`, `--help`) and how they become an {@link ImdsClient}. The command's
  * environment (`io.env`) supplies the `AWS_*` variables; flags win over them.
  */
-import { parseArgs } from 'node:util';
 import { parseDurationMs } from './client-duration.js';
 import { usageError } from './client-errors.js';
+import { fallbackWarning } from './fallback-warning.js';
+import { FlagError, parseFlags, type FlagSpec } from './parse-flags.js';
 import { EXIT, type CommandIo } from './io.js';
 import { ImdsClient, type ImdsClientOptions } from '../client/client.js';
-import { describeFallback } from '../client/fallback.js';
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+type OptionSpec = FlagSpec;
 
 /** The shared flags, as `node:util` `parseArgs` options. */
 export const CLIENT_OPTIONS = {
-  endpoint: { type: 'string' },
-  timeout: { type: 'string' },
+  endpoint: { type: 'string', short: 'e' },
+  timeout: { type: 'string', short: 't' },
   attempts: { type: 'string' },
   'no-v1-fallback': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -24,10 +24,10 @@ export const CLIENT_OPTIONS = {
 
 /** The shared flags' help text, appended to each command's own. */
 export const CLIENT_OPTIONS_HELP = `Common options:
-  --endpoint URL        metadata service address (env AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  -e, --endpoint URL    metadata service address (env AWS_EC2_METADATA_SERVICE_ENDPOINT;
                         default http://169.254.169.254, or http://[fd00:ec2::254] when
                         AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6)
-  --timeout DURATION    time per request, e.g. 500ms, 2s (env AWS_METADATA_SERVICE_TIMEOUT, seconds; default 1s)
+  -t, --timeout DURATION time per request, e.g. 500ms, 2s (env AWS_METADATA_SERVICE_TIMEOUT, seconds; default 1s)
   --attempts N          attempts per read, 1 = no retry (env AWS_METADATA_SERVICE_NUM_ATTEMPTS; default 4)
   --no-v1-fallback      never read without a session token (env AWS_EC2_METADATA_V1_DISABLED=true)
   --json                JSON output; errors as JSON on stderr
@@ -61,14 +61,10 @@ export function parseCommandLine(
 ): Parsed {
   let parsed: { values: FlagValues; positionals: string[] };
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { ...CLIENT_OPTIONS, ...own },
-      strict: true,
-      allowPositionals: true,
-    }) as typeof parsed;
+    parsed = parseFlags(argv, { ...CLIENT_OPTIONS, ...own }, true) as typeof parsed;
   } catch (error) {
-    return { exit: usageError(io, command, (error as Error).message, help) };
+    if (!(error instanceof FlagError)) throw error;
+    return { exit: usageError(io, command, error.message) };
   }
   if (parsed.values.help) {
     io.stdout(help);
@@ -78,7 +74,7 @@ export function parseCommandLine(
   if (count < positionals.min || count > positionals.max) {
     const wanted =
       positionals.min === positionals.max ? `${positionals.min}` : `${positionals.min} to ${positionals.max}`;
-    return { exit: usageError(io, command, `expected ${wanted} argument(s), got ${count}`, help) };
+    return { exit: usageError(io, command, `expected ${wanted} argument(s), got ${count}`) };
   }
   return parsed;
 }
@@ -95,7 +91,8 @@ export interface ClientFlags {
 
 /**
  * The client the flags and environment describe; warns once on stderr when it falls back to IMDSv1,
- * since a silent fallback hides exactly the callers a team enforcing IMDSv2 must find.
+ * since a silent fallback hides exactly the callers a team enforcing IMDSv2 must find (a timed-out
+ * token request only once a read without a token was answered: see `fallback-warning.ts`).
  * @returns the client, or a usage message for a malformed flag.
  */
 export function clientFromFlags(
@@ -117,11 +114,8 @@ export function clientFromFlags(
     options.attempts = Number(flags.attempts);
   }
   if (flags['no-v1-fallback']) options.v1Fallback = false;
-  let warned = false;
-  options.onV1Fallback = (fallback) => {
-    if (warned) return;
-    warned = true;
-    io.stderr(`imds: warning: reading without a session token (IMDSv1): ${describeFallback(fallback)}\n`);
-  };
+  const warning = fallbackWarning(io, options.transport);
+  options.onV1Fallback = warning.onV1Fallback;
+  options.transport = warning.transport;
   return new ImdsClient(options);
 }

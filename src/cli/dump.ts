@@ -35,16 +35,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     typeof concurrencyText === 'string' &&
     (!/^[0-9]+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
   ) {
-    return usageError(
-      io,
-      'dump',
-      `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`,
-      HELP,
-    );
+    return usageError(io, 'dump', `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`);
   }
   try {
     const client = clientFromFlags(parsed.values, io);
-    if ('usage' in client) return usageError(io, 'dump', client.usage, HELP);
+    if ('usage' in client) return usageError(io, 'dump', client.usage);
     io.stdout(`${JSON.stringify(await client.dump({ concurrency }), null, 2)}\n`);
     return EXIT.ok;
   } catch (error) {

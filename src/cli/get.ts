@@ -35,7 +35,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const json = parsed.values.json === true;
   try {
     const client = clientFromFlags(parsed.values, io);
-    if ('usage' in client) return usageError(io, 'get', client.usage, HELP);
+    if ('usage' in client) return usageError(io, 'get', client.usage);
     const path = metadataPath(parsed.positionals[0] as string);
     const bytes = await client.getBytes(path);
     if (json) io.stdout(`${JSON.stringify(leafValue(bytes))}\n`);

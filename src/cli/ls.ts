@@ -23,7 +23,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const json = parsed.values.json === true;
   try {
     const client = clientFromFlags(parsed.values, io);
-    if ('usage' in client) return usageError(io, 'ls', client.usage, HELP);
+    if ('usage' in client) return usageError(io, 'ls', client.usage);
     const entries = await client.list(parsed.positionals[0] ?? '');
     io.stdout(json ? `${JSON.stringify(entries)}\n` : entries.map((entry) => `${entry}\n`).join(''));
     return EXIT.ok;

@@ -1,22 +1,11 @@
 /**
  * `imds <command>`: dispatches to one module per command, loaded only when asked for, so that
- * `imds get` never loads the emulator and starts as fast as Node itself.
+ * `imds get` never loads the emulator and starts as fast as Node itself. The commands are listed
+ * once, in `commands.ts`.
  */
+import { COMMANDS } from './commands.js';
 import { EXIT, type CommandIo } from './io.js';
-
-type CommandModule = { run(argv: string[], io: CommandIo): Promise<number> };
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  get: { summary: 'print one metadata value (imds get instance-id)', load: () => import('./get.js') },
-  ls: { summary: 'list a metadata directory', load: () => import('./ls.js') },
-  dump: { summary: 'print the whole metadata tree as JSON', load: () => import('./dump.js') },
-  token: { summary: 'print an IMDSv2 session token', load: () => import('./token.js') },
-  watch: {
-    summary: 'report spot, rebalance, maintenance and lifecycle changes',
-    load: () => import('./watch.js'),
-  },
-  serve: { summary: 'run the emulator', load: () => import('./serve.js') },
-};
+import { suggest } from '../config/suggest.js';
 
 const USAGE = `Usage: imds <command> [options]
 
@@ -25,19 +14,39 @@ ${Object.entries(COMMANDS)
   .map(([name, { summary }]) => `  ${name.padEnd(7)} ${summary}`)
   .join('\n')}
 
-Run 'imds <command> --help' for a command's options.
+Options:
+  -v, --version   print the version
+  -h, --help      show this help
+
+Run 'imds help <command>' or 'imds <command> --help' for a command's options.
 `;
 
-/** Runs the CLI and resolves to its exit code; never calls process.exit itself. */
-export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+/**
+ * Runs the CLI and resolves to its exit code; never calls process.exit itself.
+ * @param version the package's version, for `imds --version` (`bin/imds.js` reads package.json).
+ */
+export async function main(
+  argv: string[],
+  io: CommandIo = processIo(),
+  version = 'unknown',
+): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${version}\n`);
+    return EXIT.ok;
+  }
+  if (name === 'help' && rest[0] !== undefined) return main([rest[0], '--help'], io, version);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`imds: unknown command '${name}'\n\n${USAGE}`);
+    const meant = suggest(name, Object.keys(COMMANDS));
+    io.stderr(
+      `imds: unknown command '${name}'${meant ? `; did you mean 'imds ${meant}'?` : ''}\n` +
+        `Run 'imds help' for the list of commands.\n`,
+    );
     return EXIT.usage;
   }
   const module = await command.load();

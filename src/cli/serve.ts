@@ -4,17 +4,22 @@
  * a configuration with any problem is reported in full and nothing is started (exit 2).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { EXIT, type CommandIo } from './io.js';
+import { FlagError, parseFlags } from './parse-flags.js';
+import { LOG_LEVELS, requestLine, watchScenarios, type LogLevel } from './serve-log.js';
+import { applyConfig, watchFile } from './serve-reload.js';
+import { SCENARIO_FLAGS, SCENARIO_FLAGS_HELP, scenariosFromFlags } from './serve-scenarios.js';
 import { clockOf } from '../config/clock-of.js';
 import { ConfigError } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { printConfig } from '../config/print-config.js';
-import { resolveConfig, type EffectiveConfig } from '../config/resolve.js';
+import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
 import { startControlServer, type RunningControlServer } from '../control/control-server.js';
 import { Controller } from '../control/controller.js';
 import { Emulator } from '../server/emulator.js';
+import type { RequestLogEntry } from '../server/request-log.js';
 import { ListenError } from '../server/listen.js';
 import { startEmulator, type RunningEmulator } from '../server/start.js';
 import {
@@ -32,10 +37,13 @@ Runs a local EC2 instance metadata service (IMDSv1/v2). Each setting is taken fr
 else its environment variable, else the configuration file, else its default.
 
 Options:
-  --config FILE                YAML or JSON configuration: instance, scenarios, faults (${CONFIG_ENV})
+  -c, --config FILE            YAML or JSON configuration: instance, scenarios, faults (${CONFIG_ENV});
+                               - reads it from standard input
+  -w, --watch                  reload the configuration file when it changes (a bad edit is reported
+                               and the running configuration kept)
   --print-config               print the effective configuration as YAML and exit
   --host ADDR                  address to listen on (${SETTINGS.host.env}, default ${DEFAULT_EMULATOR_HOST})
-  --port N                     port, 0 picks a free one (${SETTINGS.port.env}, default ${DEFAULT_EMULATOR_PORT})
+  -p, --port N                 port, 0 picks a free one (${SETTINGS.port.env}, default ${DEFAULT_EMULATOR_PORT})
   --http-tokens MODE           required (IMDSv2 only, default) | optional (IMDSv1 allowed) (${SETTINGS.httpTokens.env})
   --http-endpoint MODE         enabled (default) | disabled (every request gets 403) (${SETTINGS.httpEndpoint.env})
   --control-port N             serve the control API on this port, 0 picks one (${SETTINGS.controlPort.env}, default off)
@@ -48,16 +56,20 @@ Options:
   --identity-key FILE          PEM private key that signs the identity document (default: generated)
   --identity-cert FILE         PEM certificate for that key
   --write-certificate FILE     write the signing certificate (PEM) there, to verify documents with openssl
+  --log LEVEL                  requests (default: a line per request and per scenario change, on stderr)
+                               | json (the same as JSON lines) | quiet
   -h, --help                   show this help
 
+${SCENARIO_FLAGS_HELP}
 See docs/configuration.md, docs/scenarios.md and docs/control-api.md.
 `;
 
 const OPTIONS = {
-  config: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  watch: { type: 'boolean', short: 'w' },
   'print-config': { type: 'boolean' },
   host: { type: 'string' },
-  port: { type: 'string' },
+  port: { type: 'string', short: 'p' },
   'http-tokens': { type: 'string' },
   'http-endpoint': { type: 'string' },
   'control-port': { type: 'string' },
@@ -68,7 +80,9 @@ const OPTIONS = {
   'identity-key': { type: 'string' },
   'identity-cert': { type: 'string' },
   'write-certificate': { type: 'string' },
+  log: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...SCENARIO_FLAGS,
 } as const;
 
 type ParsedFlags = ReturnType<
@@ -107,6 +121,46 @@ function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
 }
 
+/** `--config -`: the configuration comes from standard input (read once, at start). */
+const STDIN = '-';
+
+/**
+ * The configuration the flags, environment and file describe, with the one-line scenarios added
+ * after the file's. Problems in either are reported together.
+ * @throws {ConfigError}
+ */
+function loadConfig(parsed: ParsedFlags, env: NodeJS.ProcessEnv): EffectiveConfig {
+  const input: ResolveInput = {
+    flags: settingFlags(parsed),
+    env,
+    files: { readFile: (path) => readFileSync(path === STDIN ? 0 : path) },
+  };
+  const problems: ConfigError['problems'][number][] = [];
+  let config: EffectiveConfig | undefined;
+  try {
+    config = resolveConfig(input);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  let extra: ReturnType<typeof scenariosFromFlags> = [];
+  try {
+    extra = scenariosFromFlags(parsed);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
+  return extra.length === 0 ? config : { ...config, scenarios: [...config.scenarios, ...extra] };
+}
+
+function reportConfigError(io: CommandIo, error: ConfigError, outcome: string): void {
+  io.stderr(
+    error.lines.map((line) => `imds serve: ${line}\n`).join('') +
+      `imds serve: ${outcome} (${plural(error.problems.length, 'problem')} in the configuration)\n`,
+  );
+}
+
 /** What is running: the metadata listener and, when configured, the control API. */
 interface Running {
   readonly metadata: RunningEmulator;
@@ -120,24 +174,27 @@ interface Running {
 export async function serve(argv: string[], io: CommandIo, until: () => Promise<void>): Promise<number> {
   let parsed: ParsedFlags;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    parsed = parseFlags(argv, OPTIONS, false).values as ParsedFlags;
   } catch (error) {
-    io.stderr(`imds serve: ${(error as Error).message}\n\n${HELP}`);
-    return EXIT.usage;
+    if (!(error instanceof FlagError)) throw error;
+    return usage(io, error.message);
   }
   if (parsed.help) {
     io.stdout(HELP);
     return EXIT.ok;
   }
+  const level = parsed.log ?? 'requests';
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    return usage(io, `--log must be one of ${LOG_LEVELS.join(', ')}; got '${level}'`);
+  const configPath = parsed.config ?? io.env[CONFIG_ENV];
+  if (parsed.watch && (configPath === undefined || configPath === '' || configPath === STDIN))
+    return usage(io, '--watch needs a configuration file (--config FILE) to watch');
   let config: EffectiveConfig;
   try {
-    config = resolveConfig({ flags: settingFlags(parsed), env: io.env });
+    config = loadConfig(parsed, io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr(
-      error.lines.map((line) => `imds serve: ${line}\n`).join('') +
-        `imds serve: not started (${plural(error.problems.length, 'problem')} in the configuration)\n`,
-    );
+    reportConfigError(io, error, 'not started');
     return EXIT.usage;
   }
   for (const warning of config.warnings) io.stderr(`imds serve: warning: ${warning}\n`);
@@ -146,9 +203,12 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     return EXIT.ok;
   }
 
+  const logLevel = level as LogLevel;
+  const onRequest =
+    logLevel === 'quiet' ? undefined : (entry: RequestLogEntry) => io.stderr(requestLine(entry, logLevel));
   let running: Running;
   try {
-    running = await start(config, parsed);
+    running = await start(config, parsed, onRequest);
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -162,14 +222,43 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     throw error;
   }
   io.stdout(banner(running, config));
+  const emulator = running.metadata.emulator;
+  const stopScenarioLog =
+    logLevel === 'quiet' ? undefined : watchScenarios(emulator, (line) => io.stderr(line), logLevel);
+  let current = config;
+  const stopWatching =
+    parsed.watch && config.configFile !== undefined
+      ? watchFile(config.configFile, () => {
+          try {
+            const next = loadConfig(parsed, io.env);
+            const restart = applyConfig(emulator, current, next);
+            current = next;
+            io.stderr(
+              `imds serve: reloaded ${next.configFile} (${plural(next.scenarios.length, 'scenario')})\n` +
+                (restart.length > 0
+                  ? `imds serve: warning: ${restart.join(', ')} changed; restart to apply\n`
+                  : ''),
+            );
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            reportConfigError(io, error, 'kept the running configuration');
+          }
+        })
+      : undefined;
   await until();
+  stopWatching?.();
+  stopScenarioLog?.();
   await Promise.all([running.metadata.close(), running.control?.close()]);
   io.stderr('imds serve: stopped\n');
   return EXIT.ok;
 }
 
 /** Starts everything or nothing: a control API that cannot bind closes the metadata listener again. */
-async function start(config: EffectiveConfig, parsed: ParsedFlags): Promise<Running> {
+async function start(
+  config: EffectiveConfig,
+  parsed: ParsedFlags,
+  onRequest: ((entry: RequestLogEntry) => void) | undefined,
+): Promise<Running> {
   const keyPem = readPem('identity-key', parsed['identity-key']);
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
   const emulator = new Emulator({
@@ -178,6 +267,7 @@ async function start(config: EffectiveConfig, parsed: ParsedFlags): Promise<Runn
       clockOf(config.clock),
     ),
     identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
+    ...(onRequest ? { onRequest } : {}),
   });
   const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
   try {
@@ -201,6 +291,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   return serve(argv, io, waitForSignal);
 }
 
+function usage(io: CommandIo, message: string): number {
+  io.stderr(`imds serve: ${message}\nRun 'imds serve --help' for its options.\n`);
+  return EXIT.usage;
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -216,7 +311,9 @@ function banner(running: Running, config: EffectiveConfig): string {
 Try:
   TOKEN=$(curl -s -X PUT "${url}${TOKEN_PATH}" -H "${wireName(TOKEN_TTL_HEADER)}: 21600")
   curl -s -H "${wireName(TOKEN_HEADER)}: $TOKEN" ${url}/latest/meta-data/instance-id
-Point AWS SDKs at it: export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}
+Point AWS SDKs and the imds client at it (imds get reads the same variable):
+  export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}
+  imds get instance-id --endpoint ${url}
 ${control}`;
 }
 

@@ -36,12 +36,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       io,
       'token',
       `--ttl must be an integer from ${TOKEN_TTL_MIN_SECONDS} to ${TOKEN_TTL_MAX_SECONDS} (seconds); got '${ttlText}'`,
-      HELP,
     );
   }
   try {
     const client = clientFromFlags(parsed.values, io, { tokenTtlSeconds: ttlSeconds });
-    if ('usage' in client) return usageError(io, 'token', client.usage, HELP);
+    if ('usage' in client) return usageError(io, 'token', client.usage);
     const token = await client.token();
     io.stdout(json ? `${JSON.stringify({ token, ttlSeconds })}\n` : `${token}\n`);
     return EXIT.ok;

@@ -64,12 +64,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       io,
       'watch',
       `--interval must be a duration of at least ${MIN_INTERVAL_MS}ms; got '${intervalText}'`,
-      HELP,
     );
   }
   const countText = values.count;
   if (typeof countText === 'string' && (!/^[0-9]+$/.test(countText) || Number(countText) < 1)) {
-    return usageError(io, 'watch', `--count must be an integer >= 1; got '${countText}'`, HELP);
+    return usageError(io, 'watch', `--count must be an integer >= 1; got '${countText}'`);
   }
   const count = values.once === true ? 1 : typeof countText === 'string' ? Number(countText) : undefined;
   const exec = typeof values.exec === 'string' ? values.exec : undefined;
@@ -81,7 +80,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const client = clientFromFlags(values, io);
-    if ('usage' in client) return usageError(io, 'watch', client.usage, HELP);
+    if ('usage' in client) return usageError(io, 'watch', client.usage);
     await watchEvents({
       client,
       intervalMs,

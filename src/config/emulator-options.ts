@@ -24,6 +24,6 @@ export function emulatorOptionsOf(setup: EmulatorSetup, clock: Clock): EmulatorO
     httpTokens: setup.httpTokens,
     httpEndpoint: setup.httpEndpoint,
     scenarios: setup.scenarios,
-    ...(setup.seed === undefined ? {} : { faultSeed: setup.seed }),
+    ...(setup.seed === undefined ? {} : { seed: setup.seed }),
   };
 }

@@ -15,7 +15,7 @@ import type { HttpEndpoint, HttpTokens } from '../wire.js';
 import { isNoResponse, type HandlerOutcome, type ImdsRequest } from './exchange.js';
 import { handleRequest, type AccessKind, type HandlerState } from './handler.js';
 import { createHttpDateFormatter } from './http-date.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { pageResponse } from './responses.js';
 import { createTokenIssuer, type TokenIssuer } from './tokens.js';
 
@@ -37,7 +37,12 @@ export interface EmulatorOptions {
    */
   scenarios?: readonly ScenarioSpec[];
   /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
-  faultSeed?: number;
+  seed?: number;
+  /**
+   * Called with each request as logged (tokens masked), after it is answered: `imds serve` prints
+   * its request lines from here. A listener that throws does not fail the request.
+   */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 /**
@@ -66,6 +71,7 @@ export class Emulator {
   #built: { instance: InstanceDescription; tree: BuiltTree } | undefined;
   #lastModified: string;
   readonly #state: HandlerState;
+  readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -77,9 +83,10 @@ export class Emulator {
     };
     this.#current = this.#base;
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
-    this.#faults = new FaultInjector(options.faultSeed ?? randomInt(2 ** 32));
+    this.#faults = new FaultInjector(options.seed ?? randomInt(2 ** 32));
     this.signer = createIdentitySigner(options.identity);
     this.requests = new RequestLog(options.requestLogCapacity);
+    this.#onRequest = options.onRequest;
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
     const anchor = this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
@@ -218,7 +225,7 @@ export class Emulator {
           : handled.response;
     }
     if (faults.delayMs > 0 && !isNoResponse(outcome)) outcome = { ...outcome, delayMs: faults.delayMs };
-    this.requests.add({
+    const entry = this.requests.add({
       time: now,
       method: request.method,
       path: request.target,
@@ -227,6 +234,13 @@ export class Emulator {
       userAgent: request.headers.get('user-agent')?.[0],
       peer: request.remoteAddress,
     });
+    if (this.#onRequest) {
+      try {
+        this.#onRequest(entry);
+      } catch {
+        // The log line is a convenience: its failure must not fail the request.
+      }
+    }
     return outcome;
   }
 }

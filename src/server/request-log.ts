@@ -39,7 +39,8 @@ export class RequestLog {
     this.#capacity = capacity;
   }
 
-  add(raw: RequestLogEntry): void {
+  /** Keeps an entry (path and user agent made {@link loggable}) and returns it as kept. */
+  add(raw: RequestLogEntry): RequestLogEntry {
     const entry: RequestLogEntry = {
       ...raw,
       path: loggable(raw.path),
@@ -49,6 +50,7 @@ export class RequestLog {
     if (this.#entries.length < this.#capacity) this.#entries.push(entry);
     else this.#entries[this.#total % this.#capacity] = entry;
     this.#total++;
+    return entry;
   }
 
   /** The kept entries, oldest first. */

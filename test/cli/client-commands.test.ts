@@ -95,7 +95,8 @@ describe('imds get', () => {
   it.each([
     [[], 'expected 1 argument'],
     [['a', 'b'], 'expected 1 argument'],
-    [['instance-id', '--bogus'], "Unknown option '--bogus'"],
+    [['instance-id', '--bogus'], "unknown option '--bogus'"],
+    [['instance-id', '--endpont', 'x'], "unknown option '--endpont'; did you mean --endpoint?"],
     [['instance-id', '--timeout', 'soon'], '--timeout must be a positive duration'],
     [['instance-id', '--attempts', '0'], '--attempts must be an integer >= 1'],
     [['instance-id', '--endpoint', 'ftp://127.0.0.1'], 'invalid endpoint'],

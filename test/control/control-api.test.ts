@@ -21,7 +21,7 @@ async function setup(token?: string) {
   emulator = new Emulator({
     clock,
     httpTokens: 'optional',
-    faultSeed: 3,
+    seed: 3,
     scenarios: [{ type: 'rebalance-recommendation', when: { after: 600_000 } }],
   });
   metadata = await startEmulator({ emulator, host: '127.0.0.1', port: 0 });

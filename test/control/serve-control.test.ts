@@ -56,7 +56,17 @@ describe('imds serve with --config and the control API', () => {
 
     stop();
     expect(await exit).toBe(0);
-    expect(err.join('')).toBe('imds serve: stopped\n');
+    // The live log: the scenario, then one line per request on the emulator's (manual) clock.
+    const log = err.join('');
+    expect(log).toContain(
+      '2024-03-01T09:00:00.000Z scenario spot-interruption-1 (spot-interruption): added\n' +
+        '2024-03-01T09:00:00.000Z GET /latest/meta-data/spot/instance-action 404 v1 127.0.0.1 -\n' +
+        '2024-03-01T09:02:00.000Z GET /latest/meta-data/spot/instance-action 200 v1 127.0.0.1 -\n',
+    );
+    expect(log).toContain(
+      '2024-03-01T09:02:00.000Z scenario spot-interruption-1 (spot-interruption): active\n',
+    );
+    expect(log.endsWith('imds serve: stopped\n')).toBe(true);
     await expect(fetch(`${control}/state`)).rejects.toThrow();
   });
 

@@ -120,7 +120,7 @@ describe('server errors', () => {
     const failures = async (seed: number) => {
       const s = await serveOnLoopback({
         httpTokens: 'optional',
-        faultSeed: seed,
+        seed: seed,
         scenarios: [{ type: 'server-errors', rate: 0.3, status: 500 }],
       });
       try {

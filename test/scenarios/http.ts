@@ -80,7 +80,7 @@ export function request(base: string, path: string, call: Call = {}): Promise<Re
 /** An emulator on 127.0.0.1 port 0 with a manual clock, and a small IMDSv2 client for it. */
 export async function serveOnLoopback(options: EmulatorOptions = {}) {
   const clock = new ManualClock(T0);
-  const emulator = new Emulator({ clock, faultSeed: 1, ...options });
+  const emulator = new Emulator({ clock, seed: 1, ...options });
   const running: RunningEmulator = await startEmulator({ emulator, host: '127.0.0.1', port: 0 });
   const token = async (from?: string) => {
     const reply = await request(running.url, '/latest/api/token', {

@@ -76,7 +76,8 @@ describe('imds serve', () => {
     [['--http-tokens', 'sometimes'], /--http-tokens must be one of required, optional; got 'sometimes'/],
     [['--port', '99999'], /--port must be an integer from 0 to 65535/],
     [['--port', 'eighty'], /--port must be an integer/],
-    [['--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['--prot', '0'], /unknown option '--prot'; did you mean --port\?/],
     [
       ['--identity-key', '/nonexistent/key.pem'],
       /--identity-key: cannot read \/nonexistent\/key.pem: ENOENT/,
