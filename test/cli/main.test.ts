@@ -32,7 +32,7 @@ describe('imds', () => {
     const recorded = io();
     expect(await main(['help'], recorded)).toBe(0);
     for (const [name, { summary }] of Object.entries(COMMANDS))
-      expect(recorded.out()).toContain(`${name}`.padEnd(7) + ` ${summary}`);
+      expect(recorded.out()).toContain(`${name.padEnd(7)} ${summary}`);
   });
 
   it('a misspelt command names the likely one, exit 2', async () => {
