@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { describeValue, type ConfigProblem, type KeyPath } from './problem.js';
 import { knownKeysAt, valueAt } from './schema-walk.js';
 import { suggest } from './suggest.js';
+import { unknownKeyMessage } from './unknown-keys.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -74,15 +75,8 @@ export function problemsFromIssues(
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = knownKeysAt(schema, data, path) ?? [];
-        for (const key of issue.keys) {
-          const meant = suggest(key, known);
-          const hint = meant
-            ? `did you mean ${JSON.stringify(meant)}?`
-            : known.length > 0
-              ? `the keys here are ${known.join(', ')}`
-              : 'no keys are allowed here';
-          problems.push({ path: [...path, key], message: `unknown key; ${hint}` });
-        }
+        for (const key of issue.keys)
+          problems.push({ path: [...path, key], message: unknownKeyMessage(key, known) });
         break;
       }
       case 'invalid_value':

@@ -1,11 +1,19 @@
 import { listen, type FrontLimits, type RunningListener } from './listen.js';
+import type { ConfigFileInput } from '../config/schema/config-schema.js';
+import type { InstanceDescription } from '../metadata/instance.js';
+import { checkStartOptions } from './check-start-options.js';
 import { Emulator, type EmulatorOptions } from './emulator.js';
 import { pageResponse } from './responses.js';
 import { createHttpDateFormatter } from './http-date.js';
 import { DEFAULT_EMULATOR_HOST } from '../wire.js';
 
 /** Where to listen, besides what the emulator serves. */
-export interface StartOptions extends EmulatorOptions {
+export interface StartOptions extends Omit<EmulatorOptions, 'instance'> {
+  /**
+   * The instance: complete, or only the fields to change from the built-in one, as a
+   * configuration file's `instance:` is written (`{ instanceType: 'm7g.large' }`).
+   */
+  instance?: InstanceDescription | ConfigFileInput['instance'];
   host?: string;
   /** 0 (the default here) picks a free port. */
   port?: number;
@@ -24,7 +32,10 @@ export interface RunningEmulator {
 }
 
 /**
- * Starts an emulator on a socket (loopback and a free port unless told otherwise).
+ * Starts an emulator on a socket (loopback and a free port unless told otherwise). `instance` may
+ * be complete (`{ ...DEFAULT_INSTANCE, instanceType: 'm7g.large' }`) or written as a configuration
+ * file's `instance:` (`{ instanceType: 'm7g.large' }`), which is checked and completed.
+ * @throws {ConfigError} for an unknown option (with the likely meant one) or an invalid instance.
  * @example
  * ```ts
  * const imds = await startEmulator({ httpTokens: 'optional' });
@@ -32,7 +43,8 @@ export interface RunningEmulator {
  * await imds.close();
  * ```
  */
-export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator(given: StartOptions = {}): Promise<RunningEmulator> {
+  const options = checkStartOptions(given); // instance now complete
   const emulator = options.emulator ?? new Emulator(options);
   const httpDate = createHttpDateFormatter();
   const listener: RunningListener = await listen({

@@ -1,11 +1,12 @@
 import { ManualClock } from '../clock.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { configFromData } from '../config/load-file.js';
 import { parseTimestamp } from '../config/timestamp.js';
 import type { RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
 import { Controller } from '../control/controller.js';
+import { unknownKeyProblems } from '../config/unknown-keys.js';
 import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
 import { Emulator } from '../server/emulator.js';
 import { startEmulator } from '../server/start.js';
@@ -61,9 +62,11 @@ export interface Imds extends AsyncDisposable {
   /** Back to the state at start: instance, settings, scenarios (re-anchored now); the log emptied. */
   reset(): void;
   close(): Promise<void>;
-  /** The emulator itself, for what this interface does not cover. */
+  /**
+   * The emulator underneath (the `Emulator` class of the `ec2-imds` entry, with the same
+   * stability), for what this interface does not cover.
+   */
   readonly emulator: Emulator;
-  readonly controller: Controller;
 }
 
 /** The fixture's clock: it moves only when the test says so. */
@@ -90,20 +93,38 @@ export interface ScheduleEventOptions {
   readonly after?: string | number;
 }
 
-/** Options typed in plain JavaScript can be anything: check them like the file's keys. */
-function checkedChoice<T extends string>(
-  value: T | undefined,
-  allowed: readonly T[],
-  key: string,
-): T | undefined {
-  if (value === undefined || allowed.includes(value)) return value;
-  throw new ConfigError([
-    {
-      source: SOURCE,
-      path: [key],
-      message: `expected one of ${allowed.map((each) => JSON.stringify(each)).join(', ')}, got ${JSON.stringify(value)}`,
-    },
-  ]);
+/** Every option of {@link startImds}; the compiler keeps this list and the interface in step. */
+const OPTION_KEYS = Object.keys({
+  instance: true,
+  httpTokens: true,
+  httpEndpoint: true,
+  scenarios: true,
+  faults: true,
+  set: true,
+  remove: true,
+  credentials: true,
+  now: true,
+  seed: true,
+  host: true,
+} satisfies Record<keyof StartImdsOptions, true>);
+
+const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
+
+/**
+ * Options typed in plain JavaScript can be anything: an unknown key is an error with the likely
+ * meant one, as in a file, never silently ignored.
+ * @throws {ConfigError}
+ */
+function checkKeys(source: string, value: unknown, known: readonly string[]): void {
+  const problems: LocatedProblem[] = unknownKeyProblems(value, known).map((problem) => ({
+    source,
+    ...problem,
+    // `port` is the usual guess: say why there is none rather than only what there is.
+    ...(problem.path[0] === 'port'
+      ? { message: 'unknown key; the fixture always listens on a free port: read imds.url' }
+      : {}),
+  }));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function epochOf(value: Date | string | number, what: string): number {
@@ -135,23 +156,43 @@ function epochOf(value: Date | string | number, what: string): number {
  * ```
  */
 export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
-  const { instance, scenarios, faults, set, remove, credentials } = options;
+  checkKeys(SOURCE, options, OPTION_KEYS);
+  const { instance, scenarios, faults, set, remove, credentials, httpTokens, httpEndpoint, seed } = options;
+  // Everything a file can also hold is checked by the file's schema: one set of rules and messages.
   const data = Object.fromEntries(
-    Object.entries({ instance, scenarios, faults, set, remove, credentials }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      instance,
+      scenarios,
+      faults,
+      set,
+      remove,
+      credentials,
+      httpTokens,
+      httpEndpoint,
+      seed,
+    }).filter(([, value]) => value !== undefined),
   );
   const checked = configFromData(data);
-  if ('problems' in checked)
-    throw new ConfigError(checked.problems.map((problem) => ({ source: SOURCE, ...problem })));
-  const httpTokens = checkedChoice(options.httpTokens, ['required', 'optional'], 'httpTokens') ?? 'required';
-  const httpEndpoint =
-    checkedChoice(options.httpEndpoint, ['enabled', 'disabled'], 'httpEndpoint') ?? 'enabled';
+  const problems: LocatedProblem[] =
+    'problems' in checked ? checked.problems.map((problem) => ({ source: SOURCE, ...problem })) : [];
+  if (options.host !== undefined && !HOSTS.includes(options.host))
+    problems.push({
+      source: SOURCE,
+      path: ['host'],
+      message: `expected one of ${HOSTS.map((host) => JSON.stringify(host)).join(', ')}, got ${JSON.stringify(options.host)}`,
+    });
+  if (problems.length > 0 || 'problems' in checked) throw new ConfigError(problems);
   const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now'));
-  const { instance: described, scenarios: specs } = checked.config;
+  const { instance: described, scenarios: specs, settings } = checked.config;
   const emulator = new Emulator(
     emulatorOptionsOf(
-      { instance: described, scenarios: specs, httpTokens, httpEndpoint, seed: options.seed ?? 0 },
+      {
+        instance: described,
+        scenarios: specs,
+        httpTokens: settings.httpTokens ?? 'required',
+        httpEndpoint: settings.httpEndpoint ?? 'enabled',
+        seed: settings.seed ?? 0,
+      },
       clock,
     ),
   );
@@ -167,7 +208,6 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     url: running.url,
     env: sdkEnv(running.url),
     emulator,
-    controller,
     clock: {
       now: () => clock.now(),
       advance(by) {
@@ -187,17 +227,23 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     set: (path, value) => controller.set(path, value),
     remove: (path) => controller.remove(path),
     spot: {
-      interrupt: (options = {}) =>
-        trigger({
+      interrupt: (options = {}) => {
+        checkKeys('spot.interrupt', options, ['action', 'after', 'at', 'notice']);
+        return trigger({
           type: 'spot-interruption',
           action: options.action ?? 'terminate',
           ...when(options),
           ...(options.notice === undefined ? {} : { notice: options.notice }),
-        }),
+        });
+      },
     },
-    rebalance: (options = {}) => trigger({ type: 'rebalance-recommendation', ...when(options) }),
+    rebalance: (options = {}) => {
+      checkKeys('rebalance', options, ['after', 'at']);
+      return trigger({ type: 'rebalance-recommendation', ...when(options) });
+    },
     events: {
       schedule(options) {
+        checkKeys('events.schedule', options, ['code', 'notBefore', 'notAfter', 'description', 'after']);
         const record = trigger({
           type: 'maintenance-event',
           code: options.code,

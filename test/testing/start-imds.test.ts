@@ -197,4 +197,33 @@ describe('startImds', () => {
     );
     await expect(startImds({ now: 'yesterday' })).rejects.toBeInstanceOf(ConfigError);
   });
+
+  it('every options object is as strict as the file: unknown keys fail with the likely meant one', async () => {
+    await expect(startImds({ senarios: [] } as never)).rejects.toThrow(
+      'startImds: senarios: unknown key; did you mean "scenarios"?',
+    );
+    await expect(startImds({ port: 1338 } as never)).rejects.toThrow(
+      'startImds: port: unknown key; the fixture always listens on a free port: read imds.url',
+    );
+    await expect(startImds({ httpTokens: 'optinal' } as never)).rejects.toThrow(
+      'startImds: httpTokens: expected one of "required", "optional", got "optinal"; did you mean "optional"?',
+    );
+    await expect(startImds({ seed: -1 })).rejects.toThrow('startImds: seed:');
+    await expect(startImds({ host: '0.0.0.0' as never })).rejects.toThrow(
+      'startImds: host: expected one of "127.0.0.1", "::1", "localhost", got "0.0.0.0"',
+    );
+
+    await using imds = await startImds();
+    expect(() => imds.spot.interrupt({ delay: '30s' } as never)).toThrow(
+      'spot.interrupt: delay: unknown key; the keys here are action, after, at, notice',
+    );
+    expect(() => imds.rebalance({ afterr: '1m' } as never)).toThrow(
+      'rebalance: afterr: unknown key; did you mean "after"?',
+    );
+    expect(() => imds.events.schedule({ code: 'system-reboot', stat: 'active' } as never)).toThrow(
+      'events.schedule: stat: unknown key',
+    );
+    // Nothing was scheduled by the refused calls.
+    expect(imds.emulator.timeline.list()).toEqual([]);
+  });
 });
