@@ -3,7 +3,7 @@
  * `imds get` never loads the emulator and starts as fast as Node itself. The commands are listed
  * once, in `commands.ts`.
  */
-import { COMMANDS } from './commands.js';
+import { COMMANDS, type CommandModule } from './commands.js';
 import { EXIT, type CommandIo } from './io.js';
 import { suggest } from '../config/suggest.js';
 
@@ -49,7 +49,15 @@ export async function main(
     );
     return EXIT.usage;
   }
-  const module = await command.load();
+  let module: CommandModule;
+  try {
+    module = await command.load();
+  } catch (error) {
+    // The client-only package (ec2-imds-client) ships the client commands and not the emulator's.
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    io.stderr(`imds: '${name}' is not installed with this package; it comes with the full one: npm install ec2-imds\n`);
+    return EXIT.usage;
+  }
   return module.run(rest, io);
 }
 
