@@ -62,7 +62,12 @@ const manifest = {
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 if (process.argv.includes('--pack')) {
-  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: out, encoding: 'utf8' });
+  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', out], {
+    cwd: out,
+    encoding: 'utf8',
+  });
   const [info] = JSON.parse(packed);
-  console.log(`${join(out, info.filename)}: ${info.entryCount} files, ${info.size} bytes packed, ${info.unpackedSize} unpacked`);
+  console.log(
+    `${join(out, info.filename)}: ${info.entryCount} files, ${info.size} bytes packed, ${info.unpackedSize} unpacked`,
+  );
 }

@@ -55,7 +55,9 @@ export async function main(
   } catch (error) {
     // The client-only package (ec2-imds-client) ships the client commands and not the emulator's.
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    io.stderr(`imds: '${name}' is not installed with this package; it comes with the full one: npm install ec2-imds\n`);
+    io.stderr(
+      `imds: '${name}' is not installed with this package; it comes with the full one: npm install ec2-imds\n`,
+    );
     return EXIT.usage;
   }
   return module.run(rest, io);
