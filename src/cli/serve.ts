@@ -123,6 +123,7 @@ function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config
 
 /** `--config -`: the configuration comes from standard input (read once, at start). */
 const STDIN = '-';
+const STDIN_NAME = 'standard input';
 
 /**
  * The configuration the flags, environment and file describe, with the one-line scenarios added
@@ -150,8 +151,15 @@ function loadConfig(parsed: ParsedFlags, env: NodeJS.ProcessEnv): EffectiveConfi
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
-  return extra.length === 0 ? config : { ...config, scenarios: [...config.scenarios, ...extra] };
+  // `-` means nothing in a message: name standard input.
+  const named = <T extends { source?: string; configFile?: string }>(item: T): T =>
+    item.source === STDIN
+      ? { ...item, source: STDIN_NAME }
+      : item.configFile === STDIN
+        ? { ...item, configFile: STDIN_NAME }
+        : item;
+  if (problems.length > 0 || config === undefined) throw new ConfigError(problems.map(named));
+  return named(extra.length === 0 ? config : { ...config, scenarios: [...config.scenarios, ...extra] });
 }
 
 function reportConfigError(io: CommandIo, error: ConfigError, outcome: string): void {

@@ -2,9 +2,10 @@
  * `imds serve` as people type it: one-line scenarios, short flags, the live log (`--log`), and
  * `--watch` reloading the configuration file. In-process, on loopback, port 0.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scenariosFromFlags } from '../../src/cli/serve-scenarios.js';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -206,5 +207,38 @@ describe('--watch', () => {
     expect(await running.stop()).toBe(2);
     expect(running.err()).toContain('--watch needs a configuration file');
     running = undefined;
+  });
+});
+
+describe('--config - (standard input), through bin/imds.js', () => {
+  const BIN = resolve(import.meta.dirname, '../../bin/imds.js');
+
+  it('serves the configuration piped in', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '-p', '0', '-c', '-', '--log', 'quiet']);
+    child.stdin.end('httpTokens: optional\ninstance:\n  instanceType: r7g.xlarge\n');
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    try {
+      await eventually(() => /listening on http/.test(out), 'the banner');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] as string;
+      expect((await request(url, '/latest/meta-data/instance-type')).body).toBe('r7g.xlarge');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('names standard input in its problems', () => {
+    const run = spawnSync(process.execPath, [BIN, 'serve', '-p', '0', '--config', '-'], {
+      input: 'prot: 3\n',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      'imds serve: standard input:1:1: prot: unknown key; did you mean "port"?\n' +
+        'imds serve: not started (1 problem in the configuration)\n',
+    );
   });
 });
