@@ -83,6 +83,8 @@ describe('the ec2-imds tarball', () => {
     expect(packed.files).toContain('docs/testing.md');
     expect(packed.files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(packed.files.filter((file) => file.startsWith('dist/cli/'))).toEqual([]);
+    // The client-only package is built under dist/ too, and ships on its own.
+    expect(packed.files.filter((file) => file.startsWith('dist/client-package/'))).toEqual([]);
     expect(packed.files.filter((file) => /^(src|test|bench|scripts)\//.test(file))).toEqual([]);
   });
 
