@@ -11,7 +11,7 @@ import { LOG_LEVELS, requestLine, watchScenarios, type LogLevel } from './serve-
 import { applyConfig, watchFile } from './serve-reload.js';
 import { SCENARIO_FLAGS, SCENARIO_FLAGS_HELP, scenariosFromFlags } from './serve-scenarios.js';
 import { clockOf } from '../config/clock-of.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { printConfig } from '../config/print-config.js';
 import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
@@ -136,7 +136,7 @@ function loadConfig(parsed: ParsedFlags, env: NodeJS.ProcessEnv): EffectiveConfi
     env,
     files: { readFile: (path) => readFileSync(path === STDIN ? 0 : path) },
   };
-  const problems: ConfigError['problems'][number][] = [];
+  const problems: LocatedProblem[] = [];
   let config: EffectiveConfig | undefined;
   try {
     config = resolveConfig(input);
