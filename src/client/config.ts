@@ -123,9 +123,18 @@ function resolveEndpoint(
 ): Pick<ImdsConfig, 'endpoint' | 'endpointSource'> {
   if (options.endpoint !== undefined)
     return { endpoint: normalizeEndpoint('endpoint', options.endpoint), endpointSource: 'option' };
-  const fromEnv = nonEmpty(env[ENV.endpoint]);
-  if (fromEnv !== undefined)
+  const setInEnv = env[ENV.endpoint];
+  if (setInEnv !== undefined) {
+    // Set but blank is almost always a script that exported the variable before it knew the URL (an
+    // emulator not started yet): taking it as unset would read the real metadata service instead.
+    const fromEnv = nonEmpty(setInEnv);
+    if (fromEnv === undefined)
+      throw new ImdsConfigError(
+        ENV.endpoint,
+        'is set but empty; give the endpoint URL, or unset the variable to use the default endpoint',
+      );
     return { endpoint: normalizeEndpoint(ENV.endpoint, fromEnv), endpointSource: 'env' };
+  }
   if (options.endpointMode !== undefined)
     return { endpoint: endpointFor('endpointMode', options.endpointMode), endpointSource: 'mode-option' };
   const modeFromEnv = nonEmpty(env[ENV.endpointMode]);

@@ -45,13 +45,23 @@ describe('endpoint resolution', () => {
     });
   });
 
-  it('treats empty variables as unset', () => {
+  it('treats an empty endpoint mode as unset', () => {
+    expect(resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: ' ' }).endpoint).toBe(
+      IPV4_ENDPOINT,
+    );
+  });
+
+  it('refuses an endpoint variable that is set but empty, instead of falling back to the real service', () => {
+    for (const blank of ['', '  ']) {
+      const resolve = () => resolveImdsConfig({}, { AWS_EC2_METADATA_SERVICE_ENDPOINT: blank });
+      expect(resolve).toThrow(ImdsConfigError);
+      expect(resolve).toThrow(/AWS_EC2_METADATA_SERVICE_ENDPOINT.*set but empty/);
+    }
+    // The explicit option still wins over the variable, blank or not.
     expect(
-      resolveImdsConfig(
-        {},
-        { AWS_EC2_METADATA_SERVICE_ENDPOINT: '', AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: ' ' },
-      ).endpoint,
-    ).toBe(IPV4_ENDPOINT);
+      resolveImdsConfig({ endpoint: 'http://127.0.0.1:1338' }, { AWS_EC2_METADATA_SERVICE_ENDPOINT: '' })
+        .endpoint,
+    ).toBe('http://127.0.0.1:1338');
   });
 
   it('normalizes an endpoint to its origin (IPv6 literal kept in brackets, trailing slash dropped)', () => {
