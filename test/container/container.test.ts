@@ -49,7 +49,8 @@ function expectSeedAnswers(dir: string, mode: 'required' | 'optional'): void {
   expect(read('v1.out')).toBe(mode === 'required' ? '' : SEED_INSTANCE_ID);
 }
 
-describe.skipIf(problem !== undefined)('the ec2-imds container image (podman)', () => {
+// Each test starts containers or pods: generous bounds for a loaded machine; none measures time.
+describe.skipIf(problem !== undefined)('the ec2-imds container image (podman)', { timeout: 180_000 }, () => {
   let names: RunNames;
   beforeAll(() => {
     names = runNames();
