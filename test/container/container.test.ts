@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildImages,
@@ -144,6 +144,52 @@ describe.skipIf(problem !== undefined)('the ec2-imds container image (podman)', 
       const logs = podman(['logs', name]);
       expect(logs.stderr).toContain('imds serve: stopped');
     });
+  });
+
+  it('deploy/kubernetes/service.yaml: its container as specified (env, Secret, ConfigMap, read-only, no capabilities)', async () => {
+    // podman kube play here cannot take this file as written (no port mappings without a network,
+    // and its Secret handling differs), so its container is translated into podman run flags.
+    const manifests = parseAllDocuments(
+      readFileSync(join(repo, 'deploy', 'kubernetes', 'service.yaml'), 'utf8'),
+    ).map((document) => document.toJS());
+    const configMap = manifests.find((manifest) => manifest.kind === 'ConfigMap');
+    const pod = manifests.find((manifest) => manifest.kind === 'Deployment').spec.template.spec;
+    const [container] = pod.containers;
+    const secretToken = `service-test-${process.pid}-0123456789`;
+    const flags: string[] = [];
+    for (const entry of container.env) {
+      const value = entry.value ?? (entry.valueFrom.secretKeyRef ? secretToken : undefined);
+      flags.push('-e', `${entry.name}=${value}`);
+    }
+    for (const port of container.ports) flags.push('-p', `127.0.0.1::${port.containerPort}`);
+    const [mount] = container.volumeMounts;
+    expect(pod.volumes[0].configMap.name).toBe(configMap.metadata.name);
+    const dir = mkdtempSync(join(tmpdir(), 'imds-container-configmap-'));
+    chmodSync(dir, 0o755);
+    for (const [file, text] of Object.entries(configMap.data as Record<string, string>))
+      writeFileSync(join(dir, file), text, { mode: 0o644 });
+    flags.push('-v', `${dir}:${mount.mountPath}:ro`);
+    if (container.securityContext.readOnlyRootFilesystem) flags.push('--read-only');
+    if (container.securityContext.capabilities.drop.includes('ALL')) flags.push('--cap-drop', 'all');
+    flags.push('--user', `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`);
+    const name = names.unique('service');
+    podmanOk(['run', '--detach', '--name', name, ...flags, names.serve]);
+    await waitForLog(name, BANNER);
+    const port = (containerPort: number) =>
+      Number(
+        podmanOk(['port', name, String(containerPort)])
+          .split(':')
+          .pop(),
+      );
+    const control = `http://127.0.0.1:${port(1339)}`;
+    expect((await fetch(`${control}/state`)).status).toBe(401);
+    const state = (await (
+      await fetch(`${control}/state`, { headers: { authorization: `Bearer ${secretToken}` } })
+    ).json()) as { instance: { instanceLifeCycle: string }; httpTokens: { served: string } };
+    expect(state.instance.instanceLifeCycle).toBe('spot');
+    expect(state.httpTokens.served).toBe('required');
+    const v1 = await fetch(`http://127.0.0.1:${port(1338)}/latest/meta-data/instance-id`);
+    expect(v1.status).toBe(401);
   });
 
   it('holds only the production dependencies, OCI labels and STOPSIGNAL', () => {
