@@ -21,19 +21,7 @@ for _ in $(seq 1 100); do
 done
 
 cd "$out" || exit 98
-# --- the seed's command lines, verbatim ---
-TOKEN=`curl -X PUT "http://169.254.169.254/latest/api/token" \
-  -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"` \
-&& curl -H "X-aws-ec2-metadata-token: $TOKEN" \
-    -v http://169.254.169.254/latest/meta-data/instance-id/ >instance-id.out 2>instance-id.err
-
-TOKEN=`curl -X PUT "http://169.254.169.254/latest/api/token" \
-  -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"` \
-&& curl -H "X-aws-ec2-metadata-token: $TOKEN" \
-  -v http://169.254.169.254/latest/meta-data/ >listing.out 2>listing.err
-
-curl 169.254.169.254/latest/meta-data/instance-id/ >v1.out 2>v1.err
-# --- end of the seed's lines ---
+. "$repo/test/seed/seed-lines.sh"
 
 kill -TERM "$server"
 wait "$server"
