@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** The identity-document signing key and certificate (PEM); generated when absent. */
   identity?: { keyPem?: string; certificatePem?: string };
+  /**
+   * A signer to use instead of making one from `identity`: a fleet shares one, since generating a
+   * key is slow and real instances of one region are signed by one AWS key too.
+   */
+  signer?: IdentitySigner;
   /** How many recent requests the log keeps. */
   requestLogCapacity?: number;
   /**
@@ -78,7 +83,7 @@ export class Emulator {
     this.#current = this.#base;
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
     this.#faults = new FaultInjector(options.faultSeed ?? randomInt(2 ** 32));
-    this.signer = createIdentitySigner(options.identity);
+    this.signer = options.signer ?? createIdentitySigner(options.identity);
     this.requests = new RequestLog(options.requestLogCapacity);
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
     const anchor = this.clock.now();
