@@ -41,6 +41,11 @@ export interface EmulatorOptions {
    * from each {@link Emulator.reset}).
    */
   scenarios?: readonly ScenarioSpec[];
+  /**
+   * When the scenarios' relative moments count from (epoch ms); the creation time by default. A
+   * fleet creates its emulators on first use and anchors them all at the fleet's start.
+   */
+  anchor?: number;
   /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
   faultSeed?: number;
 }
@@ -86,7 +91,7 @@ export class Emulator {
     this.signer = options.signer ?? createIdentitySigner(options.identity);
     this.requests = new RequestLog(options.requestLogCapacity);
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
-    const anchor = this.clock.now();
+    const anchor = options.anchor ?? this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
     const emulator = this;
     this.#state = {
