@@ -144,11 +144,7 @@ function buildInterface(
     ...base,
     ...eni,
     mac,
-    interfaceId:
-      eni.interfaceId ??
-      (index === 0
-        ? D_ENI.interfaceId
-        : interfaceIdFor(mac)),
+    interfaceId: eni.interfaceId ?? (index === 0 ? D_ENI.interfaceId : interfaceIdFor(mac)),
     deviceNumber: eni.deviceNumber ?? index,
     networkCardIndex: eni.networkCardIndex ?? 0,
     ownerId: eni.ownerId ?? context.accountId,
