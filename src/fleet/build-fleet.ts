@@ -4,9 +4,8 @@ import type { FleetInput } from '../config/schema/fleet-schema.js';
 import type { InstanceInput } from '../config/schema/instance-schema.js';
 import { toScenarioSpec } from '../config/schema/scenario-schema.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
-import { deriveInstance } from './derive-instance.js';
 import type { FleetMember, FleetSpec, Unmatched } from './fleet-spec.js';
-import { nthIpv4 } from './sequence.js';
+import { templateMembers } from './template-members.js';
 
 /** What every instance of the fleet starts from: the file's top-level `instance:`, extras and scenarios. */
 export interface FleetBase {
@@ -20,7 +19,7 @@ export interface FleetBase {
  * (`fleet.template.count`, `fleet.instances[1].instance.region`...).
  *
  * Listed instances come first, then the template's `count` instances: the template instance is
- * built once and instance n derived from it (see {@link deriveInstance}), sharing everything that
+ * built once and instance n derived from it (see `deriveInstance`), sharing everything that
  * does not differ, so a large template costs little memory.
  */
 export function buildFleet(
@@ -54,7 +53,7 @@ export function buildFleet(
       ...(entry.httpEndpoint ? { httpEndpoint: entry.httpEndpoint } : {}),
       scenarios: specs(entry),
       sources: entry.sources ?? [],
-      ...(entry.listen ? { listen: { host: entry.listen.host, port: entry.listen.port ?? 0 } } : {}),
+      ...(entry.listen ? { listen: entry.listen } : {}),
     });
   });
 
@@ -62,20 +61,13 @@ export function buildFleet(
   if (template) {
     const first = build(template.instance, ['fleet', 'template']);
     if (first) {
-      const scenarios = specs(template);
       try {
-        for (let n = 0; n < template.count; n++) {
-          members.push({
-            instance: deriveInstance(first, n),
-            ...(template.httpTokens ? { httpTokens: template.httpTokens } : {}),
-            ...(template.httpEndpoint ? { httpEndpoint: template.httpEndpoint } : {}),
-            scenarios,
-            sources: template.sources ? [nthIpv4(template.sources, n)] : [],
-            ...(template.listen
-              ? { listen: { host: nthIpv4(template.listen.host, n), port: template.listen.port ?? 0 } }
-              : {}),
-          });
-        }
+        members.push(
+          ...templateMembers(first, {
+            ...template,
+            scenarios: specs(template),
+          }),
+        );
       } catch (error) {
         problems.push({ path: ['fleet', 'template', 'count'], message: (error as Error).message });
       }

@@ -27,8 +27,11 @@ export interface FleetMember {
   readonly scenarios: readonly ScenarioSpec[];
   /** Callers by source address: addresses (`10.0.0.7`) and CIDR blocks (`172.18.0.0/24`). */
   readonly sources: readonly string[];
-  /** Its own listener: every request arriving there is this instance's, whatever its source. */
-  readonly listen?: ListenAddress;
+  /**
+   * Its own listener: every request arriving there is this instance's, whatever its source. The
+   * port is the shared listener's when absent (127.0.1.N:80 beside 127.0.0.1:80).
+   */
+  readonly listen?: { readonly host: string; readonly port?: number | undefined };
 }
 
 /**

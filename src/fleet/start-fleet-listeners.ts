@@ -51,7 +51,8 @@ export async function serveFleet(
       if (!member.listen) continue;
       const id = member.instance.instanceId;
       const own = await listen({
-        ...member.listen,
+        host: member.listen.host,
+        port: member.listen.port ?? shared.port,
         handler: fleet.handlerFor(id),
         errorResponse,
         ...(limits ? { limits } : {}),

@@ -22,7 +22,7 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const listenSchema = () =>
   z.strictObject(
     { host: nonEmpty('an address such as 127.0.1.1'), port: portSchema().optional() },
-    { error: 'expected a map with host (and port, 0 or absent for a free one)' },
+    { error: 'expected a map with host (and port: the shared port when absent, 0 for a free one)' },
   );
 
 const sourcesSchema = () =>
