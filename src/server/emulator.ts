@@ -46,6 +46,11 @@ export interface EmulatorOptions {
    * fleet creates its emulators on first use and anchors them all at the fleet's start.
    */
   anchor?: number;
+  /**
+   * Called with each tree built, returns the tree to serve: a fleet passes one that replaces
+   * parts identical to another instance's tree by that tree's parts, so N trees share memory.
+   */
+  shareTree?: (root: Directory) => Directory;
   /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
   faultSeed?: number;
 }
@@ -76,6 +81,7 @@ export class Emulator {
   #built: { instance: InstanceDescription; tree: BuiltTree } | undefined;
   #lastModified: string;
   readonly #state: HandlerState;
+  readonly #shareTree: ((root: Directory) => Directory) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -89,6 +95,7 @@ export class Emulator {
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
     this.#faults = new FaultInjector(options.faultSeed ?? randomInt(2 ** 32));
     this.signer = options.signer ?? createIdentitySigner(options.identity);
+    this.#shareTree = options.shareTree;
     this.requests = new RequestLog(options.requestLogCapacity);
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
     const anchor = options.anchor ?? this.clock.now();
@@ -198,7 +205,8 @@ export class Emulator {
     if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
       return built.tree.root;
     }
-    const tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    let tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    if (this.#shareTree) tree = { ...tree, root: this.#shareTree(tree.root) };
     this.#built = { instance, tree };
     return tree.root;
   }
