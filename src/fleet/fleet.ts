@@ -11,6 +11,7 @@ import { CallerRouter } from './caller-router.js';
 import { FleetError } from './fleet-error.js';
 import type { FleetMember, FleetSpec, Unmatched } from './fleet-spec.js';
 import { selectTargets, type FleetTargets } from './targets.js';
+import { treeSharer } from './tree-sharing.js';
 import type { HttpEndpoint, HttpTokens } from '../wire.js';
 
 /** A request in the fleet's log: the instance that answered, or null when no instance matched. */
@@ -70,6 +71,7 @@ export class Fleet {
   readonly #instanceLogCapacity: number;
   readonly #defaults: { readonly httpTokens: HttpTokens; readonly httpEndpoint: HttpEndpoint };
   readonly #httpDate = createHttpDateFormatter();
+  readonly #shareTree = treeSharer();
   #anchor: number;
 
   /** @throws {FleetError} when two members share an instance id or `unmatched` names an unknown one. */
@@ -148,6 +150,7 @@ export class Fleet {
       ),
       signer: this.signer,
       anchor: this.#anchor,
+      shareTree: this.#shareTree,
       requestLogCapacity: this.#instanceLogCapacity,
     });
     this.#emulators.set(instanceId, emulator);

@@ -149,3 +149,28 @@ describe('fleet configuration problems', () => {
     ).toMatch(/^fleet\.instances\.0\.instance\.region: expected a region/);
   });
 });
+
+describe('tree sharing', () => {
+  it('shares identical leaves and directories between instances, and keeps what differs apart', () => {
+    const clock = new ManualClock(Date.UTC(2024, 2, 1));
+    const fleet = new Fleet(fleetOf({ fleet: { template: { count: 2 } } }), {
+      clock,
+      httpTokens: 'optional',
+    });
+    const [a, b] = fleet.ids.map((id) => fleet.emulator(id).tree());
+    const child = (root: typeof a, ...path: string[]) =>
+      path.reduce<unknown>(
+        (node, name) => (node as { children: Map<string, unknown> }).children.get(name),
+        root,
+      );
+    expect(child(b, 'meta-data', 'ami-id')).toBe(child(a, 'meta-data', 'ami-id'));
+    expect(child(b, 'meta-data', 'services')).toBe(child(a, 'meta-data', 'services'));
+    expect(child(b, 'meta-data', 'instance-id')).not.toBe(child(a, 'meta-data', 'instance-id'));
+    expect(child(b, 'meta-data')).not.toBe(child(a, 'meta-data'));
+    const text = (path: string, peer: string) =>
+      body(fleet.handlerFor(peer)(makeRequest('GET', `/latest/meta-data/${path}`)));
+    expect(text('instance-id', fleet.ids[1] as string)).toBe('i-0410f3c9b2d5e8a72');
+    expect(text('local-ipv4', fleet.ids[1] as string)).toBe('172.31.38.16');
+    expect(text('ami-id', fleet.ids[1] as string)).toBe(DEFAULT_INSTANCE.amiId);
+  });
+});
