@@ -1,5 +1,8 @@
 /** The fleet's parts without sockets: derivation, targets, routing order, config problems. */
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { printConfig } from '../../src/config/print-config.js';
+import { resolveConfig } from '../../src/config/resolve.js';
 import { ManualClock } from '../../src/clock.js';
 import { configFromData } from '../../src/config/load-file.js';
 import { deriveInstance } from '../../src/fleet/derive-instance.js';
@@ -172,5 +175,16 @@ describe('tree sharing', () => {
     expect(text('instance-id', fleet.ids[1] as string)).toBe('i-0410f3c9b2d5e8a72');
     expect(text('local-ipv4', fleet.ids[1] as string)).toBe('172.31.38.16');
     expect(text('ami-id', fleet.ids[1] as string)).toBe(DEFAULT_INSTANCE.amiId);
+  });
+});
+
+describe('--print-config with a fleet', () => {
+  it('prints every instance, and loads back to the same fleet', () => {
+    const config = resolveConfig({ flags: { config: 'examples/fleet-3.yaml' }, env: {} });
+    const printed = printConfig(config);
+    const again = configFromData(parse(printed));
+    if ('problems' in again) throw new Error(JSON.stringify(again.problems));
+    expect(again.config.fleet?.members).toEqual(config.fleet?.members);
+    expect(again.config.fleet?.header).toBe('x-imds-instance');
   });
 });
