@@ -7,11 +7,12 @@
  * - GET throughput: `meta-data/instance-id` with a valid token, a new connection per request,
  *   32 connections, from 127.0.0.1 (routed by source address to instance 0 in both fleets, the
  *   same lookup every instance goes through), interleaved rounds; the ratio is the median of the
- *   per-round ratios 10,000 ÷ 1, so a noisy neighbour slows both alike.
+ *   per-round ratios 10,000 ÷ 1, so a noisy neighbour slows both alike. The server's CPU time per
+ *   request is reported beside it: on a shared machine it is the steadier of the two.
  */
 import type { Figure, FigureContext, FigureRow } from '../support/figure.js';
 import { ratioRow } from '../support/figure.js';
-import { mib, ms, perSecond } from '../support/format.js';
+import { mib, ms, perSecond, ratio as formatRatio, us } from '../support/format.js';
 import { fetchToken } from '../support/http.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { median } from '../support/stats.js';
@@ -28,6 +29,8 @@ interface Sample {
   readonly rate: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** The server's CPU time (user + system) per request: steadier than rates on a busy machine. */
+  readonly cpuMicrosPerRequest: number;
 }
 
 export const fleet: Figure = {
@@ -70,6 +73,14 @@ export const fleet: Figure = {
             sample.rate / (of('fleet-1').find((other) => other.round === sample.round) as Sample).rate,
         ),
       );
+      const cpuRatio = median(
+        of('fleet-10k').map(
+          (sample) =>
+            sample.cpuMicrosPerRequest /
+            (of('fleet-1').find((other) => other.round === sample.round) as Sample).cpuMicrosPerRequest,
+        ),
+      );
+      const cpu = (kind: ServerKind) => median(of(kind).map((sample) => sample.cpuMicrosPerRequest));
       const errors = samples.reduce((sum, sample) => sum + sample.errors, 0);
       const rows: FigureRow[] = [
         {
@@ -96,7 +107,7 @@ export const fleet: Figure = {
           baseline: `1 instance ${perSecond(median(of('fleet-1').map((sample) => sample.rate)))}`,
           ratio,
           target: { op: '>=', value: TARGET_THROUGHPUT },
-          note: `p99 ${ms(median(of('fleet-10k').map((sample) => sample.p99Ms)))} vs ${ms(median(of('fleet-1').map((sample) => sample.p99Ms)))}; ${errors} failed or non-2xx responses`,
+          note: `server CPU per request ${us(cpu('fleet-10k'))} vs ${us(cpu('fleet-1'))} (${formatRatio(cpuRatio)}); p99 ${ms(median(of('fleet-10k').map((sample) => sample.p99Ms)))} vs ${ms(median(of('fleet-1').map((sample) => sample.p99Ms)))}; ${errors} failed or non-2xx responses`,
         }),
       ];
       return { rows, details: { smallStats, largeStats, buildSeconds, samples } };
@@ -113,6 +124,7 @@ async function measure(
   seconds: number,
   round: number,
 ): Promise<Sample> {
+  const before = await server.stats();
   const result = await context.load.run({
     url: `${server.url}/latest/meta-data/instance-id`,
     connections: CONNECTIONS,
@@ -126,5 +138,6 @@ async function measure(
     rate: result.requests / result.seconds,
     p99Ms: result.latencyMs.p99,
     errors: result.errors.socket + result.errors.status,
+    cpuMicrosPerRequest: ((await server.stats()).cpuMicros - before.cpuMicros) / Math.max(1, result.requests),
   };
 }

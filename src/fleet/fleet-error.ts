@@ -1,8 +1,8 @@
-/** A fleet operation named an instance the fleet does not have, or a target set that selects none. */
+/** A fleet operation named an instance the fleet does not have, two instances share an id, or targets are wrong. */
 export class FleetError extends Error {
   override readonly name = 'FleetError';
   constructor(
-    readonly code: 'unknown-instance' | 'bad-targets',
+    readonly code: 'unknown-instance' | 'duplicate-instance' | 'bad-targets',
     message: string,
   ) {
     super(message);

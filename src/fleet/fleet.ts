@@ -90,7 +90,7 @@ export class Fleet {
       const id = member.instance.instanceId;
       if (this.#members.has(id))
         throw new FleetError(
-          'unknown-instance',
+          'duplicate-instance',
           `two instances of the fleet have the id ${id}; each needs its own`,
         );
       this.#members.set(id, { member, index });

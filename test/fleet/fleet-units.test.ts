@@ -116,6 +116,17 @@ describe('Fleet routing', () => {
     expect(notice).toMatchObject({ status: 200 });
   });
 
+  it('refuses two members with one id, and an unmatched instance it does not have', () => {
+    const one = fleetOf({ fleet: { template: { count: 1 } } });
+    const member = one.members[0] as FleetSpec['members'][number];
+    expect(() => new Fleet({ ...one, members: [member, member] })).toThrow(
+      expect.objectContaining({ name: 'FleetError', code: 'duplicate-instance' }),
+    );
+    expect(
+      () => new Fleet({ ...one, unmatched: { kind: 'instance', instanceId: 'i-0000000000000000f' } }),
+    ).toThrow(/unmatched: no instance i-0000000000000000f/);
+  });
+
   it('reaches a share of the fleet with trigger', () => {
     const fleet = new Fleet(fleetOf({ fleet: { template: { count: 10 } } }), {
       clock: new ManualClock(0),
