@@ -277,9 +277,18 @@ function fleetBanner(
     .map(([id, url]) => `  ${id} on ${url}\n`)
     .join('');
   const more = running.listeners.size > 3 ? `  ... and ${running.listeners.size - 3} more listeners\n` : '';
+  const source = fleet.members.find((member) => member.sources.some((each) => !each.includes('/')))
+    ?.sources[0];
+  const header = fleet.header === undefined ? '' : ` -H "${fleet.header}: ${first}"`;
+  const tryLine =
+    source !== undefined
+      ? `  curl -s --interface ${source} ${running.url}/latest/meta-data/instance-id   # needs the address on this host\n`
+      : header
+        ? `  curl -s${header} ${running.url}/latest/meta-data/instance-id\n`
+        : '';
   return `IMDS fleet of ${plural(fleet.ids.length, 'instance')} listening on ${running.url} (HttpTokens=${config.settings.httpTokens})
 ${own}${more}Instances are created on first use; ${first} is the first. See docs/fleet.md.
-${control ? `Control API on ${control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${control.url}/instances\n` : ''}`;
+${tryLine ? `Try (with a token when HttpTokens=required):\n${tryLine}` : ''}${control ? `Control API on ${control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${control.url}/instances\n` : ''}`;
 }
 
 /** Starts everything or nothing: a control API that cannot bind closes the metadata listener again. */

@@ -108,6 +108,11 @@ export class Fleet {
     this.handle = this.handle.bind(this);
   }
 
+  /** The routing header (lower case), if the fleet has one. */
+  get header(): string | undefined {
+    return this.#header;
+  }
+
   /** The members, in fleet order. */
   get members(): readonly FleetMember[] {
     return [...this.#members.values()].map((entry) => entry.member);
