@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { cliGet } from './figures/cli-get.js';
 import { clientGet } from './figures/client-get.js';
 import { dump } from './figures/dump.js';
+import { fleet } from './figures/fleet.js';
 import { getThroughput } from './figures/get-throughput.js';
 import { serveStart } from './figures/serve-start.js';
 import { tokenMemory } from './figures/token-memory.js';
@@ -37,6 +38,7 @@ const FIGURES: readonly Figure[] = [
   clientGet,
   dump,
   serveStart,
+  fleet,
 ];
 
 const { values } = parseArgs({

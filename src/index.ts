@@ -22,3 +22,8 @@ export type {
 } from './metadata/instance.js';
 export { createIdentitySigner, IdentityKeyError, type IdentitySigner } from './metadata/identity-signer.js';
 export { ListenError } from './server/listen.js';
+export { Fleet, type FleetOptions, type FleetLogEntry } from './fleet/fleet.js';
+export { serveFleet, type RunningFleet } from './fleet/start-fleet-listeners.js';
+export { FleetError } from './fleet/fleet-error.js';
+export type { FleetSpec, FleetMember, Unmatched } from './fleet/fleet-spec.js';
+export type { FleetTargets } from './fleet/targets.js';

@@ -9,11 +9,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { startEmulator } from '../../src/server/start.js';
 import { startBareHttpServer } from './bare-http.js';
+import { startFleetServer } from './fleet.js';
 import { isServerKind, type FromServer, type ServerKind, type ToServer } from './kinds.js';
 import { startFrontOnly } from './front-only.js';
 import { startRawNetServer, type CountingServer } from './raw-net.js';
 
 const SETTLE_MS = 500;
+/** The large fleet of the fleet figure. */
+const FLEET_LARGE = 10_000;
 
 const kind = process.argv[2];
 if (!isServerKind(kind)) throw new Error(`bench server: unknown kind '${String(kind)}'`);
@@ -77,5 +80,9 @@ async function start(which: ServerKind): Promise<CountingServer> {
       return startRawNetServer('write-destroy');
     case 'raw-net-end':
       return startRawNetServer('end');
+    case 'fleet-1':
+      return startFleetServer(1);
+    case 'fleet-10k':
+      return startFleetServer(FLEET_LARGE);
   }
 }

@@ -5,6 +5,8 @@ export const SERVER_KINDS = {
   'node-http': 'bare node:http',
   'raw-net': 'raw node:net (write + destroy)',
   'raw-net-end': 'raw node:net (end)',
+  'fleet-1': 'fleet of 1 instance',
+  'fleet-10k': 'fleet of 10,000 instances',
 } as const;
 
 export type ServerKind = keyof typeof SERVER_KINDS;

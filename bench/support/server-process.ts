@@ -24,6 +24,8 @@ export interface ServerProcessOptions {
   readonly prefix?: readonly string[];
   /** Extra node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[];
+  /** How long the child may take to listen (the 10,000-instance fleet builds every instance first). */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startServerProcess(
   ];
   const [file, args] = withPrefix(options.prefix ?? [], process.execPath, nodeArgs);
   const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await nextMessage(child, 15_000);
+  const ready = await nextMessage(child, options.readyTimeoutMs ?? 15_000);
   if (ready.type !== 'ready') throw new Error(`bench server ${kind}: expected 'ready', got '${ready.type}'`);
   const port = ready.port;
   return {

@@ -20,6 +20,13 @@ import { startControlServer, type RunningControlServer } from '../control/contro
 import { Controller } from '../control/controller.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
+import { FleetError } from '../fleet/fleet-error.js';
+import type { FleetSpec } from '../fleet/fleet-spec.js';
+import { Fleet } from '../fleet/fleet.js';
+import { handleFleetControl } from '../fleet/fleet-control.js';
+import { fleetOf, FleetFlagError, type FleetFlags } from '../fleet/fleet-flags.js';
+import { serveFleet, type RunningFleet } from '../fleet/start-fleet-listeners.js';
+import { createIdentitySigner } from '../metadata/identity-signer.js';
 import { ListenError } from '../server/listen.js';
 import { startEmulator, type RunningEmulator } from '../server/start.js';
 import {
@@ -58,10 +65,16 @@ Options:
   --write-certificate FILE     write the signing certificate (PEM) there, to verify documents with openssl
   --log LEVEL                  requests (default: a line per request and per scenario change, on stderr)
                                | json (the same as JSON lines) | quiet
+  --fleet-count N              serve N instances derived from the configured one (ids, addresses, ENIs
+                               counted up); a configuration file may describe a fleet instead (fleet:)
+  --fleet-sources ADDR         instance n answers callers from ADDR + n (127.0.0.2, 172.18.0.10...)
+  --fleet-listen ADDR          instance n also listens on ADDR + n (127.0.1.1...), on --port
+  --fleet-header NAME          a request header naming the instance (X-Imds-Instance: i-0...)
+  --fleet-unmatched WHAT       callers no instance claims get: refuse (403, default) | timeout | an instance id
   -h, --help                   show this help
 
 ${SCENARIO_FLAGS_HELP}
-See docs/configuration.md, docs/scenarios.md and docs/control-api.md.
+See docs/configuration.md, docs/scenarios.md, docs/control-api.md and docs/fleet.md.
 `;
 
 const OPTIONS = {
@@ -81,6 +94,11 @@ const OPTIONS = {
   'identity-cert': { type: 'string' },
   'write-certificate': { type: 'string' },
   log: { type: 'string' },
+  'fleet-count': { type: 'string' },
+  'fleet-sources': { type: 'string' },
+  'fleet-listen': { type: 'string' },
+  'fleet-header': { type: 'string' },
+  'fleet-unmatched': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...SCENARIO_FLAGS,
 } as const;
@@ -169,6 +187,16 @@ function reportConfigError(io: CommandIo, error: ConfigError, outcome: string): 
   );
 }
 
+function fleetFlags(parsed: ParsedFlags): FleetFlags {
+  return {
+    count: parsed['fleet-count'],
+    sources: parsed['fleet-sources'],
+    listen: parsed['fleet-listen'],
+    header: parsed['fleet-header'],
+    unmatched: parsed['fleet-unmatched'],
+  };
+}
+
 /** What is running: the metadata listener and, when configured, the control API. */
 interface Running {
   readonly metadata: RunningEmulator;
@@ -214,6 +242,16 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   const logLevel = level as LogLevel;
   const onRequest =
     logLevel === 'quiet' ? undefined : (entry: RequestLogEntry) => io.stderr(requestLine(entry, logLevel));
+  let fleetSpec: FleetSpec | undefined;
+  try {
+    fleetSpec = fleetOf(config, fleetFlags(parsed));
+  } catch (error) {
+    if (!(error instanceof FleetFlagError)) throw error;
+    io.stderr(`imds serve: ${error.message}\nimds serve: not started\n`);
+    return EXIT.usage;
+  }
+  if (fleetSpec) return serveFleetCommand(config, fleetSpec, parsed, io, until);
+
   let running: Running;
   try {
     running = await start(config, parsed, onRequest);
@@ -259,6 +297,91 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   await Promise.all([running.metadata.close(), running.control?.close()]);
   io.stderr('imds serve: stopped\n');
   return EXIT.ok;
+}
+
+/** The running fleet and its control API, or a usage error (exit 2) printed. */
+async function serveFleetCommand(
+  config: EffectiveConfig,
+  spec: FleetSpec,
+  parsed: ParsedFlags,
+  io: CommandIo,
+  until: () => Promise<void>,
+): Promise<number> {
+  let running: { fleet: RunningFleet; control?: RunningControlServer };
+  try {
+    const keyPem = readPem('identity-key', parsed['identity-key']);
+    const certificatePem = readPem('identity-cert', parsed['identity-cert']);
+    const signer = createIdentitySigner({
+      ...(keyPem ? { keyPem } : {}),
+      ...(certificatePem ? { certificatePem } : {}),
+    });
+    const fleet = new Fleet(spec, {
+      clock: clockOf(config.clock),
+      signer,
+      httpTokens: config.settings.httpTokens,
+      httpEndpoint: config.settings.httpEndpoint,
+      ...(config.settings.seed === undefined ? {} : { seed: config.settings.seed }),
+    });
+    const served = await serveFleet(fleet, { host: config.settings.host, port: config.settings.port });
+    running = { fleet: served };
+    try {
+      if (parsed['write-certificate']) writeFileSync(parsed['write-certificate'], signer.certificatePem);
+      if (config.settings.controlPort !== undefined) {
+        running.control = await startControlServer({
+          handle: (request) => handleFleetControl(request, fleet, served.listeners),
+          host: config.settings.controlHost,
+          port: config.settings.controlPort,
+          ...(config.settings.controlToken === undefined ? {} : { token: config.settings.controlToken }),
+        });
+      }
+    } catch (error) {
+      await served.close();
+      throw error;
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ListenError ||
+      error instanceof FleetError ||
+      (error as Error).name === 'IdentityKeyError' ||
+      (error as Error).name === 'ControlBindError'
+    ) {
+      io.stderr(`imds serve: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  io.stdout(fleetBanner(running.fleet, running.control, config));
+  await until();
+  await Promise.all([running.fleet.close(), running.control?.close()]);
+  io.stderr('imds serve: stopped\n');
+  return EXIT.ok;
+}
+
+function fleetBanner(
+  running: RunningFleet,
+  control: RunningControlServer | undefined,
+  config: EffectiveConfig,
+): string {
+  const fleet = running.fleet;
+  const first = fleet.ids[0] as string;
+  const own = [...running.listeners]
+    .slice(0, 3)
+    .map(([id, url]) => `  ${id} on ${url}\n`)
+    .join('');
+  const more = running.listeners.size > 3 ? `  ... and ${running.listeners.size - 3} more listeners\n` : '';
+  const source = fleet.members.find((member) => member.sources.some((each) => !each.includes('/')))
+    ?.sources[0];
+  const header = fleet.header === undefined ? '' : ` -H "${fleet.header}: ${first}"`;
+  const tryLine =
+    source !== undefined
+      ? `  curl -s --interface ${source} ${running.url}/latest/meta-data/instance-id   # needs the address on this host\n`
+      : header
+        ? `  curl -s${header} ${running.url}/latest/meta-data/instance-id\n`
+        : '';
+  return `IMDS fleet of ${plural(fleet.ids.length, 'instance')} listening on ${running.url} (HttpTokens=${config.settings.httpTokens})
+${own}${more}Instances are created on first use; ${first} is the first. See docs/fleet.md.
+${tryLine ? `Try (with a token when HttpTokens=required):\n${tryLine}` : ''}${control ? `Control API on ${control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${control.url}/instances\n` : ''}`;
 }
 
 /** Starts everything or nothing: a control API that cannot bind closes the metadata listener again. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import type {
   CredentialRotation,
@@ -7,7 +6,7 @@ import type {
   NetworkInterface,
 } from '../metadata/instance.js';
 import { USER_DATA_MAX_BYTES } from '../wire.js';
-import { privateHostname, publicHostname, regionOfZone, zoneIdFor } from './derive-names.js';
+import { interfaceIdFor, privateHostname, publicHostname, regionOfZone, zoneIdFor } from './derive-names.js';
 import type { ConfigProblem } from './problem.js';
 import type { InstanceInput, NetworkInterfaceInput, UserDataInput } from './schema/instance-schema.js';
 
@@ -145,11 +144,7 @@ function buildInterface(
     ...base,
     ...eni,
     mac,
-    interfaceId:
-      eni.interfaceId ??
-      (index === 0
-        ? D_ENI.interfaceId
-        : `eni-${createHash('sha256').update(mac).digest('hex').slice(0, 17)}`),
+    interfaceId: eni.interfaceId ?? (index === 0 ? D_ENI.interfaceId : interfaceIdFor(mac)),
     deviceNumber: eni.deviceNumber ?? index,
     networkCardIndex: eni.networkCardIndex ?? 0,
     ownerId: eni.ownerId ?? context.accountId,

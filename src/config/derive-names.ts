@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Names EC2 derives from addresses and the region, so an instance configured with only a new IP or
  * region stays self-consistent (its hostnames and zone id agree with them).
@@ -42,4 +44,9 @@ export function zoneIdFor(zone: string, region: string): string {
 /** The region a zone belongs to (`ap-northeast-1a` → `ap-northeast-1`). */
 export function regionOfZone(zone: string): string {
   return zone.replace(/[a-z]+$/, '');
+}
+
+/** The interface id the emulator derives from a MAC when none is given (`eni-` and 17 hex digits). */
+export function interfaceIdFor(mac: string): string {
+  return `eni-${createHash('sha256').update(mac).digest('hex').slice(0, 17)}`;
 }

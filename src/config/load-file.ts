@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { buildInstance } from './build-instance.js';
+import { buildFleet } from '../fleet/build-fleet.js';
+import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { ConfigError, type LocatedProblem } from './config-error.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { ConfigProblem } from './problem.js';
@@ -21,6 +23,8 @@ export interface FileConfig {
   readonly instance: InstanceDescription;
   /** Scenarios then faults, in file order. */
   readonly scenarios: readonly ScenarioSpec[];
+  /** The `fleet:` block, built: each instance is `instance:` with its own fields on top. */
+  readonly fleet?: FleetSpec;
 }
 
 /** The keys of a file that are also flags and `IMDS_*` variables. */
@@ -112,6 +116,14 @@ export function configFromData(
     readUserDataFile,
   );
   if (problems.length > 0) return { problems };
+  const scenarios = [...(file.scenarios ?? []), ...(file.faults ?? [])].map(toScenarioSpec);
+  let fleet: FleetSpec | undefined;
+  if (file.fleet) {
+    const extras = { credentials: file.credentials, remove: file.remove, set };
+    const built = buildFleet(file.fleet, { instance: file.instance, extras, scenarios }, readUserDataFile);
+    if ('problems' in built) return { problems: built.problems };
+    fleet = built.spec;
+  }
   const settings: FileSettings = stripUndefined({
     host: file.host,
     port: file.port,
@@ -130,7 +142,8 @@ export function configFromData(
         manual: file.clock?.manual ?? false,
       },
       instance,
-      scenarios: [...(file.scenarios ?? []), ...(file.faults ?? [])].map(toScenarioSpec),
+      scenarios,
+      ...(fleet ? { fleet } : {}),
     },
   };
 }

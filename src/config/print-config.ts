@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, type Node } from 'yaml';
+import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { FAULT_TYPES } from '../scenarios/spec.js';
 import { instanceToFile } from './instance-to-file.js';
 import type { EffectiveConfig } from './resolve.js';
@@ -42,6 +43,7 @@ export function printConfig(config: EffectiveConfig): string {
     ...(parts.set ? { set: parts.set } : {}),
     ...(scenarios.length > 0 ? { scenarios } : {}),
     ...(faults.length > 0 ? { faults } : {}),
+    ...(config.fleet ? { fleet: fleetToFile(config.fleet, config.scenarios.length) } : {}),
   };
   const document = new Document(data, { aliasDuplicateObjects: false });
   document.commentBefore =
@@ -57,6 +59,33 @@ export function printConfig(config: EffectiveConfig): string {
       controlNode.commentBefore = ` token: set ${sourceText('controlToken', config)}; never printed`;
   }
   return document.toString({ lineWidth: 0 });
+}
+
+/**
+ * The fleet as a `fleet:` block that loads back to the same fleet: every instance listed with all
+ * its fields (a template is printed expanded), its own scenarios and faults after the top-level
+ * ones it also carries.
+ */
+function fleetToFile(fleet: FleetSpec, sharedScenarios: number) {
+  const unmatched = fleet.unmatched.kind === 'instance' ? fleet.unmatched.instanceId : fleet.unmatched.kind;
+  return {
+    ...(fleet.header === undefined ? {} : { header: fleet.header }),
+    unmatched,
+    instances: fleet.members.map((member) => {
+      const own = member.scenarios.slice(sharedScenarios);
+      const scenarios = own.filter((spec) => !FAULT_TYPES.has(spec.type)).map(specToEntry);
+      const faults = own.filter((spec) => FAULT_TYPES.has(spec.type)).map(specToEntry);
+      return {
+        instance: instanceToFile(member.instance).instance,
+        ...(member.httpTokens ? { httpTokens: member.httpTokens } : {}),
+        ...(member.httpEndpoint ? { httpEndpoint: member.httpEndpoint } : {}),
+        ...(member.sources.length > 0 ? { sources: [...member.sources] } : {}),
+        ...(member.listen ? { listen: { ...member.listen } } : {}),
+        ...(scenarios.length > 0 ? { scenarios } : {}),
+        ...(faults.length > 0 ? { faults } : {}),
+      };
+    }),
+  };
 }
 
 function sourceText(name: SettingName, config: EffectiveConfig): string {

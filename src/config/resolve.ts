@@ -2,6 +2,7 @@ import { controlBindRefusal } from '../control/auth-policy.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
+import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { ConfigError, type LocatedProblem } from './config-error.js';
 import { loadConfigFile, type FileAccess, type FileConfig, type FileSettings } from './load-file.js';
 import {
@@ -24,6 +25,8 @@ export interface EffectiveConfig {
   readonly clock: { readonly start?: number; readonly manual: boolean };
   readonly instance: InstanceDescription;
   readonly scenarios: readonly ScenarioSpec[];
+  /** Many instances behind this emulator (`fleet:` or `--fleet-count`); one instance when absent. */
+  readonly fleet?: FleetSpec;
   /** Things worth saying that do not stop the start (an unknown `IMDS_*` variable). */
   readonly warnings: readonly string[];
 }
@@ -114,6 +117,7 @@ export function resolveConfig(input: ResolveInput): EffectiveConfig {
     clock: file?.clock ?? { manual: false },
     instance: file?.instance ?? DEFAULT_INSTANCE,
     scenarios: file?.scenarios ?? [],
+    ...(file?.fleet ? { fleet: file.fleet } : {}),
     warnings: unknownEnvWarnings(input.env),
   };
 }

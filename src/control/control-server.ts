@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { bindServer } from '../server/bind-server.js';
 import { listenerUrl } from '../server/http1/listener-url.js';
 import { controlBindRefusal, isAuthorized } from './auth-policy.js';
-import { handleControl, type ControlResponse } from './control-routes.js';
+import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
 
 /** Where the control API listens and who may use it. */
 export interface ControlServerOptions {
-  readonly controller: Controller;
+  readonly controller?: Controller;
+  /** Answers requests instead of `handleControl` over `controller` (a fleet's control API). */
+  readonly handle?: (request: ControlRequest) => ControlResponse;
   /** Loopback (`127.0.0.1`) unless told otherwise. */
   readonly host?: string;
   /** 0 picks a free port. */
@@ -53,8 +55,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const host = options.host ?? '127.0.0.1';
   const token = options.token === '' ? undefined : options.token;
   if (controlBindRefusal(host, token)) throw new ControlBindError(host);
+  const { controller } = options;
+  const handle =
+    options.handle ??
+    (controller ? (request: ControlRequest) => handleControl(request, controller) : undefined);
+  if (!handle) throw new TypeError('startControlServer needs a controller or a handle function');
   const server = http.createServer((request, response) => {
-    serve(request, response, options.controller, token).catch(() => {
+    serve(request, response, handle, token).catch(() => {
       if (!response.headersSent)
         send(response, {
           status: 500,
@@ -86,7 +93,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 async function serve(
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  controller: Controller,
+  handle: (request: ControlRequest) => ControlResponse,
   token: string | undefined,
 ): Promise<void> {
   if (!isAuthorized(request.headers.authorization, token)) {
@@ -122,16 +129,13 @@ async function serve(
   }
   send(
     response,
-    handleControl(
-      {
-        method: request.method ?? 'GET',
-        segments,
-        query: url.searchParams,
-        contentType: request.headers['content-type'],
-        body,
-      },
-      controller,
-    ),
+    handle({
+      method: request.method ?? 'GET',
+      segments,
+      query: url.searchParams,
+      contentType: request.headers['content-type'],
+      body,
+    }),
   );
 }
 

@@ -10,6 +10,7 @@ import { specToEntry } from '../config/spec-to-entry.js';
 import { formatTimestamp, parseTimestamp } from '../config/timestamp.js';
 import { problemsFromIssues } from '../config/zod-problems.js';
 import type { Emulator } from '../server/emulator.js';
+import type { RequestLogEntry } from '../server/request-log.js';
 import { scenarioStatus, type Scenario } from '../scenarios/scenario.js';
 import { ScenarioError } from '../scenarios/scenario-error.js';
 import { isFault, type ScenarioSpec } from '../scenarios/spec.js';
@@ -146,18 +147,7 @@ export class Controller {
 
   /** The logged requests, oldest first; `since` skips the first entries of the kept log. */
   requests(since = 0): RequestRecord[] {
-    return this.emulator.requests
-      .entries()
-      .slice(since)
-      .map((entry) => ({
-        time: formatTimestamp(entry.time),
-        method: entry.method,
-        path: entry.path,
-        version: entry.access,
-        status: entry.status,
-        ...(entry.userAgent === undefined ? {} : { userAgent: entry.userAgent }),
-        peer: entry.peer,
-      }));
+    return this.emulator.requests.entries().slice(since).map(requestRecord);
   }
 
   clearRequests(): void {
@@ -224,6 +214,19 @@ export class ClockError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A logged request as the control API and the fixture report it. */
+export function requestRecord(entry: RequestLogEntry): RequestRecord {
+  return {
+    time: formatTimestamp(entry.time),
+    method: entry.method,
+    path: entry.path,
+    version: entry.access,
+    status: entry.status,
+    ...(entry.userAgent === undefined ? {} : { userAgent: entry.userAgent }),
+    peer: entry.peer,
+  };
 }
 
 function scenarioRecord(scenario: Scenario, now: number): ScenarioRecord {

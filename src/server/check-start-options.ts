@@ -27,6 +27,9 @@ const START_KEYS = Object.keys({
   scenarios: true,
   seed: true,
   onRequest: true,
+  anchor: true,
+  signer: true,
+  shareTree: true,
 } satisfies Record<keyof StartOptions, true>);
 
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];

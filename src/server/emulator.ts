@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** The identity-document signing key and certificate (PEM); generated when absent. */
   identity?: { keyPem?: string; certificatePem?: string };
+  /**
+   * A signer to use instead of making one from `identity`: a fleet shares one, since generating a
+   * key is slow and real instances of one region are signed by one AWS key too.
+   */
+  signer?: IdentitySigner;
   /** How many recent requests the log keeps. */
   requestLogCapacity?: number;
   /**
@@ -36,6 +41,16 @@ export interface EmulatorOptions {
    * from each {@link Emulator.reset}).
    */
   scenarios?: readonly ScenarioSpec[];
+  /**
+   * When the scenarios' relative moments count from (epoch ms); the creation time by default. A
+   * fleet creates its emulators on first use and anchors them all at the fleet's start.
+   */
+  anchor?: number;
+  /**
+   * Called with each tree built, returns the tree to serve: a fleet passes one that replaces
+   * parts identical to another instance's tree by that tree's parts, so N trees share memory.
+   */
+  shareTree?: (root: Directory) => Directory;
   /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
   seed?: number;
   /**
@@ -72,6 +87,7 @@ export class Emulator {
   #lastModified: string;
   readonly #state: HandlerState;
   readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  readonly #shareTree: ((root: Directory) => Directory) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -84,11 +100,12 @@ export class Emulator {
     this.#current = this.#base;
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
     this.#faults = new FaultInjector(options.seed ?? randomInt(2 ** 32));
-    this.signer = createIdentitySigner(options.identity);
+    this.signer = options.signer ?? createIdentitySigner(options.identity);
+    this.#shareTree = options.shareTree;
     this.requests = new RequestLog(options.requestLogCapacity);
     this.#onRequest = options.onRequest;
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
-    const anchor = this.clock.now();
+    const anchor = options.anchor ?? this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
     const emulator = this;
     this.#state = {
@@ -195,7 +212,8 @@ export class Emulator {
     if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
       return built.tree.root;
     }
-    const tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    let tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    if (this.#shareTree) tree = { ...tree, root: this.#shareTree(tree.root) };
     this.#built = { instance, tree };
     return tree.root;
   }

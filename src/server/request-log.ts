@@ -29,9 +29,12 @@ export function loggable(text: string): string {
   return cut.replace(TOKEN_SHAPED, '<redacted>');
 }
 
-/** The most recent requests, bounded so a long-running emulator's memory stays flat. */
-export class RequestLog {
-  readonly #entries: RequestLogEntry[] = [];
+/**
+ * The most recent requests, bounded so a long-running emulator's memory stays flat. A fleet keeps
+ * one with entries that also name the instance that answered (`E` extends the entry).
+ */
+export class RequestLog<E extends RequestLogEntry = RequestLogEntry> {
+  readonly #entries: E[] = [];
   readonly #capacity: number;
   #total = 0;
 
@@ -40,8 +43,8 @@ export class RequestLog {
   }
 
   /** Keeps an entry (path and user agent made {@link loggable}) and returns it as kept. */
-  add(raw: RequestLogEntry): RequestLogEntry {
-    const entry: RequestLogEntry = {
+  add(raw: E): E {
+    const entry: E = {
       ...raw,
       path: loggable(raw.path),
       ...(raw.userAgent === undefined ? {} : { userAgent: loggable(raw.userAgent) }),
@@ -54,10 +57,18 @@ export class RequestLog {
   }
 
   /** The kept entries, oldest first. */
-  entries(): readonly RequestLogEntry[] {
+  entries(): readonly E[] {
     if (this.#entries.length < this.#capacity) return [...this.#entries];
     const start = this.#total % this.#capacity;
     return [...this.#entries.slice(start), ...this.#entries.slice(0, start)];
+  }
+
+  /** The entry added last, if any (a fleet copies it into its own log, naming the instance). */
+  last(): E | undefined {
+    if (this.#total === 0) return undefined;
+    return this.#entries.length < this.#capacity
+      ? this.#entries[this.#entries.length - 1]
+      : this.#entries[(this.#total - 1) % this.#capacity];
   }
 
   /** Every request since the last clear, including those no longer kept. */

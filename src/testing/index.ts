@@ -18,3 +18,10 @@ export { sdkEnv } from './sdk-env.js';
 export { ConfigError, type LocatedProblem } from '../config/config-error.js';
 export type { RequestRecord, ScenarioRecord, ControlState } from '../control/api-shapes.js';
 export type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
+export {
+  startFleet,
+  type StartFleetOptions,
+  type ImdsFleet,
+  type FleetInstance,
+  type FleetRequestRecord,
+} from './start-fleet.js';

@@ -1,9 +1,7 @@
 import { ManualClock } from '../clock.js';
 import { ConfigError, type LocatedProblem } from '../config/config-error.js';
-import { parseDuration } from '../config/duration.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { configFromData } from '../config/load-file.js';
-import { parseTimestamp } from '../config/timestamp.js';
 import type { RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
 import { Controller } from '../control/controller.js';
 import { unknownKeyProblems } from '../config/unknown-keys.js';
@@ -11,7 +9,10 @@ import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
 import { Emulator } from '../server/emulator.js';
 import { startEmulator } from '../server/start.js';
 import type { StartImdsOptions } from './options.js';
+import { epochOf, fixtureClock, type ImdsClock } from './fixture-clock.js';
 import { sdkEnv } from './sdk-env.js';
+
+export type { ImdsClock } from './fixture-clock.js';
 
 const SOURCE = 'startImds';
 
@@ -69,16 +70,6 @@ export interface Imds extends AsyncDisposable {
   readonly emulator: Emulator;
 }
 
-/** The fixture's clock: it moves only when the test says so. */
-export interface ImdsClock {
-  /** The emulator's time, epoch ms. */
-  now(): number;
-  /** Moves time forward: milliseconds, or a duration such as `2m`. Returns the new time. */
-  advance(by: number | string): number;
-  /** Jumps to a time (Date, ISO text or epoch ms). */
-  set(to: Date | string | number): number;
-}
-
 /** A maintenance event to schedule; moments are durations from now or ISO times. */
 export interface ScheduleEventOptions {
   readonly code:
@@ -127,21 +118,6 @@ function checkKeys(source: string, value: unknown, known: readonly string[]): vo
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-function epochOf(value: Date | string | number, what: string): number {
-  const ms =
-    value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseTimestamp(value);
-  if (ms === undefined || !Number.isFinite(ms)) {
-    throw new ConfigError([
-      {
-        source: SOURCE,
-        path: [what],
-        message: `expected a Date, an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}`,
-      },
-    ]);
-  }
-  return ms;
-}
-
 /**
  * Starts an emulator for a test: a free loopback port, a manual clock, the instance and scenarios
  * given. Several in one process are fully isolated.
@@ -182,7 +158,7 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       message: `expected one of ${HOSTS.map((host) => JSON.stringify(host)).join(', ')}, got ${JSON.stringify(options.host)}`,
     });
   if (problems.length > 0 || 'problems' in checked) throw new ConfigError(problems);
-  const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now'));
+  const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now', SOURCE));
   const { instance: described, scenarios: specs, settings } = checked.config;
   const emulator = new Emulator(
     emulatorOptionsOf(
@@ -208,22 +184,7 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     url: running.url,
     env: sdkEnv(running.url),
     emulator,
-    clock: {
-      now: () => clock.now(),
-      advance(by) {
-        const ms = typeof by === 'number' ? by : parseDuration(by);
-        if (ms === undefined)
-          throw new RangeError(
-            `clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`,
-          );
-        clock.advance(ms);
-        return clock.now();
-      },
-      set(to) {
-        clock.set(epochOf(to, 'clock'));
-        return clock.now();
-      },
-    },
+    clock: fixtureClock(clock, SOURCE),
     set: (path, value) => controller.set(path, value),
     remove: (path) => controller.remove(path),
     spot: {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emulatorOptionsOf } from '../../src/config/emulator-options.js';
 import { resolveConfig, type EffectiveConfig } from '../../src/config/resolve.js';
 import { Controller } from '../../src/control/controller.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { makeRequest } from '../../src/server/exchange.js';
 import { request, serveOnLoopback, T0, type Served } from '../scenarios/http.js';
 
@@ -194,6 +195,29 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect((await s.get('/latest/meta-data/autoscaling/target-lifecycle-state')).body).toBe('InService');
     expect(s.emulator.stateAt().faults.map((fault) => fault.spec.type)).toEqual(['throttle']);
     expect(config.instance.userData).toEqual(new Uint8Array([0, 1, 2, 253, 254, 255]));
+  },
+  // Fleets are served over sockets in test/fleet/serve-fleet.test.ts; here, what the files build.
+  'fleet-3.yaml': async (_s, config) => {
+    expect(config.fleet?.members.map((member) => member.instance.tags?.Name)).toEqual([
+      'web-1',
+      'web-2',
+      'batch-1',
+    ]);
+    expect(config.fleet?.members.map((member) => member.instance.region)).toEqual([
+      'eu-west-1',
+      'eu-west-1',
+      'eu-west-1',
+    ]);
+  },
+  'fleet-template.yaml': async (_s, config) => {
+    const spec = config.fleet as NonNullable<EffectiveConfig['fleet']>;
+    expect(spec.members).toHaveLength(200);
+    expect(spec.members[199]?.sources).toEqual(['10.0.0.209']);
+    expect(spec.members[199]?.instance.hostname).toBe('ip-10-20-0-209.ec2.internal');
+    const fleet = new Fleet(spec, { clock: { now: () => 0 }, seed: config.settings.seed ?? 0 });
+    const notified = fleet.members.filter((member) => member.scenarios.length > 0);
+    expect(notified).toHaveLength(20);
+    expect(fleet.created).toBe(0);
   },
 };
 

@@ -8,11 +8,11 @@
  * @see ../../../docs/configuration.md
  */
 import * as z from 'zod';
-import { FAULT_TYPES } from '../../scenarios/spec.js';
 import { describeValue } from '../problem.js';
 import { integer, list, nonEmpty, positiveDuration, scalarText, timestamp } from './fields.js';
 import { instanceSchema } from './instance-schema.js';
-import { scenarioEntrySchema } from './scenario-schema.js';
+import { fleetSchema } from './fleet-schema.js';
+import { scenarioList as entries } from './scenario-list.js';
 import { treePath } from './tree-path.js';
 
 /** The metadata or control listener's address. */
@@ -58,23 +58,6 @@ const pathKeyedValues = z
     }
   });
 
-/** A list of entries that must all be scenarios (`faults: false`) or all faults. */
-const entries = (faults: boolean) =>
-  list(scenarioEntrySchema).superRefine((items, ctx) => {
-    items.forEach((item, index) => {
-      if (FAULT_TYPES.has(item.type) !== faults) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'type'],
-          message: faults
-            ? `${item.type} is a scenario, not a fault: list it under scenarios`
-            : `${item.type} is a fault, not a scenario: list it under faults`,
-          params: { final: true },
-        });
-      }
-    });
-  });
-
 /**
  * The whole file.
  * @example
@@ -117,6 +100,7 @@ export const configFileSchema = z.strictObject(
     remove: list(treePath()).optional(),
     scenarios: entries(false).optional(),
     faults: entries(true).optional(),
+    fleet: fleetSchema().optional(),
   },
   { error: 'expected a map of settings (host, port, httpTokens, instance, scenarios...)' },
 );

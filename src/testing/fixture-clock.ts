@@ -1,0 +1,50 @@
+import type { ManualClock } from '../clock.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseDuration } from '../config/duration.js';
+import { parseTimestamp } from '../config/timestamp.js';
+
+/** The fixture's clock: it moves only when the test says so. */
+export interface ImdsClock {
+  /** The emulator's time, epoch ms. */
+  now(): number;
+  /** Moves time forward: milliseconds, or a duration such as `2m`. Returns the new time. */
+  advance(by: number | string): number;
+  /** Jumps to a time (Date, ISO text or epoch ms). */
+  set(to: Date | string | number): number;
+}
+
+/** Epoch ms of a Date, ISO text or number; a {@link ConfigError} from `source` naming `what` otherwise. */
+export function epochOf(value: Date | string | number, what: string, source: string): number {
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === 'number' ? value : parseTimestamp(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    throw new ConfigError([
+      {
+        source,
+        path: [what],
+        message: `expected a Date, an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}`,
+      },
+    ]);
+  }
+  return ms;
+}
+
+/** The test-facing face of a manual clock (`startImds`, `startFleet`). */
+export function fixtureClock(clock: ManualClock, source: string): ImdsClock {
+  return {
+    now: () => clock.now(),
+    advance(by) {
+      const ms = typeof by === 'number' ? by : parseDuration(by);
+      if (ms === undefined)
+        throw new RangeError(
+          `clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`,
+        );
+      clock.advance(ms);
+      return clock.now();
+    },
+    set(to) {
+      clock.set(epochOf(to, 'clock', source));
+      return clock.now();
+    },
+  };
+}
