@@ -23,6 +23,7 @@ import { peer } from './figures/peer.js';
 import { serveStart } from './figures/serve-start.js';
 import { tokenMemory } from './figures/token-memory.js';
 import { tokenPairs } from './figures/token-pairs.js';
+import { workers } from './figures/workers.js';
 import { choosePinning } from './support/cpus.js';
 import { ensureBuilt } from './support/build.js';
 import { passes, type Figure, type FigureContext, type FigureRow } from './support/figure.js';
@@ -40,6 +41,7 @@ const FIGURES: readonly Figure[] = [
   dump,
   serveStart,
   peer,
+  workers,
 ];
 
 const { values } = parseArgs({

@@ -9,8 +9,7 @@
  * Start-up (spawn to the first 200 token PUT) and idle RSS after the first answer are read the same
  * way for both, through /proc.
  */
-import { createServer } from 'node:net';
-import { startExternalServer, type ExternalServer } from '../support/external-server.js';
+import { freeLoopbackPort, startExternalServer, type ExternalServer } from '../support/external-server.js';
 import type { Figure, FigureContext, FigureRow } from '../support/figure.js';
 import { ratioRow } from '../support/figure.js';
 import { mib, ms, perSecond } from '../support/format.js';
@@ -163,20 +162,5 @@ async function startPeer(context: FigureContext, bin: string): Promise<ExternalS
     args: ['-n', '127.0.0.1', '-p', String(port), '-I'],
     url: `http://127.0.0.1:${port}`,
     prefix: context.pinning.server,
-  });
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
   });
 }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { withPrefix } from './cpus.js';
 import { fetchToken } from './http.js';
 
@@ -102,4 +103,20 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
       clearTimeout(timer);
     },
   };
+}
+
+/** A port free on 127.0.0.1 at this moment, for a command that must be told where to listen. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
 }
