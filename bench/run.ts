@@ -8,6 +8,7 @@
  * - `--no-pin`: do not pin the server and the load generator to separate cores.
  * - `--profile`: start the emulator children with `--cpu-prof` (profiles in bench/profiles/).
  * - `--load wrk|node`: insist on a load generator (default: wrk when installed, else the Node one).
+ * - `AEMM_BIN=/path/to/peer`: figure 8 runs a peer emulator binary you built under the same loads.
  *
  * Everything talks to 127.0.0.1 only, and every run is bounded in time.
  */
@@ -19,9 +20,11 @@ import { clientGet } from './figures/client-get.js';
 import { dump } from './figures/dump.js';
 import { fleet } from './figures/fleet.js';
 import { getThroughput } from './figures/get-throughput.js';
+import { peer } from './figures/peer.js';
 import { serveStart } from './figures/serve-start.js';
 import { tokenMemory } from './figures/token-memory.js';
 import { tokenPairs } from './figures/token-pairs.js';
+import { workers } from './figures/workers.js';
 import { choosePinning } from './support/cpus.js';
 import { ensureBuilt } from './support/build.js';
 import { passes, type Figure, type FigureContext, type FigureRow } from './support/figure.js';
@@ -39,6 +42,8 @@ const FIGURES: readonly Figure[] = [
   dump,
   serveStart,
   fleet,
+  peer,
+  workers,
 ];
 
 const { values } = parseArgs({

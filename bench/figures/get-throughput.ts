@@ -26,6 +26,8 @@ const CONCURRENCIES = [1, 32] as const;
 const COUNTS_CONNECTIONS: ReadonlySet<ServerKind> = new Set(['raw-net', 'raw-net-end', 'node-http']);
 const TARGET_THROUGHPUT = 0.9;
 const TARGET_P99 = 2;
+/** What the emulator's handler may add to the front's own CPU time per request (issue 18). */
+const TARGET_HANDLER_COST = 1.3;
 
 /** One wrk run against one server. */
 interface Sample {
@@ -193,6 +195,14 @@ function report(samples: readonly Sample[]): FigureOutcome {
         baseline: `raw net ${us(medianOf('raw-net', cpu))}`,
         ratio: roundRatio('emulator', 'raw-net', cpu),
         note: `front alone ${us(medianOf('front-only', cpu))}, node:http ${us(medianOf('node-http', cpu))}, raw end() ${us(medianOf('raw-net-end', cpu))}`,
+      }),
+      ratioRow({
+        figure: '1',
+        measure: `GET, ${label}: handler cost (server CPU per request vs the front alone)`,
+        value: us(medianOf('emulator', cpu)),
+        baseline: `front, constant handler ${us(medianOf('front-only', cpu))}`,
+        ratio: roundRatio('emulator', 'front-only', cpu),
+        target: { op: '<=', value: TARGET_HANDLER_COST },
       }),
       ratioRow({
         figure: '1',

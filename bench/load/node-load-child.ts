@@ -25,7 +25,9 @@ const getPath = scenario.kind === 'get' ? target.pathname : '/latest/meta-data/i
 const requestBytes = (method: string, path: string, headers: string) =>
   Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${headers}\r\n`, 'latin1');
 const putRequest = requestBytes('PUT', TOKEN_PATH, `${TOKEN_TTL_HEADER}: 21600\r\n`);
-const getRequest = (token: string) => requestBytes('GET', getPath, `${TOKEN_HEADER}: ${token}\r\n`);
+// An empty token means an IMDSv1 read: no token header at all, as wrk's get.lua does.
+const getRequest = (token: string) =>
+  requestBytes('GET', getPath, token === '' ? '' : `${TOKEN_HEADER}: ${token}\r\n`);
 const fixedGet = scenario.kind === 'get' ? getRequest(scenario.token) : undefined;
 
 const counters = { ok_puts: 0, ok_gets: 0, bad: 0 };

@@ -1,4 +1,5 @@
--- Figure 1: GET /latest/meta-data/instance-id with a valid session token.
+-- GET the URL's path (figure 1: /latest/meta-data/instance-id) with a session token, or with
+-- none when the token argument is empty (an IMDSv1 read).
 -- Arguments: <token>
 -- No request() or response() function, so wrk sends one prepared request and runs no Lua per
 -- response. The server answers with "Connection: close" and closes; wrk then opens a new
@@ -7,8 +8,9 @@
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 wrk.method = "GET"
-wrk.path = "/latest/meta-data/instance-id"
 
 function init(args)
-  wrk.headers["X-aws-ec2-metadata-token"] = args[1]
+  if args[1] ~= nil and args[1] ~= "" then
+    wrk.headers["X-aws-ec2-metadata-token"] = args[1]
+  end
 end

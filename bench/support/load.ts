@@ -5,7 +5,10 @@
 
 /** The traffic to send. */
 export type LoadScenario =
-  /** GET instance-id with `token`; `counted` runs the per-response callback too (figure 2's GET-only rate). */
+  /**
+   * GET the URL's path with `token` (an empty one: no token header, an IMDSv1 read); `counted` runs
+   * the per-response callback too (figure 2's GET-only rate).
+   */
   | { readonly kind: 'get'; readonly token: string; readonly counted?: boolean }
   /** Token PUT, then a GET with that token, on separate connections. */
   | { readonly kind: 'pairs' }

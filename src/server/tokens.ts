@@ -13,9 +13,13 @@ import { TOKEN_LENGTH } from '../wire.js';
  * | 10-15 | random nonce, so two tokens minted in one millisecond differ |
  * | 16-39 | HMAC-SHA256 of bytes 0-15 and the instance id, under the emulator's secret, truncated to 192 bits |
  *
- * Verifying recomputes the MAC and compares in constant time: nothing is stored per token, so
- * a million tokens cost no memory, and a token from another emulator (another secret), another
- * instance id or an earlier run is rejected.
+ * Verifying recomputes the MAC and compares in constant time, so a token from another emulator
+ * (another secret), another instance id or an earlier run is rejected. Clients send the same token
+ * thousands of times, so the last {@link VERIFIED_TOKENS_KEPT} tokens that passed that check are
+ * remembered with their instance id and expiry (ADR 0006): a remembered token skips the HMAC, and
+ * its instance and expiry are still checked on every use. Only authentic tokens are remembered, so
+ * a flood of forged tokens costs a MAC each and no memory, and a million tokens cost at most that
+ * bounded table.
  *
  * Only the canonical spelling is accepted: 40 bytes leave 4 unused bits in the last base64
  * character, so a decoder alone would take 16 spellings of every token as the same bytes, and a
@@ -36,6 +40,16 @@ const VERSION = 1;
 const SHAPE = /^[A-Za-z0-9_-]{53}[AQgw]==$/;
 /** Keeps token MACs apart from anything else the emulator derives from the same secret (credentials). */
 const KEY_LABEL = 'ec2-imds session token key v1';
+/** How many verified tokens are remembered (about 200 KiB at most); the oldest is forgotten first. */
+export const VERIFIED_TOKENS_KEPT = 4096;
+/** Nonces are drawn from the CSPRNG this many at a time: one system call per 1,024 tokens, not per token. */
+const NONCES_PER_DRAW = 1024;
+const NONCE_BYTES = 6;
+
+interface VerifiedToken {
+  readonly instanceId: string;
+  readonly expiresAt: number;
+}
 
 /** Creates an issuer keyed by `secret` (at least 32 bytes from a CSPRNG; one is made when omitted). */
 export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIssuer {
@@ -43,24 +57,46 @@ export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIs
   const key = createHmac('sha256', secret).update(KEY_LABEL).digest();
   const mac = (header: Uint8Array, instanceId: string) =>
     createHmac('sha256', key).update(header).update(instanceId).digest().subarray(0, MAC_BYTES);
+  const verified = new Map<string, VerifiedToken>();
+  const nonces = Buffer.alloc(NONCES_PER_DRAW * NONCE_BYTES);
+  let nextNonce = nonces.length;
+
+  const remember = (text: string, entry: VerifiedToken) => {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+    verified.set(text, entry);
+  };
 
   return {
     mint(instanceId, ttlSeconds, now) {
       const token = Buffer.alloc(TOKEN_BYTES);
       token[0] = VERSION;
       token.writeUIntBE(now + ttlSeconds * 1000, 4, 6);
-      randomFillSync(token, 10, 6);
+      if (nextNonce === nonces.length) {
+        randomFillSync(nonces);
+        nextNonce = 0;
+      }
+      nonces.copy(token, 10, nextNonce, nextNonce + NONCE_BYTES);
+      nextNonce += NONCE_BYTES;
       mac(token.subarray(0, HEADER_BYTES), instanceId).copy(token, HEADER_BYTES);
       return `${token.toString('base64url')}==`;
     },
     verify(text, instanceId, now) {
+      const known = verified.get(text);
+      if (known !== undefined) {
+        if (known.instanceId !== instanceId) return undefined;
+        if (known.expiresAt > now) return known.expiresAt;
+        verified.delete(text);
+        return undefined;
+      }
       if (text.length !== TOKEN_LENGTH || !SHAPE.test(text)) return undefined;
       const token = Buffer.from(text.slice(0, -2), 'base64url');
       if (token.length !== TOKEN_BYTES || token[0] !== VERSION) return undefined;
       const expected = mac(token.subarray(0, HEADER_BYTES), instanceId);
       if (!timingSafeEqual(expected, token.subarray(HEADER_BYTES))) return undefined;
       const expiresAt = token.readUIntBE(4, 6);
-      return expiresAt > now ? expiresAt : undefined;
+      if (expiresAt <= now) return undefined;
+      remember(text, { instanceId, expiresAt });
+      return expiresAt;
     },
   };
 }
