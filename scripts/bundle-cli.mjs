@@ -3,8 +3,9 @@
  * and one self-contained CommonJS file per command, so `imds get` compiles one small file for the
  * command and never starts Node's ES module loader. Measured on `imds get`, the loader and the
  * dozens of separate modules were most of what it spent beyond Node's own start-up (see
- * docs/decisions/0004-cli-bundle.md). Runtime dependencies (zod, yaml, node-forge) stay external
- * and are only required by the commands that use them (`serve`).
+ * docs/decisions/0004-cli-bundle.md). zod is bundled into the commands that use it (`serve`): one
+ * file compiles faster than its hundred modules resolved one by one. yaml and node-forge stay
+ * external and are required on first use only (src/load-on-first-use.ts).
  */
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,8 +32,10 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: ['yaml', 'node-forge'],
   logLevel: 'warning',
+  // CommonJS has no import.meta: src/load-on-first-use.ts falls back to __filename.
+  define: { 'import.meta.url': 'undefined' },
 };
 await Promise.all([
   // main.js keeps `import('./get.js')` (from commands.ts) as a load of the sibling bundle, only when chosen.

@@ -1,4 +1,5 @@
-import { Document, isMap, isScalar, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { FAULT_TYPES } from '../scenarios/spec.js';
 import { instanceToFile } from './instance-to-file.js';
@@ -6,6 +7,8 @@ import type { EffectiveConfig } from './resolve.js';
 import { SETTINGS, type SettingName } from './settings.js';
 import { specToEntry } from './spec-to-entry.js';
 import { formatTimestamp } from './timestamp.js';
+
+const yaml = loadOnFirstUse<typeof import('yaml')>('yaml');
 
 /**
  * The effective configuration as a YAML configuration file (`imds serve --print-config`): every
@@ -45,6 +48,7 @@ export function printConfig(config: EffectiveConfig): string {
     ...(faults.length > 0 ? { faults } : {}),
     ...(config.fleet ? { fleet: fleetToFile(config.fleet, config.scenarios.length) } : {}),
   };
+  const { Document, isMap, isScalar } = yaml();
   const document = new Document(data, { aliasDuplicateObjects: false });
   document.commentBefore =
     ` Effective configuration of imds serve (flags > IMDS_* environment > ${config.configFile ?? 'no file'} > defaults).\n` +

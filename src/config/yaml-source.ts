@@ -1,6 +1,9 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import type { SourcePosition } from './config-error.js';
 import type { ConfigProblem, KeyPath } from './problem.js';
+
+const yaml = loadOnFirstUse<typeof import('yaml')>('yaml');
 
 /** A parsed YAML or JSON text that can say where each key path is written. */
 export interface YamlSource {
@@ -17,6 +20,7 @@ export interface YamlSource {
  * always a mistake, and aliases are bounded so a small file cannot expand into a huge one.
  */
 export function parseYamlSource(text: string): YamlSource {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const document: Document = parseDocument(text, {
     lineCounter,
