@@ -62,7 +62,7 @@ Options:
                                where that address is on an interface (see docs/link-local.md)
   --identity-key FILE          PEM private key that signs the identity document (default: generated)
   --identity-cert FILE         PEM certificate for that key
-  --write-certificate FILE     write the signing certificate (PEM) there, to verify documents with openssl
+  --write-certificate FILE     write the three signing certificates (PEM bundle: signature, rsa2048, pkcs7)
   --log LEVEL                  requests (default: a line per request and per scenario change, on stderr)
                                | json (the same as JSON lines) | quiet
   --fleet-count N              serve N instances derived from the configured one (ids, addresses, ENIs
@@ -403,7 +403,7 @@ async function start(
   const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
   try {
     if (parsed['write-certificate'])
-      writeFileSync(parsed['write-certificate'], emulator.signer.certificatePem);
+      writeFileSync(parsed['write-certificate'], emulator.signer.certificateBundlePem);
     if (config.settings.controlPort === undefined) return { metadata };
     const control = await startControlServer({
       controller: new Controller(emulator),
