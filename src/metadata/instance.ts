@@ -24,11 +24,13 @@ export interface NetworkInterface {
   readonly networkCardIndex: number;
   readonly ownerId: string;
   readonly subnetId: string;
-  readonly subnetIpv4CidrBlock: string;
+  /** Absent on an interface in an IPv6-only subnet. */
+  readonly subnetIpv4CidrBlock?: string;
   readonly vpcId: string;
   readonly vpcIpv4CidrBlocks: readonly string[];
-  /** The interface's private IPv4 addresses; the first is the primary. */
+  /** The interface's private IPv4 addresses; the first is the primary. Empty on an IPv6-only interface. */
   readonly localIpv4s: readonly string[];
+  /** The IP-based name, or the resource-based name (`i-….region.compute.internal`) when IPv6-only. */
   readonly localHostname: string;
   /** Public IPv4 addresses, each associated with one of {@link localIpv4s} (same index). */
   readonly publicIpv4s: readonly string[];
@@ -37,6 +39,9 @@ export interface NetworkInterface {
   readonly ipv6s?: readonly string[];
   readonly subnetIpv6CidrBlocks?: readonly string[];
   readonly vpcIpv6CidrBlocks?: readonly string[];
+  /** Prefixes delegated to the interface (prefix delegation: `/28` IPv4, `/80` IPv6 blocks). */
+  readonly ipv4Prefixes?: readonly string[];
+  readonly ipv6Prefixes?: readonly string[];
 }
 
 /** The IAM instance profile and the role whose credentials the instance receives. */

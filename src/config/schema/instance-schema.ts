@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { USER_DATA_MAX_BYTES } from '../../wire.js';
+import { PARTITION_IDS } from '../partitions.js';
 import {
   integer,
   ipv4,
@@ -40,7 +41,8 @@ export const networkInterfaceSchema = z.strictObject({
   subnetIpv4CidrBlock: ipv4Cidr().optional(),
   vpcId: hexId('vpc', 'vpc-0e1f3a5c7b9d2e4f6').optional(),
   vpcIpv4CidrBlocks: list(ipv4Cidr()).min(1, { error: 'expected at least one CIDR block' }).optional(),
-  localIpv4s: list(ipv4()).min(1, { error: 'expected at least one private IPv4 address' }).optional(),
+  /** Empty for an IPv6-only interface (then `ipv6s` is required). */
+  localIpv4s: list(ipv4()).optional(),
   localHostname: nonEmpty('a host name').optional(),
   publicIpv4s: list(ipv4()).optional(),
   publicHostname: nonEmpty('a host name').optional(),
@@ -50,6 +52,8 @@ export const networkInterfaceSchema = z.strictObject({
   ipv6s: list(ipv6()).optional(),
   subnetIpv6CidrBlocks: list(ipv6Cidr()).optional(),
   vpcIpv6CidrBlocks: list(ipv6Cidr()).optional(),
+  ipv4Prefixes: list(ipv4Cidr()).optional(),
+  ipv6Prefixes: list(ipv6Cidr()).optional(),
 });
 /** A checked network interface entry. */
 export type NetworkInterfaceInput = z.output<typeof networkInterfaceSchema>;
@@ -168,9 +172,9 @@ export const instanceSchema = z.strictObject(
     marketplaceProductCodes: list(nonEmpty('a product code')).optional(),
     reservationId: hexId('r', 'r-0a4c2e7b9d1f3a5c6').optional(),
     launchTime: timestamp().optional(),
-    region: patterned(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'expected a region such as ap-northeast-1').optional(),
+    region: patterned(/^[a-z]{2,4}(?:-[a-z]+)+-\d+$/, 'expected a region such as ap-northeast-1').optional(),
     availabilityZone: patterned(
-      /^[a-z]{2}(?:-[a-z0-9]+)+[a-z]$/,
+      /^[a-z]{2,4}(?:-[a-z0-9]+)+[a-z]$/,
       'expected an availability zone such as ap-northeast-1a',
     ).optional(),
     availabilityZoneId: patterned(
@@ -188,7 +192,7 @@ export const instanceSchema = z.strictObject(
     services: z
       .strictObject({
         domain: nonEmpty('a domain such as amazonaws.com').optional(),
-        partition: z.enum(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b']).optional(),
+        partition: z.enum(PARTITION_IDS).optional(),
       })
       .optional(),
     blockDeviceMapping: blockDevicesSchema.optional(),
