@@ -108,12 +108,19 @@ export type TargetLifecycleState =
   | 'Warmed:Hibernated'
   | 'Warmed:Terminated';
 
+/**
+ * The purchasing options `instance-life-cycle` reports.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+ */
+export const INSTANCE_LIFE_CYCLES = ['on-demand', 'spot', 'scheduled', 'capacity-block'] as const;
+export type InstanceLifeCycle = (typeof INSTANCE_LIFE_CYCLES)[number];
+
 /** Everything the metadata tree shows about one instance. */
 export interface InstanceDescription {
   readonly accountId: string;
   readonly instanceId: string;
   readonly instanceType: string;
-  readonly instanceLifeCycle: 'on-demand' | 'spot';
+  readonly instanceLifeCycle: InstanceLifeCycle;
   readonly instanceAction: string;
   readonly architecture: 'x86_64' | 'arm64' | 'i386';
   readonly amiId: string;

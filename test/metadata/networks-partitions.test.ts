@@ -237,3 +237,28 @@ describe('prefix delegation, network cards, IPv6-only', () => {
     ]);
   });
 });
+
+describe('instance-life-cycle and metadata tag keys', () => {
+  it.each(['on-demand', 'spot', 'scheduled', 'capacity-block'])(
+    'instance-life-cycle %s is accepted and served',
+    (value) => {
+      expect(metadata(built({ instanceLifeCycle: value }))('instance-life-cycle')).toBe(value);
+    },
+  );
+
+  it('an unknown purchasing option is refused', () => {
+    expect(problems({ instanceLifeCycle: 'reserved' })[0]?.path).toEqual(['instance', 'instanceLifeCycle']);
+  });
+
+  it('tag keys use the metadata character set: letters, digits, + - = . , _ : @', () => {
+    expect(
+      metadata(built({ tags: { 'aws:autoscaling:groupName': 'g', 'a+b=c,d@e_f.g-h': 'x' } }))(
+        'tags/instance',
+      ),
+    ).toBe('aws:autoscaling:groupName\na+b=c,d@e_f.g-h');
+    for (const key of ['has space', 'a/b', 'é', 'a#b', '_index', '..']) {
+      const [problem] = problems({ tags: { [key]: 'v' } });
+      expect(problem?.path).toEqual(['instance', 'tags', key]);
+    }
+  });
+});

@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { USER_DATA_MAX_BYTES } from '../../wire.js';
 import { PARTITION_IDS } from '../partitions.js';
+import { INSTANCE_LIFE_CYCLES } from '../../metadata/instance.js';
 import {
   integer,
   ipv4,
@@ -96,12 +97,18 @@ export const userDataSchema = z.preprocess(
 /** Checked user data: exactly one of text, base64, file. */
 export type UserDataInput = z.output<typeof userDataSchema>;
 
-/** Keys that metadata tags cannot have: EC2 refuses to expose them under `tags/instance/`. */
+/**
+ * Keys EC2 refuses to expose under `tags/instance/`: only letters, digits and `+ - = . , _ : @`,
+ * and not `.`, `..` or `_index` (the instance-metadata tag rules, stricter than tags in general).
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html
+ */
 function tagKeyProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > 128) return 'a tag key has 1 to 128 characters';
-  if (/[/\s]/.test(key)) return 'a tag key exposed in metadata cannot contain "/" or spaces';
   if (key === '.' || key === '..' || key === '_index')
     return `"${key}" cannot be a tag key exposed in metadata`;
+  const bad = /[^A-Za-z0-9+\-=.,_:@]/.exec(key);
+  if (bad)
+    return `a tag key exposed in metadata has only letters, digits and + - = . , _ : @ (not ${JSON.stringify(bad[0])})`;
   return undefined;
 }
 
@@ -156,7 +163,7 @@ export const instanceSchema = z.strictObject(
       /^[a-z0-9-]+\.[a-z0-9-]+$/,
       'expected an instance type such as t3.micro',
     ).optional(),
-    instanceLifeCycle: z.enum(['on-demand', 'spot']).optional(),
+    instanceLifeCycle: z.enum(INSTANCE_LIFE_CYCLES).optional(),
     instanceAction: nonEmpty('an instance action such as none').optional(),
     architecture: z.enum(['x86_64', 'arm64', 'i386']).optional(),
     amiId: hexId('ami', 'ami-0d52744d6551d851e').optional(),
