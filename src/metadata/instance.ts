@@ -153,6 +153,8 @@ export interface InstanceDescription {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly iam?: IamProfile;
   readonly credentialRotation: CredentialRotation;
+  /** Whether `iam/security-credentials-extended/` is served (absent: it is, as on EC2 today). */
+  readonly extendedCredentials?: boolean;
   /** Whether `identity-credentials/ec2/` is served. */
   readonly identityCredentials: boolean;
   readonly publicKeys: readonly PublicKey[];

@@ -230,6 +230,7 @@ export const instanceSchema = z.strictObject(
       .nullable()
       .optional(),
     identityCredentials: z.boolean({ error: 'expected true or false' }).optional(),
+    extendedCredentials: z.boolean({ error: 'expected true or false' }).optional(),
     publicKeys: list(
       z.strictObject({
         name: nonEmpty('a key pair name'),

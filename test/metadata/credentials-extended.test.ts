@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
+import { inProcess, text } from '../helpers/in-process.js';
+
+const EXTENDED = '/latest/meta-data/iam/security-credentials-extended/';
+const LEGACY = '/latest/meta-data/iam/security-credentials/';
+
+/**
+ * The lookup current SDK credential providers make (smithy's `getImdsProfile` and
+ * `getCredentialsFromProfile`, the Ruby and Java providers): the extended path first, the legacy
+ * one on a 404. Returns the document and the paths read.
+ */
+function sdkLookup(get: (path: string) => { status: number; body: Uint8Array }) {
+  const read: string[] = [];
+  const fetchText = (path: string) => {
+    read.push(path);
+    const response = get(path);
+    if (response.status !== 200)
+      throw Object.assign(new Error(`${response.status}`), { statusCode: response.status });
+    return Buffer.from(response.body).toString('utf8');
+  };
+  const withFallback = (suffix: string) => {
+    try {
+      return fetchText(EXTENDED + suffix);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      return fetchText(LEGACY + suffix);
+    }
+  };
+  const role = withFallback('').trim();
+  return { document: JSON.parse(withFallback(role)) as Record<string, string>, read };
+}
+
+describe('iam/security-credentials-extended', () => {
+  it('is served by default with AccountId, the same set as the legacy path', () => {
+    const { get, token } = inProcess();
+    const t = token();
+    const { document, read } = sdkLookup((path) => get(path, t));
+    expect(read).toEqual([EXTENDED, `${EXTENDED}ec2-imds-demo-role`]);
+    expect(document.AccountId).toBe(DEFAULT_INSTANCE.accountId);
+    const legacy = JSON.parse(text(get(`${LEGACY}ec2-imds-demo-role`, t)));
+    expect(legacy.AccountId).toBeUndefined();
+    const { AccountId: _account, ...rest } = document;
+    expect(rest).toEqual(legacy);
+    expect(text(get('/latest/meta-data/iam/', t))).toBe(
+      'info\nsecurity-credentials/\nsecurity-credentials-extended/',
+    );
+  });
+
+  it('turned off, it is a 404 and the SDK path falls back to security-credentials/', () => {
+    const { get, token } = inProcess({ instance: { ...DEFAULT_INSTANCE, extendedCredentials: false } });
+    const t = token();
+    const { document, read } = sdkLookup((path) => get(path, t));
+    expect(read).toEqual([EXTENDED, LEGACY, `${EXTENDED}ec2-imds-demo-role`, `${LEGACY}ec2-imds-demo-role`]);
+    expect(document.AccountId).toBeUndefined();
+    expect(document.AccessKeyId).toMatch(/^ASIA/);
+    expect(text(get('/latest/meta-data/iam/', t))).toBe('info\nsecurity-credentials/');
+  });
+
+  it('has no dated version: /2024-04-11/ does not list it', () => {
+    const { get, token } = inProcess();
+    const t = token();
+    expect(text(get('/2024-04-11/meta-data/iam/', t))).toBe('info\nsecurity-credentials/');
+    expect(get(`/2024-04-11/meta-data/iam/security-credentials-extended/ec2-imds-demo-role`, t).status).toBe(
+      404,
+    );
+  });
+});
