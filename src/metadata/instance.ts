@@ -115,6 +115,22 @@ export type TargetLifecycleState =
 export const INSTANCE_LIFE_CYCLES = ['on-demand', 'spot', 'scheduled', 'capacity-block'] as const;
 export type InstanceLifeCycle = (typeof INSTANCE_LIFE_CYCLES)[number];
 
+/**
+ * The instance's metadata options that are not service-wide switches, by the names
+ * `ModifyInstanceMetadataOptions` gives them (camel-cased). Absent fields are not enforced.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataOptions.html
+ */
+export interface MetadataOptions {
+  /** 1..64. Callers listed in {@link containerClients} are one hop further: at 1 their token PUTs go unanswered. */
+  readonly httpPutResponseHopLimit?: number;
+  /** `disabled`: `tags/` is a 404 even when the instance has tags. */
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+  /** `disabled`: callers over IPv6 get no answer, as when `[fd00:ec2::254]` is not reachable. */
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
+  /** Addresses or CIDR blocks of callers that sit in a container (one more hop than the host). */
+  readonly containerClients?: readonly string[];
+}
+
 /** Everything the metadata tree shows about one instance. */
 export interface InstanceDescription {
   readonly accountId: string;
@@ -153,12 +169,16 @@ export interface InstanceDescription {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly iam?: IamProfile;
   readonly credentialRotation: CredentialRotation;
+  readonly metadataOptions?: MetadataOptions;
   /** Whether `iam/security-credentials-extended/` is served (absent: it is, as on EC2 today). */
   readonly extendedCredentials?: boolean;
   /** Whether `identity-credentials/ec2/` is served. */
   readonly identityCredentials: boolean;
   readonly publicKeys: readonly PublicKey[];
-  /** Instance tags exposed under `tags/instance/`; absent when metadata tags are not enabled. */
+  /**
+   * Instance tags, exposed under `tags/instance/` unless `metadataOptions.instanceMetadataTags` is
+   * `disabled`; absent: the instance has none to expose.
+   */
   readonly tags?: Readonly<Record<string, string>>;
   /** User data as given at launch, byte for byte (absent: `user-data` is a 404). */
   readonly userData?: Uint8Array;

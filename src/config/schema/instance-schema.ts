@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { USER_DATA_MAX_BYTES } from '../../wire.js';
 import { PARTITION_IDS } from '../partitions.js';
+import { isAddressOrBlock } from '../../scenarios/faults/peer-address.js';
 import { INSTANCE_LIFE_CYCLES } from '../../metadata/instance.js';
 import {
   integer,
@@ -154,6 +155,28 @@ const blockDevicesSchema = z
     }
   });
 
+/**
+ * `instance.metadataOptions` (and `PATCH /settings` on the control API): the per-instance options
+ * of `ModifyInstanceMetadataOptions`, camel-cased, and the callers that count as containers.
+ */
+export const metadataOptionsSchema = z.strictObject(
+  {
+    httpPutResponseHopLimit: integer(1, 64).optional(),
+    instanceMetadataTags: z.enum(['enabled', 'disabled']).optional(),
+    httpProtocolIpv6: z.enum(['enabled', 'disabled']).optional(),
+    containerClients: list(
+      patterned(
+        /^[0-9a-fA-F:.]+(?:\/\d{1,3})?$/,
+        'expected an address or CIDR block such as 172.17.0.0/16',
+      ).refine(isAddressOrBlock, { error: 'expected an address or CIDR block such as 172.17.0.0/16' }),
+    ).optional(),
+  },
+  {
+    error:
+      'expected a map of httpPutResponseHopLimit, instanceMetadataTags, httpProtocolIpv6, containerClients',
+  },
+);
+
 /** The `instance:` block. */
 export const instanceSchema = z.strictObject(
   {
@@ -231,6 +254,7 @@ export const instanceSchema = z.strictObject(
       .optional(),
     identityCredentials: z.boolean({ error: 'expected true or false' }).optional(),
     extendedCredentials: z.boolean({ error: 'expected true or false' }).optional(),
+    metadataOptions: metadataOptionsSchema.optional(),
     publicKeys: list(
       z.strictObject({
         name: nonEmpty('a key pair name'),
