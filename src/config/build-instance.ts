@@ -22,9 +22,13 @@ import type { InstanceInput, NetworkInterfaceInput, UserDataInput } from './sche
 
 /** What the instance is built from besides the `instance:` block. */
 export interface InstanceExtras {
-  /** `credentials:` rotation period and lifetime, in milliseconds. */
+  /** `credentials:` rotation period, lifetime and lifetime jitter, in milliseconds. */
   readonly credentials?:
-    | { readonly rotateEvery?: number | undefined; readonly lifetime?: number | undefined }
+    | {
+        readonly rotateEvery?: number | undefined;
+        readonly lifetime?: number | undefined;
+        readonly jitter?: number | undefined;
+      }
     | undefined;
   /** `remove:` then `set:`, as tree paths. */
   readonly remove?: readonly string[] | undefined;
@@ -310,13 +314,25 @@ function credentialRotation(
       : D.credentialRotation.rotationSeconds;
   const lifetimeSeconds =
     credentials?.lifetime !== undefined ? credentials.lifetime / 1000 : D.credentialRotation.lifetimeSeconds;
+  // A lifetime given without a jitter is meant exactly; the built-in one carries EC2-like jitter.
+  const jitterSeconds =
+    credentials?.jitter !== undefined
+      ? Math.floor(credentials.jitter / 1000)
+      : credentials?.lifetime !== undefined || credentials?.rotateEvery !== undefined
+        ? 0
+        : (D.credentialRotation.jitterSeconds ?? 0);
   if (lifetimeSeconds <= rotationSeconds) {
     problems.push({
       path: ['credentials', credentials?.lifetime !== undefined ? 'lifetime' : 'rotateEvery'],
       message: `credentials must outlive their rotation, so a new set appears before the old one expires: lifetime (${lifetimeSeconds}s) must be longer than rotateEvery (${rotationSeconds}s)`,
     });
+  } else if (lifetimeSeconds - jitterSeconds <= rotationSeconds) {
+    problems.push({
+      path: ['credentials', 'jitter'],
+      message: `lifetime less jitter (${lifetimeSeconds - jitterSeconds}s) must still be longer than rotateEvery (${rotationSeconds}s), so a new set appears before the old one expires`,
+    });
   }
-  return { rotationSeconds, lifetimeSeconds };
+  return { rotationSeconds, lifetimeSeconds, ...(jitterSeconds > 0 ? { jitterSeconds } : {}) };
 }
 
 function iamOf(

@@ -52,13 +52,19 @@ export interface IamProfile {
 }
 
 /**
- * How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`.
+ * How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`
+ * less a per-set jitter.
  * Sets are counted from `anchor` (the launch time when absent); `generation` is bumped by an
  * early rotation so the sets after it differ from those before.
  */
 export interface CredentialRotation {
   readonly rotationSeconds: number;
   readonly lifetimeSeconds: number;
+  /**
+   * Up to this much is taken off each set's lifetime, a different amount per set (derived from
+   * the set, so repeatable), as EC2's expirations are not all one distance from issue. Absent: 0.
+   */
+  readonly jitterSeconds?: number;
   readonly anchor?: number;
   readonly generation?: number;
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { configFromData } from '../../src/config/load-file.js';
+import { credentialsAt } from '../../src/metadata/credentials.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import { inProcess, text } from '../helpers/in-process.js';
 
@@ -64,5 +66,61 @@ describe('iam/security-credentials-extended', () => {
     expect(get(`/2024-04-11/meta-data/iam/security-credentials-extended/ec2-imds-demo-role`, t).status).toBe(
       404,
     );
+  });
+});
+
+describe('credential lifetimes', () => {
+  const HOUR = 3_600_000;
+
+  it('the built-in rotation: hourly sets, each living 6 h less a per-set jitter of up to 15 min, renewed long before expiry', () => {
+    const rotation = DEFAULT_INSTANCE.credentialRotation;
+    const lifetimes = Array.from({ length: 48 }, (_, index) => {
+      const now = DEFAULT_INSTANCE.launchTime + index * HOUR;
+      const set = credentialsAt(new Uint8Array(32), 'role:r', DEFAULT_INSTANCE.launchTime, rotation, now);
+      expect(set.issuedAt).toBe(now);
+      // The next set appears an hour later, hours before this one expires.
+      expect(set.expiration - (now + HOUR)).toBeGreaterThan(5 * 60_000);
+      return set.expiration - set.issuedAt;
+    });
+    expect(Math.min(...lifetimes)).toBeGreaterThanOrEqual(6 * HOUR - 15 * 60_000);
+    expect(Math.max(...lifetimes)).toBeLessThanOrEqual(6 * HOUR);
+    expect(new Set(lifetimes).size).toBeGreaterThan(10);
+  });
+
+  it('is repeatable: the same set has the same expiration in every emulator', () => {
+    const at = (secret: number) =>
+      credentialsAt(
+        new Uint8Array(32).fill(secret),
+        'role:r',
+        0,
+        DEFAULT_INSTANCE.credentialRotation,
+        5 * HOUR,
+      ).expiration;
+    expect(at(1)).toBe(at(2));
+  });
+
+  it('a configured lifetime is exact unless a jitter is given; a jitter that eats the margin is refused', () => {
+    const rotationOf = (credentials: Record<string, unknown>) => {
+      const result = configFromData({ credentials });
+      if ('problems' in result) return result.problems;
+      return result.config.instance.credentialRotation;
+    };
+    expect(rotationOf({ rotateEvery: '15m', lifetime: '1h' })).toEqual({
+      rotationSeconds: 900,
+      lifetimeSeconds: 3600,
+    });
+    expect(rotationOf({ rotateEvery: '15m', lifetime: '1h', jitter: '5m' })).toEqual({
+      rotationSeconds: 900,
+      lifetimeSeconds: 3600,
+      jitterSeconds: 300,
+    });
+    expect(rotationOf({})).toEqual(DEFAULT_INSTANCE.credentialRotation);
+    expect(rotationOf({ rotateEvery: '1h', lifetime: '2h', jitter: '1h' })).toEqual([
+      {
+        path: ['credentials', 'jitter'],
+        message:
+          'lifetime less jitter (3600s) must still be longer than rotateEvery (3600s), so a new set appears before the old one expires',
+      },
+    ]);
   });
 });
