@@ -142,6 +142,25 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
       ).status,
     ).toBe(200);
   },
+  'metadata-options.yaml': async (s, config) => {
+    expect(config.instance.tags).toEqual({ Name: 'web-1' });
+    expect((await s.get('/latest/meta-data/tags/instance/Name')).status).toBe(404);
+    const put = (peer: string) =>
+      s.emulator.handle(
+        makeRequest('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, peer),
+      );
+    expect(put('172.17.0.9')).toEqual({ noResponse: 'silence' });
+    expect((await s.getV1('/latest/meta-data/instance-id', { from: '127.0.0.2' })).status).toBe(200);
+    expect(
+      (
+        await request(s.url, '/latest/api/token', {
+          method: 'PUT',
+          headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+          from: '127.0.0.3',
+        })
+      ).status,
+    ).toBe(200);
+  },
   'throttle.yaml': async (s) => {
     const statuses = Array.from({ length: 11 }, () =>
       s.emulator.handle(makeRequest('GET', '/latest/meta-data/', {}, '10.0.0.1')),
