@@ -45,6 +45,13 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect(await value('network/interfaces/macs/')).toBe('0a:1b:2c:3d:4e:5f/\n0a:1b:2c:3d:4e:60/');
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:5f/local-ipv4s')).toBe('10.0.1.25\n10.0.1.26');
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:60/device-number')).toBe('1');
+    // Blocks follow the addresses: each interface in its own /24 of one /16, with its own subnet id.
+    const eni = (mac: string, leaf: string) => value(`network/interfaces/macs/${mac}/${leaf}`);
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'subnet-ipv4-cidr-block')).toBe('10.0.1.0/24');
+    expect(await eni('0a:1b:2c:3d:4e:60', 'subnet-ipv4-cidr-block')).toBe('10.0.2.0/24');
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'vpc-ipv4-cidr-blocks')).toBe('10.0.0.0/16');
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'subnet-id')).not.toBe(await eni('0a:1b:2c:3d:4e:60', 'subnet-id'));
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'vpc-id')).toBe(await eni('0a:1b:2c:3d:4e:60', 'vpc-id'));
     expect(await value('public-keys/')).toBe('0=ops');
     expect(JSON.parse(await value('iam/info')).InstanceProfileArn).toBe(
       'arn:aws:iam::210987654321:instance-profile/web-server',
