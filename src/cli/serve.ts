@@ -58,9 +58,11 @@ Options:
   --control-token TOKEN        bearer token for the control API, required beyond loopback
                                (${SETTINGS.controlToken.env}; prefer the variable: flags show in ps)
   --seed N                     seed of fault randomness, for repeatable error rates (${SETTINGS.seed.env})
-  --http-put-response-hop-limit N   1-64; at 1, token PUTs from instance.metadataOptions.containerClients
+  --http-put-response-hop-limit N
+                               1-64; at 1, token PUTs from instance.metadataOptions.containerClients
                                go unanswered (${SETTINGS.httpPutResponseHopLimit.env})
-  --instance-metadata-tags MODE     enabled | disabled (tags/ is 404) (${SETTINGS.instanceMetadataTags.env})
+  --instance-metadata-tags MODE
+                               enabled | disabled (tags/ is 404) (${SETTINGS.instanceMetadataTags.env})
   --http-protocol-ipv6 MODE    enabled | disabled (IPv6 callers get no answer) (${SETTINGS.httpProtocolIpv6.env})
   --link-local                 listen on ${IPV4_HOST}:80, as on EC2; only inside a network namespace
                                where that address is on an interface (see docs/link-local.md)
