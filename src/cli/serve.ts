@@ -58,11 +58,17 @@ Options:
   --control-token TOKEN        bearer token for the control API, required beyond loopback
                                (${SETTINGS.controlToken.env}; prefer the variable: flags show in ps)
   --seed N                     seed of fault randomness, for repeatable error rates (${SETTINGS.seed.env})
+  --http-put-response-hop-limit N
+                               1-64; at 1, token PUTs from instance.metadataOptions.containerClients
+                               go unanswered (${SETTINGS.httpPutResponseHopLimit.env})
+  --instance-metadata-tags MODE
+                               enabled | disabled (tags/ is 404) (${SETTINGS.instanceMetadataTags.env})
+  --http-protocol-ipv6 MODE    enabled | disabled (IPv6 callers get no answer) (${SETTINGS.httpProtocolIpv6.env})
   --link-local                 listen on ${IPV4_HOST}:80, as on EC2; only inside a network namespace
                                where that address is on an interface (see docs/link-local.md)
   --identity-key FILE          PEM private key that signs the identity document (default: generated)
   --identity-cert FILE         PEM certificate for that key
-  --write-certificate FILE     write the signing certificate (PEM) there, to verify documents with openssl
+  --write-certificate FILE     write the three signing certificates (PEM bundle: signature, rsa2048, pkcs7)
   --log LEVEL                  requests (default: a line per request and per scenario change, on stderr)
                                | json (the same as JSON lines) | quiet
   --fleet-count N              serve N instances derived from the configured one (ids, addresses, ENIs
@@ -90,6 +96,9 @@ const OPTIONS = {
   'control-token': { type: 'string' },
   seed: { type: 'string' },
   'link-local': { type: 'boolean' },
+  'http-put-response-hop-limit': { type: 'string' },
+  'instance-metadata-tags': { type: 'string' },
+  'http-protocol-ipv6': { type: 'string' },
   'identity-key': { type: 'string' },
   'identity-cert': { type: 'string' },
   'write-certificate': { type: 'string' },
@@ -135,6 +144,9 @@ function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config
     controlHost: parsed['control-host'],
     controlToken: parsed['control-token'],
     seed: parsed.seed,
+    httpPutResponseHopLimit: parsed['http-put-response-hop-limit'],
+    instanceMetadataTags: parsed['instance-metadata-tags'],
+    httpProtocolIpv6: parsed['http-protocol-ipv6'],
   };
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
 }
@@ -403,7 +415,7 @@ async function start(
   const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
   try {
     if (parsed['write-certificate'])
-      writeFileSync(parsed['write-certificate'], emulator.signer.certificatePem);
+      writeFileSync(parsed['write-certificate'], emulator.signer.certificateBundlePem);
     if (config.settings.controlPort === undefined) return { metadata };
     const control = await startControlServer({
       controller: new Controller(emulator),

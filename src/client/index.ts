@@ -47,6 +47,7 @@ export {
 export { metadataPath, directoryPath } from './paths.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { leafValue } from './leaf-value.js';
+export { CLIENT_VERSION, USER_AGENT } from './user-agent.js';
 export { DEFAULT_DUMP_CONCURRENCY, type DumpOptions, type DumpTree, type DumpValue } from './dump.js';
 export type { IamCredentials } from './credentials.js';
 export type { IdentityDocument } from './identity-document.js';

@@ -35,6 +35,7 @@ import {
   TOKEN_TTL_MAX_SECONDS,
   TOKEN_TTL_MIN_SECONDS,
 } from '../wire.js';
+import { USER_AGENT } from './user-agent.js';
 
 /** What a session needs besides its settings. */
 export interface SessionDependencies {
@@ -284,7 +285,7 @@ export class ImdsSession {
       return await this.#dependencies.transport({
         method,
         url: this.config.endpoint + path,
-        headers,
+        headers: { 'user-agent': USER_AGENT, ...headers },
         connectTimeoutMs: Math.min(this.config.connectTimeoutMs, timeoutMs),
         timeoutMs,
         maxBodyBytes: this.config.maxBodyBytes,

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { metadataOptionFaults } from './metadata-option-faults.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { EmulatorOptions } from '../server/emulator.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
@@ -23,7 +24,8 @@ export function emulatorOptionsOf(setup: EmulatorSetup, clock: Clock): EmulatorO
     instance: setup.instance,
     httpTokens: setup.httpTokens,
     httpEndpoint: setup.httpEndpoint,
-    scenarios: setup.scenarios,
+    // The instance's metadata options act through faults, listed beside the configured ones.
+    scenarios: [...setup.scenarios, ...metadataOptionFaults(setup.instance.metadataOptions)],
     ...(setup.seed === undefined ? {} : { seed: setup.seed }),
   };
 }

@@ -5,7 +5,7 @@ import { formatTimestamp } from './timestamp.js';
 /** The parts of a configuration file that describe an instance. */
 export interface InstanceFileParts {
   readonly instance: Record<string, unknown>;
-  readonly credentials: { readonly rotateEvery: string; readonly lifetime: string };
+  readonly credentials: { readonly rotateEvery: string; readonly lifetime: string; readonly jitter: string };
   readonly set?: Record<string, string>;
   readonly remove?: string[];
 }
@@ -46,6 +46,7 @@ export function instanceToFile(instance: InstanceDescription): InstanceFileParts
     credentials: {
       rotateEvery: formatDuration(credentialRotation.rotationSeconds * 1000),
       lifetime: formatDuration(credentialRotation.lifetimeSeconds * 1000),
+      jitter: formatDuration((credentialRotation.jitterSeconds ?? 0) * 1000),
     },
     ...(Object.keys(set).length > 0 ? { set } : {}),
     ...(remove.length > 0 ? { remove } : {}),

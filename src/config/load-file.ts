@@ -37,6 +37,9 @@ export interface FileSettings {
   readonly controlPort?: number;
   readonly controlToken?: string;
   readonly seed?: number;
+  readonly httpPutResponseHopLimit?: number;
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
 }
 
 /** How the loader touches the file system (tests pass their own). */
@@ -133,6 +136,9 @@ export function configFromData(
     controlPort: file.control?.port,
     controlToken: file.control?.token,
     seed: file.seed,
+    httpPutResponseHopLimit: file.instance?.metadataOptions?.httpPutResponseHopLimit,
+    instanceMetadataTags: file.instance?.metadataOptions?.instanceMetadataTags,
+    httpProtocolIpv6: file.instance?.metadataOptions?.httpProtocolIpv6,
   });
   return {
     config: {

@@ -8,6 +8,7 @@ import { loadConfigFile, type FileAccess, type FileConfig, type FileSettings } f
 import {
   CONFIG_ENV,
   KNOWN_ENV,
+  METADATA_OPTION_SETTINGS,
   SETTINGS,
   type ServeSettings,
   type SettingName,
@@ -110,12 +111,25 @@ export function resolveConfig(input: ResolveInput): EffectiveConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // A metadata option from a flag or a variable overrides the file's `instance.metadataOptions`.
+  const described = file?.instance ?? DEFAULT_INSTANCE;
+  const options = Object.fromEntries(
+    METADATA_OPTION_SETTINGS.filter((name) => resolved[name] !== undefined).map((name) => [
+      name,
+      resolved[name],
+    ]),
+  );
+  const instance =
+    Object.keys(options).length === 0
+      ? described
+      : { ...described, metadataOptions: { ...described.metadataOptions, ...options } };
+
   return {
     ...(configPath === undefined ? {} : { configFile: configPath }),
     settings: resolved,
     sources,
     clock: file?.clock ?? { manual: false },
-    instance: file?.instance ?? DEFAULT_INSTANCE,
+    instance,
     scenarios: file?.scenarios ?? [],
     ...(file?.fleet ? { fleet: file.fleet } : {}),
     warnings: unknownEnvWarnings(input.env),

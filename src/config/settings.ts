@@ -12,6 +12,9 @@
  * | controlPort | `--control-port` | `IMDS_CONTROL_PORT` | `control.port` | none (no control API) |
  * | controlToken | `--control-token` | `IMDS_CONTROL_TOKEN` | `control.token` | none |
  * | seed | `--seed` | `IMDS_SEED` | `seed` | random |
+ * | httpPutResponseHopLimit | `--http-put-response-hop-limit` | `IMDS_HTTP_PUT_RESPONSE_HOP_LIMIT` | `instance.metadataOptions.httpPutResponseHopLimit` | not enforced |
+ * | instanceMetadataTags | `--instance-metadata-tags` | `IMDS_INSTANCE_METADATA_TAGS` | `instance.metadataOptions.instanceMetadataTags` | not enforced |
+ * | httpProtocolIpv6 | `--http-protocol-ipv6` | `IMDS_HTTP_PROTOCOL_IPV6` | `instance.metadataOptions.httpProtocolIpv6` | not enforced |
  *
  * The file itself: `--config` > `IMDS_CONFIG`.
  */
@@ -25,6 +28,7 @@ import {
   portSchema,
   seedSchema,
 } from './schema/config-schema.js';
+import { metadataOptionsSchema } from './schema/instance-schema.js';
 
 /** The resolved settings `imds serve` runs with. */
 export interface ServeSettings {
@@ -38,7 +42,18 @@ export interface ServeSettings {
   readonly controlToken?: string;
   /** Absent: a random seed. */
   readonly seed?: number;
+  /** The instance's metadata options (absent: as the instance says); merged into `instance.metadataOptions`. */
+  readonly httpPutResponseHopLimit?: number;
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
 }
+
+/** The settings that are instance metadata options rather than service settings. */
+export const METADATA_OPTION_SETTINGS = [
+  'httpPutResponseHopLimit',
+  'instanceMetadataTags',
+  'httpProtocolIpv6',
+] as const satisfies readonly SettingName[];
 
 /** A setting's name, as in {@link ServeSettings}. */
 export type SettingName = keyof ServeSettings;
@@ -134,6 +149,30 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     default: undefined,
     expectation: 'an integer from 0 to 4294967295',
     parse: withSchema(seedSchema(), integerText),
+  },
+  httpPutResponseHopLimit: {
+    flag: '--http-put-response-hop-limit',
+    env: 'IMDS_HTTP_PUT_RESPONSE_HOP_LIMIT',
+    fileKey: ['instance', 'metadataOptions', 'httpPutResponseHopLimit'],
+    default: undefined,
+    expectation: 'an integer from 1 to 64',
+    parse: withSchema(metadataOptionsSchema.shape.httpPutResponseHopLimit, integerText),
+  },
+  instanceMetadataTags: {
+    flag: '--instance-metadata-tags',
+    env: 'IMDS_INSTANCE_METADATA_TAGS',
+    fileKey: ['instance', 'metadataOptions', 'instanceMetadataTags'],
+    default: undefined,
+    expectation: 'one of enabled, disabled',
+    parse: withSchema(metadataOptionsSchema.shape.instanceMetadataTags),
+  },
+  httpProtocolIpv6: {
+    flag: '--http-protocol-ipv6',
+    env: 'IMDS_HTTP_PROTOCOL_IPV6',
+    fileKey: ['instance', 'metadataOptions', 'httpProtocolIpv6'],
+    default: undefined,
+    expectation: 'one of enabled, disabled',
+    parse: withSchema(metadataOptionsSchema.shape.httpProtocolIpv6),
   },
 };
 

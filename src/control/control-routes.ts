@@ -147,23 +147,28 @@ function one(controller: Controller, id: string) {
 
 function settingsOf(controller: Controller) {
   const state = controller.state();
-  return { httpTokens: state.httpTokens, httpEndpoint: state.httpEndpoint };
+  return {
+    httpTokens: state.httpTokens,
+    httpEndpoint: state.httpEndpoint,
+    metadataOptions: controller.emulator.instance.metadataOptions ?? {},
+  };
 }
 
 function updateSettings(request: ControlRequest, controller: Controller): ControlResponse {
   const body = bodyJson(request);
   if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw new BadRequest('expected a JSON object with httpTokens and/or httpEndpoint');
-  const { httpTokens, httpEndpoint, ...others } = body as Record<string, unknown>;
+    throw new BadRequest('expected a JSON object with httpTokens, httpEndpoint and/or metadataOptions');
+  const { httpTokens, httpEndpoint, metadataOptions, ...others } = body as Record<string, unknown>;
   const unknown = Object.keys(others);
   if (unknown.length > 0)
     throw new BadRequest(
-      `unknown setting ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the settings here are httpTokens and httpEndpoint`,
+      `unknown setting ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the settings here are httpTokens, httpEndpoint and metadataOptions`,
     );
-  if (httpTokens === undefined && httpEndpoint === undefined)
-    throw new BadRequest('expected httpTokens and/or httpEndpoint');
+  if (httpTokens === undefined && httpEndpoint === undefined && metadataOptions === undefined)
+    throw new BadRequest('expected httpTokens, httpEndpoint and/or metadataOptions');
   if (httpTokens !== undefined) controller.setHttpTokens(httpTokens);
   if (httpEndpoint !== undefined) controller.setHttpEndpoint(httpEndpoint);
+  if (metadataOptions !== undefined) controller.setMetadataOptions(metadataOptions);
   return json(settingsOf(controller));
 }
 

@@ -4,6 +4,13 @@ import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { httpEndpointSchema, httpTokensSchema } from '../config/schema/config-schema.js';
 import { scalarText } from '../config/schema/fields.js';
+import { metadataOptionsSchema } from '../config/schema/instance-schema.js';
+import {
+  HOP_LIMIT_FAULT_ID,
+  IPV6_OFF_FAULT_ID,
+  metadataOptionFaults,
+} from '../config/metadata-option-faults.js';
+import type { MetadataOptions } from '../metadata/instance.js';
 import { scenarioEntrySchema, toScenarioSpec } from '../config/schema/scenario-schema.js';
 import { treePath } from '../config/schema/tree-path.js';
 import { specToEntry } from '../config/spec-to-entry.js';
@@ -135,6 +142,27 @@ export class Controller {
     }).httpTokens;
     this.emulator.setHttpTokens(checked);
     return checked;
+  }
+
+  /**
+   * Merges metadata options into the instance's (`InstanceMetadataTags`, `HttpPutResponseHopLimit`,
+   * `HttpProtocolIpv6`, container clients) and re-derives the faults that enforce them.
+   */
+  setMetadataOptions(input: unknown): MetadataOptions {
+    const checked = this.#parse(z.object({ metadataOptions: metadataOptionsSchema }), {
+      metadataOptions: input,
+    }).metadataOptions;
+    const instance = this.emulator.instance;
+    const merged: MetadataOptions = Object.fromEntries(
+      Object.entries({ ...instance.metadataOptions, ...checked }).filter(([, value]) => value !== undefined),
+    );
+    this.emulator.setInstance({ ...instance, metadataOptions: merged });
+    this.emulator.timeline.removeWhere(
+      (scenario) => scenario.id === HOP_LIMIT_FAULT_ID || scenario.id === IPV6_OFF_FAULT_ID,
+    );
+    const now = this.emulator.clock.now();
+    for (const fault of metadataOptionFaults(merged)) this.emulator.timeline.add(fault, now);
+    return merged;
   }
 
   setHttpEndpoint(mode: unknown): HttpEndpoint {

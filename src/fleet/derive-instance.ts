@@ -36,7 +36,8 @@ function deriveInterface(
   const where = `networkInterfaces[${index}]`;
   const localIpv4s = eni.localIpv4s.map((ip) => {
     const next = nthIpv4(ip, n);
-    if (!inIpv4Block(next, eni.subnetIpv4CidrBlock))
+    // An interface with IPv4 addresses has an IPv4 subnet; only IPv6-only ones (no addresses here) lack it.
+    if (eni.subnetIpv4CidrBlock === undefined || !inIpv4Block(next, eni.subnetIpv4CidrBlock))
       throw new RangeError(
         `${where}.localIpv4s: instance ${n} would get ${next}, outside its subnet ${eni.subnetIpv4CidrBlock}; use a larger subnetIpv4CidrBlock or a smaller count`,
       );

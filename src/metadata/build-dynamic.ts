@@ -1,6 +1,6 @@
 import { isoSeconds } from './aws-json.js';
 import { renderIdentityDocument, type IdentityDocument } from './identity-document.js';
-import type { IdentitySigner } from './identity-signer.js';
+import type { IdentitySigner, SignatureKind } from './identity-signer.js';
 import type { InstanceDescription } from './instance.js';
 import { dir, lazyLeaf, leaf, type Directory } from './tree.js';
 
@@ -36,15 +36,16 @@ export function identityDocumentOf(instance: InstanceDescription): IdentityDocum
 export function dynamicDirectory(instance: InstanceDescription, signer: IdentitySigner): Directory {
   const document = renderIdentityDocument(identityDocumentOf(instance));
   const since = '2009-04-04';
+  const signed = (kind: SignatureKind) => lazyLeaf(() => signer.sign(document, kind), since);
+  // The listing order of the AWS user guide's example; `dsa2048` is listed there and holds the
+  // DSA PKCS#7 message, as `pkcs7` does (see ADR 0003).
   const identity = dir(
     [
-      ['rsa2048', lazyLeaf(() => signer.sign(document).rsa2048, since)],
-      ['pkcs7', lazyLeaf(() => signer.sign(document).pkcs7, since)],
+      ['rsa2048', signed('rsa2048')],
+      ['pkcs7', signed('pkcs7')],
       ['document', leaf(document, since)],
-      ['signature', lazyLeaf(() => signer.sign(document).signature, since)],
-      ...(signer.supportsDsa
-        ? [['dsa2048', lazyLeaf(() => signer.sign(document).dsa2048 ?? '', since)] as const]
-        : []),
+      ['signature', signed('signature')],
+      ['dsa2048', signed('pkcs7')],
     ],
     since,
   );

@@ -64,7 +64,12 @@ export function eventsDirectory(instance: InstanceDescription): MetadataNode {
   );
 }
 
-/** `spot/`: present only once an interruption notice is issued. */
+/**
+ * `spot/`: present only once an interruption notice is issued. `termination-time` is there only
+ * when the action is `terminate`: the user guide says it holds a time only if EC2 marked the
+ * instance for termination, so a `stop` or `hibernate` notice shows `instance-action` alone.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html
+ */
 export function spotDirectory(instance: InstanceDescription): MetadataNode | undefined {
   const notice = instance.spotNotice;
   if (!notice) return undefined;
@@ -72,7 +77,7 @@ export function spotDirectory(instance: InstanceDescription): MetadataNode | und
   return dir(
     [
       ['instance-action', leaf(`{"action": "${notice.action}", "time": "${time}"}`, '2016-11-15')],
-      ['termination-time', leaf(time, '2014-11-05')],
+      ['termination-time', notice.action === 'terminate' ? leaf(time, '2014-11-05') : undefined],
     ],
     '2014-11-05',
   );

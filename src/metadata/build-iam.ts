@@ -3,7 +3,11 @@ import { credentialsAt, type CredentialSet } from './credentials.js';
 import type { InstanceDescription } from './instance.js';
 import { dir, leaf, type MetadataNode } from './tree.js';
 
-function credentialJson(set: CredentialSet): string {
+/** `security-credentials-extended/` has no dated version; only `/latest/` shows it. */
+const LATEST_ONLY = 'latest';
+
+/** The credentials document; the extended endpoint adds the role's `AccountId`. */
+function credentialJson(set: CredentialSet, accountId?: string): string {
   return awsPrettyJson({
     Code: 'Success',
     LastUpdated: isoSeconds(set.issuedAt),
@@ -12,10 +16,16 @@ function credentialJson(set: CredentialSet): string {
     SecretAccessKey: set.secretAccessKey,
     Token: set.token,
     Expiration: isoSeconds(set.expiration),
+    ...(accountId === undefined ? {} : { AccountId: accountId }),
   });
 }
 
-/** `iam/`: the instance profile and the role's current credentials; absent without a role. */
+/**
+ * `iam/`: the instance profile and the role's current credentials; absent without a role.
+ * `security-credentials-extended/<role>` is the same set with `AccountId`: current SDK credential
+ * providers read it first and fall back to `security-credentials/` on a 404, so turning it off
+ * (`extendedCredentials: false`) exercises the fallback.
+ */
 export function iamDirectory(
   instance: InstanceDescription,
   secret: Uint8Array,
@@ -40,6 +50,12 @@ export function iamDirectory(
     [
       ['info', leaf(info, '2012-01-12')],
       ['security-credentials', dir([[iam.roleName, leaf(credentialJson(set), '2012-01-12')]], '2012-01-12')],
+      [
+        'security-credentials-extended',
+        instance.extendedCredentials === false
+          ? undefined
+          : dir([[iam.roleName, leaf(credentialJson(set, instance.accountId), LATEST_ONLY)]], LATEST_ONLY),
+      ],
     ],
     '2012-01-12',
   );

@@ -33,8 +33,9 @@ function publicKeysDirectory(instance: InstanceDescription): Directory | undefin
   );
 }
 
+/** `tags/instance/`: the instance's tags, unless `InstanceMetadataTags` is disabled (then a 404). */
 function tagsDirectory(instance: InstanceDescription): Directory | undefined {
-  if (!instance.tags) return undefined;
+  if (!instance.tags || instance.metadataOptions?.instanceMetadataTags === 'disabled') return undefined;
   const instanceTags = dir(
     Object.entries(instance.tags).map(([key, value]) => [key, leaf(value, '2021-03-23')] as const),
     '2021-03-23',

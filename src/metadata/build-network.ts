@@ -2,6 +2,13 @@ import type { NetworkInterface } from './instance.js';
 import { dir, leaf, sortedDir, type Directory, type MetadataNode } from './tree.js';
 
 const lines = (values: readonly string[]): string => values.join('\n');
+const listLeaf = (values: readonly string[] | undefined, since: string) =>
+  values && values.length > 0 ? leaf(lines(values), since) : undefined;
+
+/** The metadata version that introduced the network-card leaves (instancedata-data-categories). */
+const NETWORK_CARD_SINCE = '2020-11-01';
+/** Prefix delegation's leaves; the VPC CNI reads them and takes a 404 as "no prefixes". */
+const PREFIX_SINCE = '2021-07-15';
 
 /** `network/interfaces/macs/<mac>/` for one interface; the real listing is alphabetical. */
 function interfaceDirectory(eni: NetworkInterface): Directory {
@@ -18,18 +25,27 @@ function interfaceDirectory(eni: NetworkInterface): Directory {
       ['device-number', leaf(String(eni.deviceNumber))],
       ['interface-id', leaf(eni.interfaceId)],
       ['ipv4-associations', associations],
+      ['ipv4-prefix', listLeaf(eni.ipv4Prefixes, PREFIX_SINCE)],
+      ['ipv6-prefix', listLeaf(eni.ipv6Prefixes, PREFIX_SINCE)],
       ['ipv6s', hasIpv6 ? leaf(lines(eni.ipv6s ?? []), '2016-06-30') : undefined],
       ['local-hostname', leaf(eni.localHostname)],
-      ['local-ipv4s', leaf(lines(eni.localIpv4s))],
+      // An IPv6-only interface has no IPv4 address: the leaf is absent (404), as on EC2.
+      ['local-ipv4s', eni.localIpv4s.length > 0 ? leaf(lines(eni.localIpv4s)) : undefined],
       ['mac', leaf(eni.mac)],
-      ['network-card-index', leaf(String(eni.networkCardIndex), '2020-10-27')],
+      // Both names for the card the ENI sits on: the user guide documents `network-card-index`
+      // (2020-11-01); cloud-init and the VPC CNI read `network-card` (see ADR 0006-i12).
+      ['network-card', leaf(String(eni.networkCardIndex), NETWORK_CARD_SINCE)],
+      ['network-card-index', leaf(String(eni.networkCardIndex), NETWORK_CARD_SINCE)],
       ['owner-id', leaf(eni.ownerId)],
       ['public-hostname', publicIps.length > 0 && eni.publicHostname ? leaf(eni.publicHostname) : undefined],
       ['public-ipv4s', publicIps.length > 0 ? leaf(lines(publicIps)) : undefined],
       ['security-group-ids', leaf(lines(eni.securityGroups.map((group) => group.id)))],
       ['security-groups', leaf(lines(eni.securityGroups.map((group) => group.name)))],
       ['subnet-id', leaf(eni.subnetId)],
-      ['subnet-ipv4-cidr-block', leaf(eni.subnetIpv4CidrBlock)],
+      [
+        'subnet-ipv4-cidr-block',
+        eni.subnetIpv4CidrBlock === undefined ? undefined : leaf(eni.subnetIpv4CidrBlock),
+      ],
       [
         'subnet-ipv6-cidr-blocks',
         eni.subnetIpv6CidrBlocks?.length ? leaf(lines(eni.subnetIpv6CidrBlocks), '2016-06-30') : undefined,

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { CredentialRotation } from './instance.js';
 
 /** One set of temporary credentials, as `iam/security-credentials/<role>` serves it. */
@@ -16,8 +16,9 @@ const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /**
  * The credential set current at `now`. Sets are issued every `rotationSeconds` from the rotation's
  * `anchor` (`launchTime` when absent)
- * and each lives `lifetimeSeconds`, so a new set is served well before the old one expires, as
- * EC2 does (at least five minutes before). Values are derived from the emulator's secret, the
+ * and each lives `lifetimeSeconds` less a per-set jitter (up to `jitterSeconds`), so a new set is
+ * served well before the old one expires, as EC2 does (at least five minutes before), and
+ * expirations are not all exactly one lifetime after issue. Values are derived from the emulator's secret, the
  * scope (role name) and the set's index: stable within a window, different across windows and
  * across emulators, and never a real key.
  *
@@ -43,8 +44,19 @@ export function credentialsAt(
     secretAccessKey: Buffer.concat([material, more]).subarray(10, 40).toString('base64'),
     token: `IQoJb3JpZ2luX2VjE${Buffer.concat([more, material, more]).toString('base64')}`,
     issuedAt,
-    expiration: issuedAt + rotation.lifetimeSeconds * 1000,
+    expiration:
+      issuedAt + (rotation.lifetimeSeconds - jitterOf(series, index, rotation.jitterSeconds)) * 1000,
   };
+}
+
+/**
+ * Whole seconds, 0..`jitterSeconds`, taken off one set's lifetime. Derived from the set's scope and
+ * index only (not the emulator's secret), so expirations repeat from run to run and goldens hold.
+ */
+function jitterOf(series: string, index: number, jitterSeconds = 0): number {
+  if (jitterSeconds <= 0) return 0;
+  const digest = createHash('sha256').update(`${series}\0${index}\0jitter`).digest();
+  return digest.readUInt32BE(0) % (Math.floor(jitterSeconds) + 1);
 }
 
 /** When the set current at `now` is replaced (epoch ms). */

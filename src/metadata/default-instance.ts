@@ -51,7 +51,7 @@ export const DEFAULT_INSTANCE: InstanceDescription = Object.freeze({
     instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/ec2-imds-demo-role',
     instanceProfileId: 'AIPAZ3M5Q7S9U2W4Y6A8C',
   },
-  credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600 },
+  credentialRotation: { rotationSeconds: 3600, lifetimeSeconds: 6 * 3600, jitterSeconds: 15 * 60 },
   identityCredentials: true,
   publicKeys: [
     {

@@ -2,36 +2,43 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type KeyObject,
   randomBytes,
   sign as rsaSign,
   X509Certificate,
 } from 'node:crypto';
 import forge from 'node-forge';
+import { type DsaCertificate, dsaSha1SignedData, selfSignedDsaCertificate } from './pkcs7-der.js';
 
-/** The three signatures EC2 publishes beside the identity document, as the service serves them. */
-export interface IdentitySignatures {
-  /** base64 RSA-SHA256 over the document bytes (the `signature` leaf). */
-  signature: string;
-  /** PKCS#7 SignedData with the document attached, base64 without PEM armour (the `pkcs7` leaf). */
-  pkcs7: string;
-  /** The same kind of PKCS#7 message (the `rsa2048` leaf). */
-  rsa2048: string;
-  /** Served at `dsa2048`; the emulator has one RSA key, so it is the `pkcs7` message (see ADR 0003). */
-  dsa2048: string;
+/** The leaves EC2 publishes beside the identity document, each signed its own way. */
+export type SignatureKind = 'signature' | 'pkcs7' | 'rsa2048';
+
+/** Base64 as EC2 serves every signature leaf: MIME-style lines of 76 characters, no trailing newline. */
+export function wrap76(bytes: Uint8Array): string {
+  return Buffer.from(bytes)
+    .toString('base64')
+    .replace(/(.{76})(?=.)/g, '$1\n');
 }
 
 /**
- * Signs identity documents with one RSA-2048 key and publishes the certificate that verifies them.
- * Keys are generated on first use, because most emulator runs never read a signature.
+ * Signs identity documents as EC2 does, each leaf with its own key, and publishes the certificate
+ * that verifies each: `signature` is RSA-SHA256 with a 1024-bit key, `pkcs7` is a DSA-SHA1 PKCS#7
+ * message, `rsa2048` an RSA-2048 SHA-256 PKCS#7 message. Each key is generated on first use,
+ * because most emulator runs never read a signature and DSA parameters take a moment.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/verify-iid.html
  */
 export interface IdentitySigner {
-  sign(document: string): IdentitySignatures;
-  /** The certificate (PEM) a client passes to `openssl smime -verify -certfile`. */
+  /** The leaf's body, base64 in 76-column lines. */
+  sign(document: string, kind: SignatureKind): string;
+  /** The `rsa2048` certificate (PEM): the one `--identity-key`/`--identity-cert` replace. */
   readonly certificatePem: string;
-  /** The private key (PKCS#8 PEM); written out only when the user asks. */
+  /** The certificate (PEM) that verifies each leaf, as AWS publishes one per algorithm. */
+  certificateFor(kind: SignatureKind): string;
+  /** All three certificates in one PEM bundle, `signature`'s first (so `openssl x509 -pubkey` reads it). */
+  readonly certificateBundlePem: string;
+  /** The `rsa2048` private key (PKCS#8 PEM); written out only when the user asks. */
   readonly privateKeyPem: string;
-  /** Whether `dsa2048` is served; it is, as the `pkcs7` message (see ADR 0003). */
-  readonly supportsDsa: boolean;
 }
 
 /** A key or certificate file that cannot be used; `field` names the option that gave it. */
@@ -53,50 +60,86 @@ interface KeyMaterial {
   forgeCertificate: forge.pki.Certificate;
 }
 
+interface DsaMaterial {
+  key: KeyObject;
+  certificate: DsaCertificate;
+}
+
 /**
- * @param options.keyPem an RSA private key (PKCS#1 or PKCS#8 PEM); generated when absent.
+ * @param options.keyPem the `rsa2048` RSA private key (PKCS#1 or PKCS#8 PEM); generated when absent.
  * @param options.certificatePem its certificate; a self-signed one is made when absent.
  * @throws IdentityKeyError at once when given material is unreadable or does not match.
- * @example createIdentitySigner().sign(documentText).signature
+ * @example createIdentitySigner().sign(documentText, 'signature')
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/verify-iid.html
  */
 export function createIdentitySigner(
   options: { keyPem?: string; certificatePem?: string } = {},
 ): IdentitySigner {
-  let material: KeyMaterial | undefined =
+  let rsa2048: KeyMaterial | undefined =
     options.keyPem !== undefined || options.certificatePem !== undefined ? loadMaterial(options) : undefined;
-  const cache = new Map<string, IdentitySignatures>();
-  const keys = () => (material ??= generateMaterial());
+  let rsa1024: KeyMaterial | undefined;
+  let dsa: DsaMaterial | undefined;
+  const cache = new Map<string, string>();
+  const rsa2048Keys = () => (rsa2048 ??= generateMaterial(2048));
+  const rsa1024Keys = () => (rsa1024 ??= generateMaterial(1024));
+  const dsaKeys = () => (dsa ??= generateDsa());
+  const certificateFor = (kind: SignatureKind) =>
+    kind === 'signature'
+      ? rsa1024Keys().certificatePem
+      : kind === 'pkcs7'
+        ? dsaKeys().certificate.pem
+        : rsa2048Keys().certificatePem;
   return {
-    supportsDsa: true,
     get certificatePem() {
-      return keys().certificatePem;
+      return rsa2048Keys().certificatePem;
+    },
+    certificateFor,
+    get certificateBundlePem() {
+      return (['signature', 'rsa2048', 'pkcs7'] as const).map(certificateFor).join('');
     },
     get privateKeyPem() {
-      return keys().keyPem;
+      return rsa2048Keys().keyPem;
     },
-    sign(document) {
-      let signed = cache.get(document);
-      if (!signed) {
-        const { keyPem, forgeKey, forgeCertificate } = keys();
-        const pkcs7 = signedData(document, forgeKey, forgeCertificate);
-        signed = {
-          signature: rsaSign('sha256', Buffer.from(document, 'utf8'), keyPem).toString('base64'),
-          pkcs7,
-          rsa2048: pkcs7,
-          dsa2048: pkcs7,
-        };
+    sign(document, kind) {
+      const key = `${kind}\0${document}`;
+      let signed = cache.get(key);
+      if (signed === undefined) {
+        const bytes = Buffer.from(document, 'utf8');
+        if (kind === 'signature') signed = wrap76(rsaSign('sha256', bytes, rsa1024Keys().keyPem));
+        else if (kind === 'pkcs7') {
+          const { key: dsaKey, certificate } = dsaKeys();
+          signed = wrap76(dsaSha1SignedData(bytes, dsaKey, certificate, new Date()));
+        } else {
+          const { forgeKey, forgeCertificate } = rsa2048Keys();
+          signed = wrap76(rsaSignedData(document, forgeKey, forgeCertificate));
+        }
         // Documents change only when the instance does; a handful of entries covers a run.
-        if (cache.size >= 16) cache.clear();
-        cache.set(document, signed);
+        if (cache.size >= 48) cache.clear();
+        cache.set(key, signed);
       }
       return signed;
     },
   };
 }
 
-function generateMaterial(): KeyMaterial {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const SUBJECT = [
+  { shortName: 'C', value: 'US' },
+  { shortName: 'ST', value: 'Washington State' },
+  { shortName: 'L', value: 'Seattle' },
+  { shortName: 'O', value: 'ec2-imds emulator' },
+];
+
+/** A DSA key with a 1024-bit prime and 160-bit subgroup, the size SHA-1 signatures are defined for. */
+function generateDsa(): DsaMaterial {
+  const { privateKey, publicKey } = generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
+  return {
+    key: privateKey,
+    certificate: selfSignedDsaCertificate(privateKey, publicKey, SUBJECT, new Date()),
+  };
+}
+
+function generateMaterial(modulusLength: 1024 | 2048): KeyMaterial {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const certificate = selfSignedCertificate(
@@ -162,24 +205,18 @@ function selfSignedCertificate(key: forge.pki.rsa.PrivateKey, publicKeyPem: stri
   const now = new Date();
   certificate.validity.notBefore = new Date(now.getTime() - 24 * 3600_000);
   certificate.validity.notAfter = new Date(now.getTime() + 10 * 365 * 24 * 3600_000);
-  const subject = [
-    { shortName: 'C', value: 'US' },
-    { shortName: 'ST', value: 'Washington State' },
-    { shortName: 'L', value: 'Seattle' },
-    { shortName: 'O', value: 'ec2-imds emulator' },
-  ];
-  certificate.setSubject(subject);
-  certificate.setIssuer(subject);
+  certificate.setSubject(SUBJECT);
+  certificate.setIssuer(SUBJECT);
   certificate.sign(key, forge.md.sha256.create());
   return certificate;
 }
 
-/** Attached PKCS#7 SignedData over the document, base64 in 64-column lines as EC2 serves it, no armour. */
-function signedData(
+/** Attached PKCS#7 SignedData over the document, RSA with SHA-256, as DER bytes. */
+function rsaSignedData(
   document: string,
   key: forge.pki.rsa.PrivateKey,
   certificate: forge.pki.Certificate,
-): string {
+): Uint8Array {
   const message = forge.pkcs7.createSignedData();
   message.content = forge.util.createBuffer(forge.util.encodeUtf8(document));
   message.addSigner({
@@ -193,10 +230,7 @@ function signedData(
     ],
   });
   message.sign();
-  const der = forge.asn1.toDer(message.toAsn1()).getBytes();
-  return Buffer.from(der, 'binary')
-    .toString('base64')
-    .replace(/(.{64})(?=.)/g, '$1\n');
+  return Buffer.from(forge.asn1.toDer(message.toAsn1()).getBytes(), 'binary');
 }
 
 /** An object identifier node-forge knows by name; its typings allow for a missing one. */

@@ -24,11 +24,13 @@ export interface NetworkInterface {
   readonly networkCardIndex: number;
   readonly ownerId: string;
   readonly subnetId: string;
-  readonly subnetIpv4CidrBlock: string;
+  /** Absent on an interface in an IPv6-only subnet. */
+  readonly subnetIpv4CidrBlock?: string;
   readonly vpcId: string;
   readonly vpcIpv4CidrBlocks: readonly string[];
-  /** The interface's private IPv4 addresses; the first is the primary. */
+  /** The interface's private IPv4 addresses; the first is the primary. Empty on an IPv6-only interface. */
   readonly localIpv4s: readonly string[];
+  /** The IP-based name, or the resource-based name (`i-….region.compute.internal`) when IPv6-only. */
   readonly localHostname: string;
   /** Public IPv4 addresses, each associated with one of {@link localIpv4s} (same index). */
   readonly publicIpv4s: readonly string[];
@@ -37,6 +39,9 @@ export interface NetworkInterface {
   readonly ipv6s?: readonly string[];
   readonly subnetIpv6CidrBlocks?: readonly string[];
   readonly vpcIpv6CidrBlocks?: readonly string[];
+  /** Prefixes delegated to the interface (prefix delegation: `/28` IPv4, `/80` IPv6 blocks). */
+  readonly ipv4Prefixes?: readonly string[];
+  readonly ipv6Prefixes?: readonly string[];
 }
 
 /** The IAM instance profile and the role whose credentials the instance receives. */
@@ -47,13 +52,19 @@ export interface IamProfile {
 }
 
 /**
- * How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`.
+ * How role credentials rotate: a new set every `rotationSeconds`, each valid `lifetimeSeconds`
+ * less a per-set jitter.
  * Sets are counted from `anchor` (the launch time when absent); `generation` is bumped by an
  * early rotation so the sets after it differ from those before.
  */
 export interface CredentialRotation {
   readonly rotationSeconds: number;
   readonly lifetimeSeconds: number;
+  /**
+   * Up to this much is taken off each set's lifetime, a different amount per set (derived from
+   * the set, so repeatable), as EC2's expirations are not all one distance from issue. Absent: 0.
+   */
+  readonly jitterSeconds?: number;
   readonly anchor?: number;
   readonly generation?: number;
 }
@@ -103,12 +114,35 @@ export type TargetLifecycleState =
   | 'Warmed:Hibernated'
   | 'Warmed:Terminated';
 
+/**
+ * The purchasing options `instance-life-cycle` reports.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+ */
+export const INSTANCE_LIFE_CYCLES = ['on-demand', 'spot', 'scheduled', 'capacity-block'] as const;
+export type InstanceLifeCycle = (typeof INSTANCE_LIFE_CYCLES)[number];
+
+/**
+ * The instance's metadata options that are not service-wide switches, by the names
+ * `ModifyInstanceMetadataOptions` gives them (camel-cased). Absent fields are not enforced.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataOptions.html
+ */
+export interface MetadataOptions {
+  /** 1..64. Callers listed in {@link containerClients} are one hop further: at 1 their token PUTs go unanswered. */
+  readonly httpPutResponseHopLimit?: number;
+  /** `disabled`: `tags/` is a 404 even when the instance has tags. */
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+  /** `disabled`: callers over IPv6 get no answer, as when `[fd00:ec2::254]` is not reachable. */
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
+  /** Addresses or CIDR blocks of callers that sit in a container (one more hop than the host). */
+  readonly containerClients?: readonly string[];
+}
+
 /** Everything the metadata tree shows about one instance. */
 export interface InstanceDescription {
   readonly accountId: string;
   readonly instanceId: string;
   readonly instanceType: string;
-  readonly instanceLifeCycle: 'on-demand' | 'spot';
+  readonly instanceLifeCycle: InstanceLifeCycle;
   readonly instanceAction: string;
   readonly architecture: 'x86_64' | 'arm64' | 'i386';
   readonly amiId: string;
@@ -141,10 +175,16 @@ export interface InstanceDescription {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly iam?: IamProfile;
   readonly credentialRotation: CredentialRotation;
+  readonly metadataOptions?: MetadataOptions;
+  /** Whether `iam/security-credentials-extended/` is served (absent: it is, as on EC2 today). */
+  readonly extendedCredentials?: boolean;
   /** Whether `identity-credentials/ec2/` is served. */
   readonly identityCredentials: boolean;
   readonly publicKeys: readonly PublicKey[];
-  /** Instance tags exposed under `tags/instance/`; absent when metadata tags are not enabled. */
+  /**
+   * Instance tags, exposed under `tags/instance/` unless `metadataOptions.instanceMetadataTags` is
+   * `disabled`; absent: the instance has none to expose.
+   */
   readonly tags?: Readonly<Record<string, string>>;
   /** User data as given at launch, byte for byte (absent: `user-data` is a 404). */
   readonly userData?: Uint8Array;

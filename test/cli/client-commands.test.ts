@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { run as get } from '../../src/cli/get.js';
@@ -71,6 +75,43 @@ describe('imds get', () => {
     const io = fakeIo(endpointEnv(busy.url));
     expect(await get(['user-data'], io)).toBe(0);
     expect([...io.stdoutBytes()]).toEqual([...BINARY_USER_DATA]);
+  });
+
+  it('--raw writes the document exactly as served, so openssl verifies it; the default adds a newline', async () => {
+    const raw = fakeIo(endpointEnv(imds.url));
+    expect(await get(['--raw', 'dynamic/instance-identity/document'], raw)).toBe(0);
+    const plain = fakeIo(endpointEnv(imds.url));
+    expect(await get(['dynamic/instance-identity/document'], plain)).toBe(0);
+    const signature = fakeIo(endpointEnv(imds.url));
+    expect(await get(['--raw', 'dynamic/instance-identity/signature'], signature)).toBe(0);
+    expect(plain.out()).toBe(`${raw.out()}\n`);
+    expect(raw.out().endsWith('}')).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'imds-raw-'));
+    writeFileSync(join(dir, 'raw'), raw.stdoutBytes());
+    writeFileSync(join(dir, 'plain'), plain.stdoutBytes());
+    writeFileSync(join(dir, 'sig'), Buffer.from(signature.out(), 'base64'));
+    writeFileSync(join(dir, 'cert'), imds.emulator.signer.certificateFor('signature'));
+    const verify = (file: string) =>
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          `openssl x509 -pubkey -noout -in cert > key && openssl dgst -sha256 -verify key -signature sig ${file}`,
+        ],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    expect(verify('raw').trim()).toBe('Verified OK');
+    expect(() => verify('plain')).toThrow(/Command failed/);
+  });
+
+  it('--raw and --json together are a usage error', async () => {
+    const io = fakeIo(endpointEnv(imds.url));
+    expect(await get(['--raw', '--json', 'instance-id'], io)).toBe(2);
+    expect(io.err()).toContain('--raw and --json cannot be combined');
   });
 
   it('not found: exit 1 and the path on stderr; --json gives a JSON error', async () => {

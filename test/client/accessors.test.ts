@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ImdsNotFoundError } from '../../src/client/errors.js';
+import { CLIENT_VERSION, USER_AGENT } from '../../src/client/user-agent.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { InstanceDescription } from '../../src/metadata/instance.js';
 import type { RunningEmulator } from '../../src/server/start.js';
@@ -45,6 +47,17 @@ describe('accessors on the seed instance (HttpTokens=required)', () => {
     expect(await client.availabilityZone()).toBe('ap-northeast-1a');
     expect(await client.instanceType()).toBe('t3.micro');
     expect(client.lastV1Fallback).toBeUndefined();
+  });
+
+  it('every request, token PUT and GET, carries User-Agent ec2-imds/<package version>', async () => {
+    const before = imds.emulator.requests.entries().length;
+    await clientFor(imds.url).instanceId();
+    const sent = imds.emulator.requests.entries().slice(before);
+    expect(sent.map((entry) => entry.method)).toEqual(['PUT', 'GET']);
+    expect(sent.map((entry) => entry.userAgent)).toEqual([USER_AGENT, USER_AGENT]);
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(USER_AGENT).toBe(`ec2-imds/${manifest.version}`);
+    expect(CLIENT_VERSION).toBe(manifest.version);
   });
 
   it('get and list', async () => {

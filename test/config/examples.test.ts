@@ -45,6 +45,13 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
     expect(await value('network/interfaces/macs/')).toBe('0a:1b:2c:3d:4e:5f/\n0a:1b:2c:3d:4e:60/');
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:5f/local-ipv4s')).toBe('10.0.1.25\n10.0.1.26');
     expect(await value('network/interfaces/macs/0a:1b:2c:3d:4e:60/device-number')).toBe('1');
+    // Blocks follow the addresses: each interface in its own /24 of one /16, with its own subnet id.
+    const eni = (mac: string, leaf: string) => value(`network/interfaces/macs/${mac}/${leaf}`);
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'subnet-ipv4-cidr-block')).toBe('10.0.1.0/24');
+    expect(await eni('0a:1b:2c:3d:4e:60', 'subnet-ipv4-cidr-block')).toBe('10.0.2.0/24');
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'vpc-ipv4-cidr-blocks')).toBe('10.0.0.0/16');
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'subnet-id')).not.toBe(await eni('0a:1b:2c:3d:4e:60', 'subnet-id'));
+    expect(await eni('0a:1b:2c:3d:4e:5f', 'vpc-id')).toBe(await eni('0a:1b:2c:3d:4e:60', 'vpc-id'));
     expect(await value('public-keys/')).toBe('0=ops');
     expect(JSON.parse(await value('iam/info')).InstanceProfileArn).toBe(
       'arn:aws:iam::210987654321:instance-profile/web-server',
@@ -132,6 +139,25 @@ const CHECKS: Record<string, (s: Served, config: EffectiveConfig) => Promise<voi
       );
     expect(put('172.17.0.5')).toEqual({ noResponse: 'silence' });
     expect(put('127.0.0.2')).toEqual({ noResponse: 'silence' });
+    expect(
+      (
+        await request(s.url, '/latest/api/token', {
+          method: 'PUT',
+          headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+          from: '127.0.0.3',
+        })
+      ).status,
+    ).toBe(200);
+  },
+  'metadata-options.yaml': async (s, config) => {
+    expect(config.instance.tags).toEqual({ Name: 'web-1' });
+    expect((await s.get('/latest/meta-data/tags/instance/Name')).status).toBe(404);
+    const put = (peer: string) =>
+      s.emulator.handle(
+        makeRequest('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, peer),
+      );
+    expect(put('172.17.0.9')).toEqual({ noResponse: 'silence' });
+    expect((await s.getV1('/latest/meta-data/instance-id', { from: '127.0.0.2' })).status).toBe(200);
     expect(
       (
         await request(s.url, '/latest/api/token', {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigError } from '../../src/config/config-error.js';
 import type { FileAccess } from '../../src/config/load-file.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { SETTINGS, type SettingName } from '../../src/config/settings.js';
+import { METADATA_OPTION_SETTINGS, SETTINGS, type SettingName } from '../../src/config/settings.js';
+import type { MetadataOptions } from '../../src/metadata/instance.js';
 
 /** A value per source; the file's is written into a YAML file at the setting's key path. */
 const VALUES: Record<
@@ -69,6 +70,27 @@ const VALUES: Record<
     default: undefined,
   },
   seed: { flag: '11', env: '22', file: 33, parsed: { flag: 11, env: 22, file: 33 }, default: undefined },
+  httpPutResponseHopLimit: {
+    flag: '3',
+    env: '2',
+    file: 1,
+    parsed: { flag: 3, env: 2, file: 1 },
+    default: undefined,
+  },
+  instanceMetadataTags: {
+    flag: 'enabled',
+    env: 'disabled',
+    file: 'enabled',
+    parsed: { flag: 'enabled', env: 'disabled', file: 'enabled' },
+    default: undefined,
+  },
+  httpProtocolIpv6: {
+    flag: 'disabled',
+    env: 'enabled',
+    file: 'disabled',
+    parsed: { flag: 'disabled', env: 'enabled', file: 'disabled' },
+    default: undefined,
+  },
 };
 
 const SOURCES = ['flag', 'environment', 'file'] as const;
@@ -76,9 +98,13 @@ const COMBINATIONS = Array.from({ length: 8 }, (_, mask) => SOURCES.filter((_, b
 
 function fileText(name: SettingName, value: string | number): string {
   const key = SETTINGS[name].fileKey;
-  return key.length === 1
-    ? `${key[0]}: ${JSON.stringify(value)}\n`
-    : `${key[0]}:\n  ${key[1]}: ${JSON.stringify(value)}\n`;
+  return key
+    .map((part, depth) =>
+      depth === key.length - 1
+        ? `${'  '.repeat(depth)}${part}: ${JSON.stringify(value)}\n`
+        : `${'  '.repeat(depth)}${part}:\n`,
+    )
+    .join('');
 }
 
 const memoryFiles = (files: Record<string, string>): FileAccess => ({
@@ -106,6 +132,8 @@ describe.each(Object.keys(VALUES) as SettingName[])('%s', (name) => {
         winner === undefined ? values.default : values.parsed[winner === 'environment' ? 'env' : winner];
       expect(config.settings[name]).toBe(expected);
       expect(config.sources[name]).toBe(winner ?? 'default');
+      if ((METADATA_OPTION_SETTINGS as readonly string[]).includes(name))
+        expect(config.instance.metadataOptions?.[name as keyof MetadataOptions]).toBe(expected);
     },
   );
 });

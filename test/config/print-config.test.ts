@@ -42,6 +42,23 @@ describe('--print-config', () => {
     expect(parse(printed).control).toEqual({ host: '127.0.0.1', port: 0 });
   });
 
+  it('a metadata option from a flag lands in instance.metadataOptions, says so, and loads back', () => {
+    const config = resolveConfig({
+      flags: { config: 'examples/metadata-options.yaml', httpPutResponseHopLimit: '2' },
+      env: { IMDS_HTTP_PROTOCOL_IPV6: 'disabled' },
+    });
+    const printed = printConfig(config);
+    expect(printed).toContain('httpPutResponseHopLimit: 2 # from --http-put-response-hop-limit\n');
+    expect(printed).toContain('httpProtocolIpv6: disabled # from IMDS_HTTP_PROTOCOL_IPV6\n');
+    expect(printed).toContain('instanceMetadataTags: disabled # from examples/metadata-options.yaml\n');
+    expect(reload(printed).instance.metadataOptions).toEqual({
+      httpPutResponseHopLimit: 2,
+      instanceMetadataTags: 'disabled',
+      httpProtocolIpv6: 'disabled',
+      containerClients: ['172.17.0.0/16', '127.0.0.2'],
+    });
+  });
+
   it('imds serve --print-config prints and exits 0 without starting anything', async () => {
     const out: string[] = [];
     const err: string[] = [];

@@ -193,6 +193,7 @@ describe('control API', () => {
     expect((await api('PATCH', '/settings', { httpTokens: 'required' })).body).toEqual({
       httpTokens: { served: 'required', base: 'required' },
       httpEndpoint: { served: 'enabled', base: 'enabled' },
+      metadataOptions: {},
     });
     expect((await meta('/latest/meta-data/instance-id')).status).toBe(401);
     await api('PUT', '/settings', { httpEndpoint: 'disabled' });
@@ -202,8 +203,15 @@ describe('control API', () => {
       'request body: httpTokens: expected one of "required", "optional", got "requried"; did you mean "required"?',
     ]);
     expect((await api('PATCH', '/settings', { tokens: 'required' })).body.message).toBe(
-      'unknown setting "tokens"; the settings here are httpTokens and httpEndpoint',
+      'unknown setting "tokens"; the settings here are httpTokens, httpEndpoint and metadataOptions',
     );
+    expect(
+      (await api('PATCH', '/settings', { metadataOptions: { httpPutResponseHopLimit: 2 } })).body
+        .metadataOptions,
+    ).toEqual({ httpPutResponseHopLimit: 2 });
+    const range = await api('PATCH', '/settings', { metadataOptions: { httpPutResponseHopLimit: 0 } });
+    expect(range.status).toBe(400);
+    expect(range.body.problems[0]).toContain('metadataOptions.httpPutResponseHopLimit');
   });
 
   it('GET /requests reads the log (time, method, path, version, status, user agent, peer); DELETE clears it', async () => {

@@ -87,7 +87,9 @@ describe('an instance with every optional category', () => {
       action: 'stop',
       time: '2024-02-27T13:08:06Z',
     });
-    expect(value('spot/termination-time')).toBe('2024-02-27T13:08:06Z');
+    // A stop notice: termination-time holds a time only when the action is terminate.
+    expect(get('/latest/meta-data/spot/termination-time', t).status).toBe(404);
+    expect(value('spot')).toBe('instance-action');
     expect(value('instance-life-cycle')).toBe('spot');
     expect(JSON.parse(value('events/recommendations/rebalance'))).toEqual({
       noticeTime: '2024-02-27T13:05:06Z',
@@ -122,8 +124,8 @@ describe('an instance with every optional category', () => {
     const at = (version: string, path: string) => get(`/${version}/meta-data/${path}`, t).status;
     expect(at('2016-09-02', 'tags/instance/Name')).toBe(404);
     expect(at('2021-03-23', 'tags/instance/Name')).toBe(200);
-    expect(at('2014-02-25', 'spot/termination-time')).toBe(404);
-    expect(at('2014-11-05', 'spot/termination-time')).toBe(200);
+    expect(at('2016-09-02', 'spot/instance-action')).toBe(404);
+    expect(at('2018-03-28', 'spot/instance-action')).toBe(200);
     expect(at('2020-10-27', 'events/recommendations/rebalance')).toBe(200);
     expect(at('2019-10-01', 'events/recommendations/rebalance')).toBe(404);
     expect(at('2021-03-23', 'autoscaling/target-lifecycle-state')).toBe(404);

@@ -24,8 +24,9 @@ describe('spot interruption', () => {
     expect(action.status).toBe(200);
     expect(action.body).toBe(`{"action": "stop", "time": "${actionTime}"}`);
     expect(JSON.parse(action.body)).toEqual({ action: 'stop', time: actionTime });
-    expect((await get('/latest/meta-data/spot/termination-time')).body).toBe(actionTime);
-    expect((await get('/latest/meta-data/spot/')).body).toBe('instance-action\ntermination-time');
+    // termination-time holds a time only when EC2 terminates the instance; a stop notice has none.
+    expect((await get('/latest/meta-data/spot/termination-time')).status).toBe(404);
+    expect((await get('/latest/meta-data/spot/')).body).toBe('instance-action');
     expect((await get('/latest/meta-data/')).body.split('\n')).toContain('spot/');
 
     clock.advance(60_000);
@@ -72,5 +73,7 @@ describe('spot interruption', () => {
     const notice = JSON.parse(await sdk.request('/latest/meta-data/spot/instance-action', {}));
     expect(notice.action).toBe('terminate');
     expect(Date.parse(notice.time)).toBe(T0 + 150_000);
+    // A terminate notice also sets termination-time, to the same moment.
+    expect(await sdk.request('/latest/meta-data/spot/termination-time', {})).toBe(notice.time);
   });
 });

@@ -11,29 +11,81 @@ function openssl(args: string[], cwd: string): string {
   return execFileSync('openssl', args, { cwd, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * A decoder as strict as Java's `Base64.getDecoder()` or a hand-rolled one: only the alphabet, no
+ * line breaks. EC2's signature leaves are wrapped, so a client with such a decoder fails there.
+ */
+function strictBase64(text: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+    throw new Error('illegal base64 character');
+  return Buffer.from(text, 'base64');
+}
+
 describe('the signed identity document', () => {
   const { get, token, emulator } = inProcess();
   const t = token();
   const leaf = (name: string) => text(get(`/latest/dynamic/instance-identity/${name}`, t));
   const dir = mkdtempSync(join(tmpdir(), 'imds-iid-'));
-  writeFileSync(join(dir, 'certificate'), emulator.signer.certificatePem);
+  for (const kind of ['signature', 'pkcs7', 'rsa2048'] as const)
+    writeFileSync(join(dir, `${kind}.crt`), emulator.signer.certificateFor(kind));
+  const publicKeyBits = (kind: string) =>
+    /Public-Key: \((\d+) bit\)/.exec(openssl(['x509', '-in', `${kind}.crt`, '-noout', '-text'], dir))?.[1];
 
   it.each(['pkcs7', 'rsa2048'])(
-    '%s verifies with openssl smime against the published certificate and yields the document',
+    '%s verifies with openssl smime against its own certificate and yields the document',
     (name) => {
       writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
       const content = openssl(
-        ['smime', '-verify', '-in', name, '-inform', 'PEM', '-certfile', 'certificate', '-noverify'],
+        ['smime', '-verify', '-in', name, '-inform', 'PEM', '-certfile', `${name}.crt`, '-noverify'],
         dir,
       );
       expect(content).toBe(leaf('document'));
     },
   );
 
-  it('signature is base64 RSA-SHA256 over the document bytes', () => {
+  it.each([
+    ['pkcs7', 'sha1', 'dsaWithSHA1', '1024'],
+    ['rsa2048', 'sha256', 'rsaEncryption', '2048'],
+  ])(
+    '%s is a PKCS#7 message digested with %s and signed %s by a %s-bit key',
+    (name, digest, signer, bits) => {
+      writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
+      const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
+      const signerInfo = printed.slice(printed.indexOf('signerInfos:'));
+      expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
+      expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
+      expect(publicKeyBits(name)).toBe(bits);
+    },
+  );
+
+  it('pkcs7 does not verify against the rsa2048 certificate (each leaf has its own key)', () => {
+    writeFileSync(join(dir, 'pkcs7'), `-----BEGIN PKCS7-----\n${leaf('pkcs7')}\n-----END PKCS7-----\n`);
+    expect(() =>
+      openssl(
+        [
+          'smime',
+          '-verify',
+          '-in',
+          'pkcs7',
+          '-inform',
+          'PEM',
+          '-certfile',
+          'rsa2048.crt',
+          '-nointern',
+          '-noverify',
+        ],
+        dir,
+      ),
+    ).toThrow();
+  });
+
+  it('signature is base64 RSA-SHA256 by a 1024-bit key, wrapped at 76 columns in 3 lines as on EC2', () => {
+    const signature = leaf('signature');
+    expect(signature.split('\n').map((line) => line.length)).toEqual([76, 76, 20]);
+    expect(publicKeyBits('signature')).toBe('1024');
     writeFileSync(join(dir, 'document'), leaf('document'));
-    writeFileSync(join(dir, 'signature.bin'), Buffer.from(leaf('signature'), 'base64'));
-    openssl(['x509', '-pubkey', '-noout', '-in', 'certificate', '-out', 'key.pub'], dir);
+    writeFileSync(join(dir, 'signature.bin'), Buffer.from(signature, 'base64'));
+    openssl(['x509', '-pubkey', '-noout', '-in', 'signature.crt', '-out', 'key.pub'], dir);
     const verdict = openssl(
       ['dgst', '-sha256', '-verify', 'key.pub', '-signature', 'signature.bin', 'document'],
       dir,
@@ -41,22 +93,71 @@ describe('the signed identity document', () => {
     expect(verdict.trim()).toBe('Verified OK');
   });
 
+  it.each(['signature', 'pkcs7', 'rsa2048', 'dsa2048'])(
+    '%s has 76-column lines, no trailing newline, and a strict decoder rejects it until unwrapped',
+    (name) => {
+      const body = leaf(name);
+      const lines = body.split('\n');
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.slice(0, -1).every((line) => line.length === 76)).toBe(true);
+      expect(body.endsWith('\n')).toBe(false);
+      expect(() => strictBase64(body)).toThrow(/illegal base64/);
+      expect(strictBase64(body.replaceAll('\n', ''))).toEqual(Buffer.from(body, 'base64'));
+    },
+  );
+
+  it('dsa2048 holds the same DSA message as pkcs7', () => {
+    expect(leaf('dsa2048')).toBe(leaf('pkcs7'));
+  });
+
   it('a tampered document does not verify', () => {
     writeFileSync(join(dir, 'forged'), leaf('document').replace('t3.micro', 'p5.48xlarge'));
     writeFileSync(join(dir, 'signature.bin'), Buffer.from(leaf('signature'), 'base64'));
-    openssl(['x509', '-pubkey', '-noout', '-in', 'certificate', '-out', 'key.pub'], dir);
+    openssl(['x509', '-pubkey', '-noout', '-in', 'signature.crt', '-out', 'key.pub'], dir);
     expect(() =>
       openssl(['dgst', '-sha256', '-verify', 'key.pub', '-signature', 'signature.bin', 'forged'], dir),
     ).toThrow();
   });
 
-  it('signs with a key loaded from PEM, and names the option when the key is unusable', () => {
+  it('the certificate bundle holds the three certificates, signature first', () => {
+    const bundle = emulator.signer.certificateBundlePem;
+    expect(bundle.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(3);
+    expect(bundle).toBe(
+      ['signature', 'rsa2048', 'pkcs7']
+        .map((kind) => emulator.signer.certificateFor(kind as 'pkcs7'))
+        .join(''),
+    );
+  });
+
+  it('signs rsa2048 with a key loaded from PEM, and names the option when the key is unusable', () => {
     const first = createIdentitySigner();
     const reloaded = createIdentitySigner({
       keyPem: first.privateKeyPem,
       certificatePem: first.certificatePem,
     });
-    expect(reloaded.sign('{}').signature).toBe(first.sign('{}').signature);
+    expect(reloaded.certificateFor('rsa2048')).toBe(first.certificatePem);
+    writeFileSync(join(dir, 'loaded.crt'), first.certificatePem);
+    writeFileSync(
+      join(dir, 'loaded'),
+      `-----BEGIN PKCS7-----\n${reloaded.sign('{}', 'rsa2048')}\n-----END PKCS7-----\n`,
+    );
+    expect(
+      openssl(
+        [
+          'smime',
+          '-verify',
+          '-in',
+          'loaded',
+          '-inform',
+          'PEM',
+          '-certfile',
+          'loaded.crt',
+          '-nointern',
+          '-noverify',
+        ],
+        dir,
+      ),
+    ).toBe('{}');
     expect(() => createIdentitySigner({ keyPem: 'not a key' })).toThrow(IdentityKeyError);
     expect(() => createIdentitySigner({ keyPem: 'not a key' })).toThrow(/^identity-key: /);
     const other = createIdentitySigner();

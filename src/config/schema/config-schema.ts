@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { describeValue } from '../problem.js';
-import { integer, list, nonEmpty, positiveDuration, scalarText, timestamp } from './fields.js';
+import { duration, integer, list, nonEmpty, positiveDuration, scalarText, timestamp } from './fields.js';
 import { instanceSchema } from './instance-schema.js';
 import { fleetSchema } from './fleet-schema.js';
 import { scenarioList as entries } from './scenario-list.js';
@@ -92,8 +92,12 @@ export const configFileSchema = z.strictObject(
     instance: instanceSchema.optional(),
     credentials: z
       .strictObject(
-        { rotateEvery: positiveDuration().optional(), lifetime: positiveDuration().optional() },
-        { error: 'expected a map with rotateEvery and lifetime' },
+        {
+          rotateEvery: positiveDuration().optional(),
+          lifetime: positiveDuration().optional(),
+          jitter: duration().optional(),
+        },
+        { error: 'expected a map with rotateEvery, lifetime and jitter' },
       )
       .optional(),
     set: pathKeyedValues.optional(),

@@ -6,6 +6,9 @@
  */
 import * as z from 'zod';
 import { USER_DATA_MAX_BYTES } from '../../wire.js';
+import { PARTITION_IDS } from '../partitions.js';
+import { isAddressOrBlock } from '../../scenarios/faults/peer-address.js';
+import { INSTANCE_LIFE_CYCLES } from '../../metadata/instance.js';
 import {
   integer,
   ipv4,
@@ -40,7 +43,8 @@ export const networkInterfaceSchema = z.strictObject({
   subnetIpv4CidrBlock: ipv4Cidr().optional(),
   vpcId: hexId('vpc', 'vpc-0e1f3a5c7b9d2e4f6').optional(),
   vpcIpv4CidrBlocks: list(ipv4Cidr()).min(1, { error: 'expected at least one CIDR block' }).optional(),
-  localIpv4s: list(ipv4()).min(1, { error: 'expected at least one private IPv4 address' }).optional(),
+  /** Empty for an IPv6-only interface (then `ipv6s` is required). */
+  localIpv4s: list(ipv4()).optional(),
   localHostname: nonEmpty('a host name').optional(),
   publicIpv4s: list(ipv4()).optional(),
   publicHostname: nonEmpty('a host name').optional(),
@@ -50,6 +54,8 @@ export const networkInterfaceSchema = z.strictObject({
   ipv6s: list(ipv6()).optional(),
   subnetIpv6CidrBlocks: list(ipv6Cidr()).optional(),
   vpcIpv6CidrBlocks: list(ipv6Cidr()).optional(),
+  ipv4Prefixes: list(ipv4Cidr()).optional(),
+  ipv6Prefixes: list(ipv6Cidr()).optional(),
 });
 /** A checked network interface entry. */
 export type NetworkInterfaceInput = z.output<typeof networkInterfaceSchema>;
@@ -92,12 +98,18 @@ export const userDataSchema = z.preprocess(
 /** Checked user data: exactly one of text, base64, file. */
 export type UserDataInput = z.output<typeof userDataSchema>;
 
-/** Keys that metadata tags cannot have: EC2 refuses to expose them under `tags/instance/`. */
+/**
+ * Keys EC2 refuses to expose under `tags/instance/`: only letters, digits and `+ - = . , _ : @`,
+ * and not `.`, `..` or `_index` (the instance-metadata tag rules, stricter than tags in general).
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html
+ */
 function tagKeyProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > 128) return 'a tag key has 1 to 128 characters';
-  if (/[/\s]/.test(key)) return 'a tag key exposed in metadata cannot contain "/" or spaces';
   if (key === '.' || key === '..' || key === '_index')
     return `"${key}" cannot be a tag key exposed in metadata`;
+  const bad = /[^A-Za-z0-9+\-=.,_:@]/.exec(key);
+  if (bad)
+    return `a tag key exposed in metadata has only letters, digits and + - = . , _ : @ (not ${JSON.stringify(bad[0])})`;
   return undefined;
 }
 
@@ -143,6 +155,28 @@ const blockDevicesSchema = z
     }
   });
 
+/**
+ * `instance.metadataOptions` (and `PATCH /settings` on the control API): the per-instance options
+ * of `ModifyInstanceMetadataOptions`, camel-cased, and the callers that count as containers.
+ */
+export const metadataOptionsSchema = z.strictObject(
+  {
+    httpPutResponseHopLimit: integer(1, 64).optional(),
+    instanceMetadataTags: z.enum(['enabled', 'disabled']).optional(),
+    httpProtocolIpv6: z.enum(['enabled', 'disabled']).optional(),
+    containerClients: list(
+      patterned(
+        /^[0-9a-fA-F:.]+(?:\/\d{1,3})?$/,
+        'expected an address or CIDR block such as 172.17.0.0/16',
+      ).refine(isAddressOrBlock, { error: 'expected an address or CIDR block such as 172.17.0.0/16' }),
+    ).optional(),
+  },
+  {
+    error:
+      'expected a map of httpPutResponseHopLimit, instanceMetadataTags, httpProtocolIpv6, containerClients',
+  },
+);
+
 /** The `instance:` block. */
 export const instanceSchema = z.strictObject(
   {
@@ -152,7 +186,7 @@ export const instanceSchema = z.strictObject(
       /^[a-z0-9-]+\.[a-z0-9-]+$/,
       'expected an instance type such as t3.micro',
     ).optional(),
-    instanceLifeCycle: z.enum(['on-demand', 'spot']).optional(),
+    instanceLifeCycle: z.enum(INSTANCE_LIFE_CYCLES).optional(),
     instanceAction: nonEmpty('an instance action such as none').optional(),
     architecture: z.enum(['x86_64', 'arm64', 'i386']).optional(),
     amiId: hexId('ami', 'ami-0d52744d6551d851e').optional(),
@@ -168,9 +202,9 @@ export const instanceSchema = z.strictObject(
     marketplaceProductCodes: list(nonEmpty('a product code')).optional(),
     reservationId: hexId('r', 'r-0a4c2e7b9d1f3a5c6').optional(),
     launchTime: timestamp().optional(),
-    region: patterned(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'expected a region such as ap-northeast-1').optional(),
+    region: patterned(/^[a-z]{2,4}(?:-[a-z]+)+-\d+$/, 'expected a region such as ap-northeast-1').optional(),
     availabilityZone: patterned(
-      /^[a-z]{2}(?:-[a-z0-9]+)+[a-z]$/,
+      /^[a-z]{2,4}(?:-[a-z0-9]+)+[a-z]$/,
       'expected an availability zone such as ap-northeast-1a',
     ).optional(),
     availabilityZoneId: patterned(
@@ -188,7 +222,7 @@ export const instanceSchema = z.strictObject(
     services: z
       .strictObject({
         domain: nonEmpty('a domain such as amazonaws.com').optional(),
-        partition: z.enum(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b']).optional(),
+        partition: z.enum(PARTITION_IDS).optional(),
       })
       .optional(),
     blockDeviceMapping: blockDevicesSchema.optional(),
@@ -219,6 +253,8 @@ export const instanceSchema = z.strictObject(
       .nullable()
       .optional(),
     identityCredentials: z.boolean({ error: 'expected true or false' }).optional(),
+    extendedCredentials: z.boolean({ error: 'expected true or false' }).optional(),
+    metadataOptions: metadataOptionsSchema.optional(),
     publicKeys: list(
       z.strictObject({
         name: nonEmpty('a key pair name'),
