@@ -7,7 +7,11 @@ import {
   sign as rsaSign,
   X509Certificate,
 } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+import { loadOnFirstUse } from '../load-on-first-use.js';
+
+/** Loaded on the first signature, not at start-up (most runs never sign). */
+const nodeForge = loadOnFirstUse<typeof Forge>('node-forge');
 import { type DsaCertificate, dsaSha1SignedData, selfSignedDsaCertificate } from './pkcs7-der.js';
 
 /** The leaves EC2 publishes beside the identity document, each signed its own way. */
@@ -56,8 +60,8 @@ export class IdentityKeyError extends Error {
 interface KeyMaterial {
   keyPem: string;
   certificatePem: string;
-  forgeKey: forge.pki.rsa.PrivateKey;
-  forgeCertificate: forge.pki.Certificate;
+  forgeKey: Forge.pki.rsa.PrivateKey;
+  forgeCertificate: Forge.pki.Certificate;
 }
 
 interface DsaMaterial {
@@ -141,14 +145,14 @@ function generateDsa(): DsaMaterial {
 function generateMaterial(modulusLength: 1024 | 2048): KeyMaterial {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const forgeKey = nodeForge().pki.privateKeyFromPem(keyPem) as Forge.pki.rsa.PrivateKey;
   const certificate = selfSignedCertificate(
     forgeKey,
     createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
   );
   return {
     keyPem,
-    certificatePem: forge.pki.certificateToPem(certificate),
+    certificatePem: nodeForge().pki.certificateToPem(certificate),
     forgeKey,
     forgeCertificate: certificate,
   };
@@ -158,13 +162,13 @@ function loadMaterial(options: { keyPem?: string; certificatePem?: string }): Ke
   if (options.keyPem === undefined)
     throw new IdentityKeyError('identity-key', 'a certificate was given without its private key');
   let keyPem: string;
-  let forgeKey: forge.pki.rsa.PrivateKey;
+  let forgeKey: Forge.pki.rsa.PrivateKey;
   try {
     const key = createPrivateKey(options.keyPem);
     if (key.asymmetricKeyType !== 'rsa')
       throw new Error(`the key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA`);
     keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
-    forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+    forgeKey = nodeForge().pki.privateKeyFromPem(keyPem) as Forge.pki.rsa.PrivateKey;
   } catch (cause) {
     throw new IdentityKeyError(
       'identity-key',
@@ -177,16 +181,16 @@ function loadMaterial(options: { keyPem?: string; certificatePem?: string }): Ke
     const certificate = selfSignedCertificate(forgeKey, publicPem);
     return {
       keyPem,
-      certificatePem: forge.pki.certificateToPem(certificate),
+      certificatePem: nodeForge().pki.certificateToPem(certificate),
       forgeKey,
       forgeCertificate: certificate,
     };
   }
-  let forgeCertificate: forge.pki.Certificate;
+  let forgeCertificate: Forge.pki.Certificate;
   try {
     const x509 = new X509Certificate(options.certificatePem);
     if (!x509.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('it does not match the private key');
-    forgeCertificate = forge.pki.certificateFromPem(options.certificatePem);
+    forgeCertificate = nodeForge().pki.certificateFromPem(options.certificatePem);
   } catch (cause) {
     throw new IdentityKeyError(
       'identity-cert',
@@ -198,27 +202,27 @@ function loadMaterial(options: { keyPem?: string; certificatePem?: string }): Ke
 }
 
 /** A certificate shaped like AWS's published ones (Seattle subject), but issued by the emulator itself. */
-function selfSignedCertificate(key: forge.pki.rsa.PrivateKey, publicKeyPem: string): forge.pki.Certificate {
-  const certificate = forge.pki.createCertificate();
-  certificate.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
+function selfSignedCertificate(key: Forge.pki.rsa.PrivateKey, publicKeyPem: string): Forge.pki.Certificate {
+  const certificate = nodeForge().pki.createCertificate();
+  certificate.publicKey = nodeForge().pki.publicKeyFromPem(publicKeyPem);
   certificate.serialNumber = `01${randomBytes(8).toString('hex')}`;
   const now = new Date();
   certificate.validity.notBefore = new Date(now.getTime() - 24 * 3600_000);
   certificate.validity.notAfter = new Date(now.getTime() + 10 * 365 * 24 * 3600_000);
   certificate.setSubject(SUBJECT);
   certificate.setIssuer(SUBJECT);
-  certificate.sign(key, forge.md.sha256.create());
+  certificate.sign(key, nodeForge().md.sha256.create());
   return certificate;
 }
 
 /** Attached PKCS#7 SignedData over the document, RSA with SHA-256, as DER bytes. */
 function rsaSignedData(
   document: string,
-  key: forge.pki.rsa.PrivateKey,
-  certificate: forge.pki.Certificate,
+  key: Forge.pki.rsa.PrivateKey,
+  certificate: Forge.pki.Certificate,
 ): Uint8Array {
-  const message = forge.pkcs7.createSignedData();
-  message.content = forge.util.createBuffer(forge.util.encodeUtf8(document));
+  const message = nodeForge().pkcs7.createSignedData();
+  message.content = nodeForge().util.createBuffer(nodeForge().util.encodeUtf8(document));
   message.addSigner({
     key,
     certificate,
@@ -230,12 +234,12 @@ function rsaSignedData(
     ],
   });
   message.sign();
-  return Buffer.from(forge.asn1.toDer(message.toAsn1()).getBytes(), 'binary');
+  return Buffer.from(nodeForge().asn1.toDer(message.toAsn1()).getBytes(), 'binary');
 }
 
 /** An object identifier node-forge knows by name; its typings allow for a missing one. */
 function oid(name: string): string {
-  const value = forge.pki.oids[name];
+  const value = nodeForge().pki.oids[name];
   if (value === undefined) throw new Error(`node-forge does not know the OID ${name}`);
   return value;
 }

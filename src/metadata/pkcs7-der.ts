@@ -6,11 +6,25 @@
  * @see https://www.rfc-editor.org/rfc/rfc2315#section-9
  */
 import { createHash, randomBytes, type KeyObject, sign } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 
-const { asn1 } = forge;
-const A = asn1.Class.UNIVERSAL;
-const T = asn1.Type;
+/** Loaded on the first signature, not at start-up (most runs never sign). */
+const nodeForge = loadOnFirstUse<typeof Forge>('node-forge');
+
+/** X.690 tag classes and universal tags: the numbers node-forge's `nodeForge().asn1.Class` and `nodeForge().asn1.Type` hold. */
+const A = 0x00;
+const CONTEXT_SPECIFIC = 0x80;
+const T = {
+  INTEGER: 2,
+  BITSTRING: 3,
+  OCTETSTRING: 4,
+  OID: 6,
+  UTF8: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  UTCTIME: 23,
+} as const;
 
 /** Object identifiers used below, by the names RFC 2315 and RFC 3279 give them. */
 const OID = {
@@ -24,24 +38,26 @@ const OID = {
   dsaWithSha1: '1.2.840.10040.4.3',
 } as const;
 
-const seq = (items: forge.asn1.Asn1[]) => asn1.create(A, T.SEQUENCE, true, items);
-const set = (items: forge.asn1.Asn1[]) => asn1.create(A, T.SET, true, items);
-const oid = (value: string) => asn1.create(A, T.OID, false, asn1.oidToDer(value).getBytes());
-const int = (bytes: string) => asn1.create(A, T.INTEGER, false, bytes);
-const octets = (bytes: string) => asn1.create(A, T.OCTETSTRING, false, bytes);
-const explicit = (tag: number, inner: forge.asn1.Asn1) =>
-  asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, [inner]);
-const der = (node: forge.asn1.Asn1) => asn1.toDer(node).getBytes();
+const seq = (items: Forge.asn1.Asn1[]) => nodeForge().asn1.create(A, T.SEQUENCE, true, items);
+const set = (items: Forge.asn1.Asn1[]) => nodeForge().asn1.create(A, T.SET, true, items);
+const oid = (value: string) =>
+  nodeForge().asn1.create(A, T.OID, false, nodeForge().asn1.oidToDer(value).getBytes());
+const int = (bytes: string) => nodeForge().asn1.create(A, T.INTEGER, false, bytes);
+const octets = (bytes: string) => nodeForge().asn1.create(A, T.OCTETSTRING, false, bytes);
+const explicit = (tag: number, inner: Forge.asn1.Asn1) =>
+  nodeForge().asn1.create(CONTEXT_SPECIFIC, tag, true, [inner]);
+const der = (node: Forge.asn1.Asn1) => nodeForge().asn1.toDer(node).getBytes();
 const binary = (bytes: Uint8Array) => Buffer.from(bytes).toString('binary');
 /** An algorithm identifier without parameters (DSA signature algorithms take none, RFC 3279 2.2.2). */
 const algorithm = (value: string) => seq([oid(value)]);
-const utcTime = (date: Date) => asn1.create(A, T.UTCTIME, false, asn1.dateToUtcTime(date));
+const utcTime = (date: Date) =>
+  nodeForge().asn1.create(A, T.UTCTIME, false, nodeForge().asn1.dateToUtcTime(date));
 
 /** A DSA certificate and the parts of it a SignerInfo names. */
 export interface DsaCertificate {
   readonly pem: string;
   readonly der: string;
-  readonly issuer: forge.asn1.Asn1;
+  readonly issuer: Forge.asn1.Asn1;
   readonly serial: string;
 }
 
@@ -52,13 +68,13 @@ export interface DsaCertificate {
 export function selfSignedDsaCertificate(
   privateKey: KeyObject,
   publicKey: KeyObject,
-  subject: forge.pki.CertificateField[],
+  subject: Forge.pki.CertificateField[],
   now: Date,
 ): DsaCertificate {
-  const name = () => forge.pki.distinguishedNameToAsn1({ attributes: normalised(subject) });
+  const name = () => nodeForge().pki.distinguishedNameToAsn1({ attributes: normalised(subject) });
   // A positive serial: the first byte below 0x80 keeps the DER INTEGER from reading as negative.
   const serial = `\x01${randomBytes(8).toString('binary')}`;
-  const spki = asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  const spki = nodeForge().asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
   const tbs = seq([
     int(serial),
     algorithm(OID.dsaWithSha1),
@@ -74,7 +90,7 @@ export function selfSignedDsaCertificate(
   const certificate = seq([
     tbs,
     algorithm(OID.dsaWithSha1),
-    asn1.create(A, T.BITSTRING, false, `\x00${signature.toString('binary')}`),
+    nodeForge().asn1.create(A, T.BITSTRING, false, `\x00${signature.toString('binary')}`),
   ]);
   const bytes = der(certificate);
   const body = Buffer.from(bytes, 'binary')
@@ -89,11 +105,11 @@ export function selfSignedDsaCertificate(
 }
 
 /** node-forge fills in `type` (the OID) and `valueTagClass` only inside `setSubject`; do it here. */
-function normalised(subject: forge.pki.CertificateField[]): forge.pki.CertificateField[] {
+function normalised(subject: Forge.pki.CertificateField[]): Forge.pki.CertificateField[] {
   return subject.map((field) => {
-    const type = field.shortName ? forge.pki.oids[shortNames[field.shortName] ?? ''] : field.type;
+    const type = field.shortName ? nodeForge().pki.oids[shortNames[field.shortName] ?? ''] : field.type;
     if (!type) throw new Error(`unknown certificate field ${field.shortName ?? field.name}`);
-    return { ...field, type, valueTagClass: T.UTF8 as unknown as forge.asn1.Class };
+    return { ...field, type, valueTagClass: T.UTF8 as unknown as Forge.asn1.Class };
   });
 }
 const shortNames: Record<string, string> = {
@@ -115,7 +131,7 @@ export function dsaSha1SignedData(
   signingTime: Date,
 ): Uint8Array {
   const digest = createHash('sha1').update(content).digest();
-  const attribute = (type: string, value: forge.asn1.Asn1) => seq([oid(type), set([value])]);
+  const attribute = (type: string, value: Forge.asn1.Asn1) => seq([oid(type), set([value])]);
   // DER sorts the members of a SET OF by their encodings; verifiers re-encode and compare.
   const attributes = [
     attribute(OID.contentType, oid(OID.data)),
@@ -127,7 +143,7 @@ export function dsaSha1SignedData(
     int('\x01'),
     seq([certificate.issuer, int(certificate.serial)]),
     algorithm(OID.sha1),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, attributes),
+    nodeForge().asn1.create(CONTEXT_SPECIFIC, 0, true, attributes),
     algorithm(OID.dsaWithSha1),
     octets(signed.toString('binary')),
   ]);
@@ -135,7 +151,7 @@ export function dsaSha1SignedData(
     int('\x01'),
     set([algorithm(OID.sha1)]),
     seq([oid(OID.data), explicit(0, octets(binary(content)))]),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.fromDer(certificate.der)]),
+    nodeForge().asn1.create(CONTEXT_SPECIFIC, 0, true, [nodeForge().asn1.fromDer(certificate.der)]),
     set([signerInfo]),
   ]);
   return Buffer.from(der(seq([oid(OID.signedData), explicit(0, signedData)])), 'binary');
