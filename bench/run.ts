@@ -15,6 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { auditCost } from './figures/audit-cost.js';
 import { cliGet } from './figures/cli-get.js';
 import { clientGet } from './figures/client-get.js';
 import { dump } from './figures/dump.js';
@@ -44,6 +45,7 @@ const FIGURES: readonly Figure[] = [
   fleet,
   peer,
   workers,
+  auditCost,
 ];
 
 const { values } = parseArgs({

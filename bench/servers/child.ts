@@ -7,6 +7,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
+import { Attributor } from '../../src/audit/attributor.js';
+import { startProxy } from '../../src/proxy/proxy.js';
 import { startEmulator } from '../../src/server/start.js';
 import { startBareHttpServer } from './bare-http.js';
 import { startFleetServer } from './fleet.js';
@@ -71,6 +73,29 @@ async function start(which: ServerKind): Promise<CountingServer> {
         connections: () => running.emulator.requests.total,
         close: () => running.close(),
       };
+    }
+    case 'emulator-attributed': {
+      const attribution = new Attributor();
+      const running = await startEmulator({
+        host: '127.0.0.1',
+        port: 0,
+        httpTokens: 'required',
+        attribution,
+      });
+      return {
+        port: running.port,
+        connections: () => running.emulator.requests.total,
+        close: async () => {
+          await running.close();
+          attribution.close();
+        },
+      };
+    }
+    case 'proxy': {
+      const upstream = process.env.IMDS_BENCH_UPSTREAM;
+      if (!upstream) throw new Error('bench server proxy: IMDS_BENCH_UPSTREAM is not set');
+      const running = await startProxy({ upstream, host: '127.0.0.1', port: 0 });
+      return { port: running.port, connections: () => running.requests.total, close: () => running.close() };
     }
     case 'front-only':
       return startFrontOnly();

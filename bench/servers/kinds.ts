@@ -7,6 +7,8 @@ export const SERVER_KINDS = {
   'raw-net-end': 'raw node:net (end)',
   'fleet-1': 'fleet of 1 instance',
   'fleet-10k': 'fleet of 10,000 instances',
+  'emulator-attributed': 'emulator with caller attribution (auto, default budget)',
+  proxy: 'imds proxy (upstream: IMDS_BENCH_UPSTREAM)',
 } as const;
 
 export type ServerKind = keyof typeof SERVER_KINDS;

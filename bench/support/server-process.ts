@@ -26,6 +26,8 @@ export interface ServerProcessOptions {
   readonly nodeFlags?: readonly string[];
   /** How long the child may take to listen (the 10,000-instance fleet builds every instance first). */
   readonly readyTimeoutMs?: number;
+  /** Extra environment variables for the child (the proxy's `IMDS_BENCH_UPSTREAM`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -49,7 +51,11 @@ export async function startServerProcess(
     kind,
   ];
   const [file, args] = withPrefix(options.prefix ?? [], process.execPath, nodeArgs);
-  const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(file, args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...options.env },
+  });
   const ready = await nextMessage(child, options.readyTimeoutMs ?? 15_000);
   if (ready.type !== 'ready') throw new Error(`bench server ${kind}: expected 'ready', got '${ready.type}'`);
   const port = ready.port;

@@ -24,4 +24,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./watch.js'),
   },
   serve: { summary: 'run the emulator', load: () => import('./serve.js') },
+  proxy: {
+    summary: 'audit a metadata service: forward and record who calls',
+    load: () => import('./proxy.js'),
+  },
+  audit: {
+    summary: 'report the callers that read without a token (IMDSv1)',
+    load: () => import('./audit.js'),
+  },
 };

@@ -30,11 +30,20 @@ export function requestLine(entry: RequestLogEntry, level: Exclude<LogLevel, 'qu
   const time = new Date(entry.time).toISOString();
   const version = entry.access === 'none' ? '-' : entry.access;
   if (level === 'json') {
-    const { method, path, status, peer, userAgent } = entry;
-    return `${JSON.stringify({ time, method, path, status, version, client: peer, userAgent: userAgent ?? null })}\n`;
+    const { method, path, status, peer, userAgent, caller } = entry;
+    return `${JSON.stringify({ time, method, path, status, version, client: peer, userAgent: userAgent ?? null, ...(caller ? { caller } : {}) })}\n`;
   }
   const agent = entry.userAgent === undefined ? '-' : JSON.stringify(entry.userAgent);
-  return `${time} ${entry.method} ${entry.path} ${entry.status} ${version} ${entry.peer} ${agent}\n`;
+  return `${time} ${entry.method} ${entry.path} ${entry.status} ${version} ${entry.peer} ${agent}${callerText(entry)}\n`;
+}
+
+/** ` <- /usr/bin/curl pid 4242 (root)` when the caller is known, ` <- (exited)` when it could not be. */
+function callerText(entry: RequestLogEntry): string {
+  const caller = entry.caller;
+  if (caller === undefined) return '';
+  if (caller.status !== 'resolved') return ` <- (${caller.status})`;
+  const container = caller.containerId ? ` container ${caller.containerId.slice(0, 12)}` : '';
+  return ` <- ${caller.exe ?? '?'} pid ${caller.pid}${caller.user ? ` (${caller.user})` : ''}${container}`;
 }
 
 /** A scenario's change as a line: `scenario spot-interruption-1 (spot-interruption): active`. */

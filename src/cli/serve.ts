@@ -20,6 +20,7 @@ import { startControlServer, type RunningControlServer } from '../control/contro
 import { Controller } from '../control/controller.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
+import { auditOptionsOf, followRequests } from './audit-flags.js';
 import { FleetError } from '../fleet/fleet-error.js';
 import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { Fleet } from '../fleet/fleet.js';
@@ -71,6 +72,10 @@ Options:
   --write-certificate FILE     write the three signing certificates (PEM bundle: signature, rsa2048, pkcs7)
   --log LEVEL                  requests (default: a line per request and per scenario change, on stderr)
                                | json (the same as JSON lines) | quiet
+  --attribution MODE           name the process behind each request (Linux /proc, docs/audit.md): auto
+                               (default: before answering while the socket table reads fast) | before | after | off
+  --attribution-budget PCT     share of time lookups may take, 0 < PCT <= 100 (default 5; 100: no limit)
+  --request-log FILE           append every request, with its caller, as a JSON line (for imds audit FILE)
   --fleet-count N              serve N instances derived from the configured one (ids, addresses, ENIs
                                counted up); a configuration file may describe a fleet instead (fleet:)
   --fleet-sources ADDR         instance n answers callers from ADDR + n (127.0.0.2, 172.18.0.10...)
@@ -103,6 +108,9 @@ const OPTIONS = {
   'identity-cert': { type: 'string' },
   'write-certificate': { type: 'string' },
   log: { type: 'string' },
+  attribution: { type: 'string' },
+  'attribution-budget': { type: 'string' },
+  'request-log': { type: 'string' },
   'fleet-count': { type: 'string' },
   'fleet-sources': { type: 'string' },
   'fleet-listen': { type: 'string' },
@@ -213,6 +221,8 @@ function fleetFlags(parsed: ParsedFlags): FleetFlags {
 interface Running {
   readonly metadata: RunningEmulator;
   readonly control?: RunningControlServer;
+  /** Stops attribution (queued lookups logged as skipped) and closes the request-log file. */
+  readonly stopAudit: () => void;
 }
 
 /**
@@ -266,7 +276,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
 
   let running: Running;
   try {
-    running = await start(config, parsed, onRequest);
+    running = await start(config, parsed, onRequest, io);
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -307,6 +317,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   stopWatching?.();
   stopScenarioLog?.();
   await Promise.all([running.metadata.close(), running.control?.close()]);
+  running.stopAudit();
   io.stderr('imds serve: stopped\n');
   return EXIT.ok;
 }
@@ -401,9 +412,16 @@ async function start(
   config: EffectiveConfig,
   parsed: ParsedFlags,
   onRequest: ((entry: RequestLogEntry) => void) | undefined,
+  io: CommandIo,
 ): Promise<Running> {
   const keyPem = readPem('identity-key', parsed['identity-key']);
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
+  let audit: ReturnType<typeof auditOptionsOf>;
+  try {
+    audit = auditOptionsOf({ ...parsed, 'log-requests': 'off' });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const emulator = new Emulator({
     ...emulatorOptionsOf(
       { ...config.settings, instance: config.instance, scenarios: config.scenarios },
@@ -411,21 +429,35 @@ async function start(
     ),
     identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
     ...(onRequest ? { onRequest } : {}),
+    ...(audit.attribution ? { attribution: audit.attribution } : {}),
   });
-  const metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
+  let stopAudit: () => void;
+  try {
+    stopAudit = followRequests(emulator.onRequest.bind(emulator), audit, io, 'imds serve');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let metadata: RunningEmulator;
+  try {
+    metadata = await startEmulator({ emulator, host: config.settings.host, port: config.settings.port });
+  } catch (error) {
+    stopAudit();
+    throw error;
+  }
   try {
     if (parsed['write-certificate'])
       writeFileSync(parsed['write-certificate'], emulator.signer.certificateBundlePem);
-    if (config.settings.controlPort === undefined) return { metadata };
+    if (config.settings.controlPort === undefined) return { metadata, stopAudit };
     const control = await startControlServer({
       controller: new Controller(emulator),
       host: config.settings.controlHost,
       port: config.settings.controlPort,
       ...(config.settings.controlToken === undefined ? {} : { token: config.settings.controlToken }),
     });
-    return { metadata, control };
+    return { metadata, control, stopAudit };
   } catch (error) {
     await metadata.close();
+    stopAudit();
     throw error;
   }
 }

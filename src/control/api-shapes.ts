@@ -1,3 +1,4 @@
+import type { Caller } from '../audit/attributor.js';
 import type { AccessKind } from '../server/handler.js';
 import type { ScenarioStatus } from '../scenarios/scenario.js';
 
@@ -13,6 +14,10 @@ export interface RequestRecord {
   readonly status: number | 'reset' | 'silence';
   readonly userAgent?: string;
   readonly peer: string;
+  /** The calling process (pid, exe, cmdline, user, parents, container), when attribution is on. */
+  readonly caller?: Caller;
+  /** Set by `imds proxy --enforce`: a token-less read it let through (`dry-run`) or answered 401 (`refused`). */
+  readonly enforced?: 'dry-run' | 'refused';
 }
 
 /** A scenario as listed: its id, its spec in the file's form, and where it stands now. */

@@ -1,4 +1,6 @@
+import { auditReport } from '../audit/report.js';
 import { ConfigError } from '../config/config-error.js';
+import { treeValues } from '../metadata/tree-values.js';
 import { ScenarioError } from '../scenarios/scenario-error.js';
 import { ClockError, type Controller } from './controller.js';
 
@@ -56,6 +58,10 @@ class BadRequest extends Error {
 function route(segments: readonly string[]): Route | undefined {
   const [head, ...rest] = segments;
   switch (head) {
+    case 'audit':
+      return rest.length === 0 ? { GET: (_, c) => json(auditReport(c.requests())) } : undefined;
+    case 'tree':
+      return rest.length === 0 ? { GET: (_, c) => json(treeValues(c.emulator.tree())) } : undefined;
     case 'state':
       return rest.length === 0 ? { GET: (_, c) => json(c.state()) } : undefined;
     case 'values':

@@ -3,13 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { bindServer } from '../server/bind-server.js';
 import { listenerUrl } from '../server/http1/listener-url.js';
 import { controlBindRefusal, isAuthorized } from './auth-policy.js';
+import { isLoopbackHost } from './loopback.js';
+import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
 
 /** Where the control API listens and who may use it. */
 export interface ControlServerOptions {
   readonly controller?: Controller;
-  /** Answers requests instead of `handleControl` over `controller` (a fleet's control API). */
+  /**
+   * Answers requests instead of `handleControl` over `controller` (a fleet's control API, the
+   * proxy's `/requests` and `/audit`); authorization and the dashboard stay the same.
+   */
   readonly handle?: (request: ControlRequest) => ControlResponse;
   /** Loopback (`127.0.0.1`) unless told otherwise. */
   readonly host?: string;
@@ -96,7 +101,12 @@ async function serve(
   handle: (request: ControlRequest) => ControlResponse,
   token: string | undefined,
 ): Promise<void> {
-  if (!isAuthorized(request.headers.authorization, token)) {
+  const url = new URL(request.url ?? '/', 'http://control');
+  // A browser cannot put a header on a page load: the dashboard takes the token as ?token= and
+  // its script sends it as a bearer token on every API call.
+  const pageToken = url.pathname === DASHBOARD_PATH ? url.searchParams.get('token') : null;
+  const authorization = request.headers.authorization ?? (pageToken ? `Bearer ${pageToken}` : undefined);
+  if (!isAuthorized(authorization, token)) {
     request.resume();
     send(response, {
       status: 401,
@@ -113,7 +123,31 @@ async function serve(
     });
     return;
   }
-  const url = new URL(request.url ?? '/', 'http://control');
+  if (url.pathname === DASHBOARD_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+    if (!pageHostAllowed(request.headers.host, request.socket.localAddress)) {
+      request.resume();
+      send(response, {
+        status: 403,
+        body: {
+          error: 'forbidden-host',
+          message: 'the dashboard answers only to a loopback or bound-address Host',
+        },
+      });
+      return;
+    }
+    const page = dashboardPage();
+    response.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(page)),
+      'Cache-Control': 'no-store',
+      // The page runs only its own inline script and talks only to this listener.
+      'Content-Security-Policy':
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+    });
+    response.end(request.method === 'HEAD' ? undefined : page);
+    return;
+  }
   let segments: string[];
   try {
     segments = url.pathname
@@ -127,16 +161,14 @@ async function serve(
     });
     return;
   }
-  send(
-    response,
-    handle({
-      method: request.method ?? 'GET',
-      segments,
-      query: url.searchParams,
-      contentType: request.headers['content-type'],
-      body,
-    }),
-  );
+  const controlRequest: ControlRequest = {
+    method: request.method ?? 'GET',
+    segments,
+    query: url.searchParams,
+    contentType: request.headers['content-type'],
+    body,
+  };
+  send(response, handle(controlRequest));
 }
 
 function readBody(request: http.IncomingMessage): Promise<string | undefined> {
@@ -163,4 +195,17 @@ function send(response: http.ServerResponse, answer: ControlResponse): void {
     ...answer.headers,
   });
   response.end(text);
+}
+
+/**
+ * DNS rebinding: a page from another site that makes its name resolve to 127.0.0.1 would read the
+ * dashboard under its own origin. Only a Host naming loopback or the listener's own address is
+ * served. (The control API's routes get the same check from the API guard.)
+ */
+function pageHostAllowed(host: string | undefined, localAddress: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.replace(/:\d+$/, '');
+  if (isLoopbackHost(name)) return true;
+  const bare = name.replace(/^\[(.*)\]$/, '$1');
+  return localAddress !== undefined && (bare === localAddress || `::ffff:${bare}` === localAddress);
 }

@@ -244,19 +244,6 @@ export class ClockError extends Error {
   }
 }
 
-/** A logged request as the control API and the fixture report it. */
-export function requestRecord(entry: RequestLogEntry): RequestRecord {
-  return {
-    time: formatTimestamp(entry.time),
-    method: entry.method,
-    path: entry.path,
-    version: entry.access,
-    status: entry.status,
-    ...(entry.userAgent === undefined ? {} : { userAgent: entry.userAgent }),
-    peer: entry.peer,
-  };
-}
-
 function scenarioRecord(scenario: Scenario, now: number): ScenarioRecord {
   return {
     id: scenario.id,
@@ -268,5 +255,20 @@ function scenarioRecord(scenario: Scenario, now: number): ScenarioRecord {
     ...(scenario.spec.type === 'maintenance-event' && scenario.spec.eventId
       ? { eventId: scenario.spec.eventId }
       : {}),
+  };
+}
+
+/** A log entry as the control API, the fixture and the request-log file report it. */
+export function requestRecord(entry: RequestLogEntry): RequestRecord {
+  return {
+    time: formatTimestamp(entry.time),
+    method: entry.method,
+    path: entry.path,
+    version: entry.access,
+    status: entry.status,
+    ...(entry.userAgent === undefined ? {} : { userAgent: entry.userAgent }),
+    peer: entry.peer,
+    ...(entry.caller === undefined ? {} : { caller: entry.caller }),
+    ...(entry.enforced === undefined ? {} : { enforced: entry.enforced }),
   };
 }

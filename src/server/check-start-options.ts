@@ -30,6 +30,7 @@ const START_KEYS = Object.keys({
   anchor: true,
   signer: true,
   shareTree: true,
+  attribution: true,
 } satisfies Record<keyof StartOptions, true>);
 
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];

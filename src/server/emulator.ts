@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import type { Attributor } from '../audit/attributor.js';
 import { systemClock, type Clock } from '../clock.js';
 import { buildTree, type BuiltTree } from '../metadata/build-tree.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
@@ -54,10 +55,16 @@ export interface EmulatorOptions {
   /** Seed of the fault randomness (error rates), for repeatable runs; random when absent. */
   seed?: number;
   /**
-   * Called with each request as logged (tokens masked), after it is answered: `imds serve` prints
-   * its request lines from here. A listener that throws does not fail the request.
+   * Called with each request as logged (tokens masked), after it is answered and its caller looked
+   * up (when attribution is on): `imds serve` prints its request lines from here. A listener that
+   * throws does not fail the request.
    */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Finds the process behind each socket request (Linux `/proc`); the result lands in the log
+   * entry's `caller`. Off when absent.
+   */
+  attribution?: Attributor;
 }
 
 /**
@@ -86,8 +93,9 @@ export class Emulator {
   #built: { instance: InstanceDescription; tree: BuiltTree } | undefined;
   #lastModified: string;
   readonly #state: HandlerState;
-  readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly #shareTree: ((root: Directory) => Directory) | undefined;
+  readonly #attribution: Attributor | undefined;
+  readonly #listeners = new Set<(entry: RequestLogEntry) => void>();
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -103,7 +111,8 @@ export class Emulator {
     this.signer = options.signer ?? createIdentitySigner(options.identity);
     this.#shareTree = options.shareTree;
     this.requests = new RequestLog(options.requestLogCapacity);
-    this.#onRequest = options.onRequest;
+    this.#attribution = options.attribution;
+    if (options.onRequest) this.#listeners.add(options.onRequest);
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
     const anchor = options.anchor ?? this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
@@ -126,6 +135,11 @@ export class Emulator {
       httpDate: this.#httpDate,
     };
     this.handle = this.handle.bind(this);
+  }
+
+  /** How attribution went so far (resolved, exited, skipped...), when it is on. */
+  get attributionStats(): Attributor['stats'] | undefined {
+    return this.#attribution?.stats;
   }
 
   /** The base instance (as configured or last set), before scenarios. */
@@ -252,13 +266,36 @@ export class Emulator {
       userAgent: request.headers.get('user-agent')?.[0],
       peer: request.remoteAddress,
     });
-    if (this.#onRequest) {
-      try {
-        this.#onRequest(entry);
-      } catch {
-        // The log line is a convenience: its failure must not fail the request.
-      }
+    const ends = this.#attribution ? request.connectionEnds?.() : undefined;
+    if (this.#attribution && ends) {
+      entry.caller = { status: 'pending' };
+      this.#attribution.attribute(ends, (caller) => {
+        entry.caller = caller;
+        this.#settled(entry);
+      });
+    } else {
+      this.#settled(entry);
     }
     return outcome;
+  }
+
+  /**
+   * Calls `listener` with every request from now on, once its caller is known (or at once when
+   * attribution is off): the serve log, the request-log file and the dashboard's live stream.
+   * Returns the unsubscribe function.
+   */
+  onRequest(listener: (entry: RequestLogEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #settled(entry: RequestLogEntry): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry);
+      } catch {
+        // A failing listener (a closed log file) must not cost the others their entry.
+      }
+    }
   }
 }

@@ -14,6 +14,16 @@ export interface ImdsRequest {
   readonly headers: ReadonlyMap<string, readonly string[]>;
   /** The peer's address, for per-client faults and the request log. */
   readonly remoteAddress: string;
+  /** Both ends of the connection, for finding the calling process; absent for in-process requests. */
+  connectionEnds?(): ConnectionEnds | undefined;
+}
+
+/** Both ends of an accepted TCP connection, as the server's socket reports them. */
+export interface ConnectionEnds {
+  readonly peerAddress: string;
+  readonly peerPort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
 }
 
 /** A complete response: status, every header in wire order, and the body bytes to write. */

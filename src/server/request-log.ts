@@ -1,3 +1,4 @@
+import type { Caller } from '../audit/attributor.js';
 import type { AccessKind } from './handler.js';
 
 /** One answered request, as the control API and the test fixture report it. */
@@ -9,6 +10,10 @@ export interface RequestLogEntry {
   readonly status: number | 'reset' | 'silence';
   readonly userAgent?: string;
   readonly peer: string;
+  /** The calling process, once looked up; absent when attribution is off or the request came in-process. */
+  caller?: Caller;
+  /** Set by `imds proxy --enforce`: a token-less read it let through (`dry-run`) or answered 401 (`refused`). */
+  readonly enforced?: 'dry-run' | 'refused';
 }
 
 /** Longest path or user agent kept; longer ones are cut, so the log's memory stays small. */
@@ -42,7 +47,7 @@ export class RequestLog<E extends RequestLogEntry = RequestLogEntry> {
     this.#capacity = capacity;
   }
 
-  /** Keeps an entry (path and user agent made {@link loggable}) and returns it as kept. */
+  /** Keeps an entry (path and user agent made {@link loggable}) and returns it as kept; its `caller` is filled in later. */
   add(raw: E): E {
     const entry: E = {
       ...raw,

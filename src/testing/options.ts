@@ -26,4 +26,9 @@ export interface StartImdsOptions {
   readonly seed?: number;
   /** The loopback address to listen on (127.0.0.1 by default); the port is always a free one. */
   readonly host?: '127.0.0.1' | '::1' | 'localhost';
+  /**
+   * Name the process behind each request (Linux `/proc`: pid, exe, cmdline, user, parents,
+   * container) in `requests[].caller`; off by default. Wait for lookups with `imds.attributed()`.
+   */
+  readonly attribution?: boolean;
 }

@@ -1,3 +1,4 @@
+import { Attributor } from '../audit/attributor.js';
 import { ManualClock } from '../clock.js';
 import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
@@ -60,6 +61,11 @@ export interface Imds extends AsyncDisposable {
   setHttpEndpoint(mode: 'enabled' | 'disabled'): void;
   /** The requests served so far, oldest first (method, path, version v1/v2/bad-token, status, peer...). */
   readonly requests: readonly RequestRecord[];
+  /**
+   * Resolves once every request so far has its `caller` looked up (with `attribution: true`), to
+   * the requests; at once otherwise.
+   */
+  attributed(): Promise<readonly RequestRecord[]>;
   /** Back to the state at start: instance, settings, scenarios (re-anchored now); the log emptied. */
   reset(): void;
   close(): Promise<void>;
@@ -97,6 +103,7 @@ const OPTION_KEYS = Object.keys({
   now: true,
   seed: true,
   host: true,
+  attribution: true,
 } satisfies Record<keyof StartImdsOptions, true>);
 
 const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
@@ -160,8 +167,13 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
   if (problems.length > 0 || 'problems' in checked) throw new ConfigError(problems);
   const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now', SOURCE));
   const { instance: described, scenarios: specs, settings } = checked.config;
-  const emulator = new Emulator(
-    emulatorOptionsOf(
+  // A test wants every caller named, whatever it costs: no time budget.
+  const attribution =
+    options.attribution === true
+      ? new Attributor({ mode: 'before', maxDutyCycle: 1, burstMs: Number.POSITIVE_INFINITY })
+      : undefined;
+  const emulator = new Emulator({
+    ...emulatorOptionsOf(
       {
         instance: described,
         scenarios: specs,
@@ -171,8 +183,15 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       },
       clock,
     ),
-  );
-  const running = await startEmulator({ emulator, host: options.host ?? '127.0.0.1', port: 0 });
+    ...(attribution ? { attribution } : {}),
+  });
+  const listener = await startEmulator({ emulator, host: options.host ?? '127.0.0.1', port: 0 });
+  const running = {
+    close: async () => {
+      await listener.close();
+      attribution?.close();
+    },
+  };
   const controller = new Controller(emulator, SOURCE);
   const trigger = (entry: Record<string, unknown>) => controller.trigger(entry);
   const when = (options: { after?: string | number | undefined; at?: string | undefined }) =>
@@ -181,8 +200,8 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     );
 
   const imds: Imds = {
-    url: running.url,
-    env: sdkEnv(running.url),
+    url: listener.url,
+    env: sdkEnv(listener.url),
     emulator,
     clock: fixtureClock(clock, SOURCE),
     set: (path, value) => controller.set(path, value),
@@ -224,6 +243,10 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
     setHttpTokens: (mode) => void controller.setHttpTokens(mode),
     setHttpEndpoint: (mode) => void controller.setHttpEndpoint(mode),
     get requests() {
+      return controller.requests();
+    },
+    async attributed() {
+      await attribution?.idle();
       return controller.requests();
     },
     reset: () => controller.reset(),

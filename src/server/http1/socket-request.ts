@@ -2,7 +2,7 @@
  * The {@link ImdsRequest} the front hands to the handler.
  */
 import type { Socket } from 'node:net';
-import type { ImdsRequest } from '../exchange.js';
+import type { ConnectionEnds, ImdsRequest } from '../exchange.js';
 
 /**
  * A request whose `remoteAddress` is read from the socket only when first asked for: the lookup is
@@ -29,6 +29,13 @@ export class SocketRequest implements ImdsRequest {
   get remoteAddress(): string {
     this.peer ??= this.socket.remoteAddress ?? '';
     return this.peer;
+  }
+
+  connectionEnds(): ConnectionEnds | undefined {
+    const { remoteAddress, remotePort, localAddress, localPort } = this.socket;
+    if (remoteAddress === undefined || remotePort === undefined) return undefined;
+    if (localAddress === undefined || localPort === undefined) return undefined;
+    return { peerAddress: remoteAddress, peerPort: remotePort, localAddress, localPort };
   }
 
   toJSON(): {
