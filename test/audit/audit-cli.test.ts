@@ -55,8 +55,6 @@ describe.runIf(process.platform === 'linux')('imds audit over a real mixed run',
       'optional',
       '--request-log',
       log,
-      '--log-requests',
-      'v1',
       // Every caller named, however slow this shared host's socket table is to read.
       '--attribution',
       'before',
@@ -93,9 +91,11 @@ describe.runIf(process.platform === 'linux')('imds audit over a real mixed run',
 
       serve.child.kill('SIGTERM');
       await exited;
-      // The serve log line names the caller of each token-less read.
+      // The serve log line names the caller of each request.
       expect(serve.stderr()).toMatch(
-        new RegExp(`v1 GET /latest/meta-data/instance-id 200 <- /usr/bin/curl pid ${v1.pid} \\(`),
+        new RegExp(
+          `GET /latest/meta-data/instance-id 200 v1 127\\.0\\.0\\.1 "legacy-agent/0\\.9" <- /usr/bin/curl pid ${v1.pid} \\(`,
+        ),
       );
 
       const audit = await runProgram(process.execPath, [BIN, 'audit', log, '--json']);

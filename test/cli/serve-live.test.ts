@@ -108,7 +108,7 @@ describe('one-line scenarios', () => {
 
 describe('the live log', () => {
   it('--log requests (the default): one line per request on stderr, with version, client and user agent', async () => {
-    running = await serveInProcess(['--port', '0', '--http-tokens', 'optional']);
+    running = await serveInProcess(['--port', '0', '--http-tokens', 'optional', '--attribution', 'off']);
     const url = running.url as string;
     await request(url, '/latest/meta-data/instance-id', { headers: { 'user-agent': 'probe/1.0' } });
     await request(url, '/latest/meta-data/nope');

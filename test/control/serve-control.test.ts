@@ -27,7 +27,16 @@ describe('imds serve with --config and the control API', () => {
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
     const exit = serve(
-      ['--config', 'examples/control-api.yaml', '--port', '0', '--http-tokens', 'optional'],
+      [
+        '--config',
+        'examples/control-api.yaml',
+        '--port',
+        '0',
+        '--http-tokens',
+        'optional',
+        '--attribution',
+        'off',
+      ],
       io,
       () => {
         started();

@@ -19,7 +19,8 @@ node "$repo/bin/imds.js" serve --port 1338 --http-tokens "$mode" --attribution o
 server=$!
 wait_for "$out/serve.log" || { cat "$out/serve.log" >&2; exit 97; }
 node "$repo/bin/imds.js" proxy --host 169.254.169.254 --port 80 --upstream http://127.0.0.1:1338 \
-  --enforce "$enforce" --request-log "$out/requests.jsonl" >"$out/proxy.log" 2>&1 &
+  --enforce "$enforce" --request-log "$out/requests.jsonl" --attribution before --attribution-budget 100 \
+  >"$out/proxy.log" 2>&1 &
 proxy=$!
 wait_for "$out/proxy.log" || { cat "$out/proxy.log" >&2; exit 96; }
 
