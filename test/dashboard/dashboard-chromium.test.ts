@@ -17,11 +17,15 @@ import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Runs in the page: the row's computed background colour. */
-const backgroundOf = (row: unknown) =>
-  (
-    globalThis as unknown as { getComputedStyle(node: unknown): { backgroundColor: string } }
-  ).getComputedStyle(row).backgroundColor;
+/** Runs in the page: the computed background colour of the first element matching `selector`. */
+const backgroundOfRow = (selector: string) => {
+  const page = globalThis as unknown as {
+    document: { querySelector(selector: string): unknown };
+    getComputedStyle(node: unknown): { backgroundColor: string };
+  };
+  const row = page.document.querySelector(selector);
+  return row ? page.getComputedStyle(row).backgroundColor : 'no row';
+};
 const SCREENSHOT = process.env.IMDS_DASHBOARD_SCREENSHOT;
 
 function run(file: string, args: string[]): Promise<{ pid: number; stdout: string }> {
@@ -102,11 +106,12 @@ describe.runIf(process.platform === 'linux')('dashboard in headless Chromium', (
     await expect.poll(() => v1Row.count(), { timeout: 10_000 }).toBe(1);
     expect(await v1Row.textContent()).toContain(`curl pid ${v1.pid}`);
     // The v1 row stands out: a red background, not the default.
-    expect(await v1Row.evaluate(backgroundOf)).toBe('rgb(255, 214, 214)');
+    // Read in one evaluation: the page re-renders the rows on every poll.
+    await expect.poll(() => page.evaluate(backgroundOfRow, '#stream tr.v1')).toBe('rgb(255, 214, 214)');
     const v2Row = page.locator('#stream tr.v2', { hasText: '/latest/meta-data/ami-id' });
     await expect.poll(() => v2Row.count()).toBe(1);
     expect(await v2Row.textContent()).toContain(`curl pid ${v2.pid}`);
-    expect(await v2Row.evaluate(backgroundOf)).toBe('rgba(0, 0, 0, 0)');
+    await expect.poll(() => page.evaluate(backgroundOfRow, '#stream tr.v2')).toBe('rgba(0, 0, 0, 0)');
     // The v1 summary lists curl with its pid; the tree shows current values.
     await expect.poll(() => page.textContent('#callers')).toContain(String(v1.pid));
     expect(await page.textContent('#tree')).toContain('meta-data/instance-id');
