@@ -12,13 +12,14 @@ import type { ServiceState } from '../scenarios/service-state.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { Timeline } from '../scenarios/timeline.js';
 import { canonicalTreePath, withOverride } from '../scenarios/tree-value.js';
-import type { HttpEndpoint, HttpTokens } from '../wire.js';
+import { LATEST, type HttpEndpoint, type HttpTokens } from '../wire.js';
 import { isNoResponse, type HandlerOutcome, type ImdsRequest } from './exchange.js';
-import { handleRequest, type AccessKind, type HandlerState } from './handler.js';
+import { handleRequest, versionsOf, type AccessKind, type HandlerState } from './handler.js';
 import { createHttpDateFormatter } from './http-date.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { pageResponse } from './responses.js';
 import { createTokenIssuer, type TokenIssuer } from './tokens.js';
+import type { TreeSource } from './tree-source.js';
 
 /** How to create an {@link Emulator}; everything has a default. */
 export interface EmulatorOptions {
@@ -65,6 +66,8 @@ export interface EmulatorOptions {
    * entry's `caller`. Off when absent.
    */
   attribution?: Attributor;
+  /** Serve trees from this source (a replayed recording) instead of building them from the instance. */
+  treeSource?: TreeSource;
 }
 
 /**
@@ -96,6 +99,7 @@ export class Emulator {
   readonly #shareTree: ((root: Directory) => Directory) | undefined;
   readonly #attribution: Attributor | undefined;
   readonly #listeners = new Set<(entry: RequestLogEntry) => void>();
+  readonly #treeSource: TreeSource | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -114,6 +118,7 @@ export class Emulator {
     this.#attribution = options.attribution;
     if (options.onRequest) this.#listeners.add(options.onRequest);
     this.#lastModified = this.#httpDate(this.#base.instance.launchTime);
+    this.#treeSource = options.treeSource;
     const anchor = options.anchor ?? this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
     const emulator = this;
@@ -131,8 +136,9 @@ export class Emulator {
         return emulator.#lastModified;
       },
       tokens: this.#tokens,
-      tree: (now) => this.tree(now),
+      tree: (now, version) => this.tree(now, version),
       httpDate: this.#httpDate,
+      ...(options.treeSource ? { versions: versionsOf(options.treeSource.versions) } : {}),
     };
     this.handle = this.handle.bind(this);
   }
@@ -219,8 +225,17 @@ export class Emulator {
     this.#faults.reset();
   }
 
-  /** The tree under `/latest/` at `now`, rebuilt only when the served instance changed or credentials rotated. */
-  tree(now: number = this.clock.now()): Directory {
+  /**
+   * The tree under `/latest/` (or another version of a replayed recording) at `now`, rebuilt only
+   * when the served instance changed or credentials rotated; undefined for a version not served.
+   */
+  tree(now: number, version: string): Directory | undefined;
+  tree(now?: number): Directory;
+  tree(now: number = this.clock.now(), version = LATEST): Directory | undefined {
+    if (this.#treeSource) {
+      const context = { secret: this.#secret, signer: this.signer };
+      return this.#treeSource.treeAt(this.stateAt(now).instance, version, now, context);
+    }
     const instance = this.stateAt(now).instance;
     const built = this.#built;
     if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {

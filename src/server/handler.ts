@@ -49,8 +49,10 @@ export interface HandlerState {
   readonly httpTokens: HttpTokens;
   readonly httpEndpoint: HttpEndpoint;
   readonly tokens: TokenIssuer;
-  /** The tree under `/latest/` at `now`. */
-  tree(now: number): Directory;
+  /** The tree under `version` at `now`; undefined when that version is not served. */
+  tree(now: number, version: string): Directory | undefined;
+  /** The versions served, when they are not the service's own (a replayed recording). */
+  readonly versions?: ServedVersions;
   /** The `Last-Modified` value of metadata reads. */
   readonly lastModified: string;
   /** Formats `Date` values. */
@@ -63,8 +65,18 @@ export interface Handled {
   readonly access: AccessKind;
 }
 
-const KNOWN_VERSIONS: ReadonlySet<string> = new Set(METADATA_VERSIONS);
-const VERSION_LISTING = new TextEncoder().encode([...METADATA_VERSIONS, LATEST].join('\n'));
+/** The versions `GET /` lists and the ones a path may start with. */
+export interface ServedVersions {
+  readonly listing: Uint8Array;
+  readonly known: ReadonlySet<string>;
+}
+
+/** The served versions for a version list (in listing order). */
+export function versionsOf(versions: readonly string[]): ServedVersions {
+  return { listing: new TextEncoder().encode(versions.join('\n')), known: new Set(versions) };
+}
+
+const SERVICE_VERSIONS = versionsOf([...METADATA_VERSIONS, LATEST]);
 const utf8 = new TextEncoder();
 const TOKEN_ALLOW = 'OPTIONS, PUT';
 const READ_ALLOW = 'GET, HEAD';
@@ -135,10 +147,12 @@ function read(
   context: ResponseContext,
 ): ImdsResponse {
   const [version, ...rest] = segments;
+  const versions = state.versions ?? SERVICE_VERSIONS;
   if (version === undefined)
-    return metadataResponse(VERSION_LISTING, TEXT_PLAIN, state.lastModified, context);
-  if (version !== LATEST && !KNOWN_VERSIONS.has(version)) return pageResponse(404, context);
-  const node = lookup(state.tree(now), rest, version);
+    return metadataResponse(versions.listing, TEXT_PLAIN, state.lastModified, context);
+  if (!versions.known.has(version)) return pageResponse(404, context);
+  const root = state.tree(now, version);
+  const node = root && lookup(root, rest, version);
   if (!node) return pageResponse(404, context);
   if (node.kind === 'dir')
     return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, state.lastModified, context);
