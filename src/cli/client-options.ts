@@ -6,7 +6,7 @@
 import { parseDurationMs } from './client-duration.js';
 import { usageError } from './client-errors.js';
 import { fallbackWarning } from './fallback-warning.js';
-import { FlagError, parseFlags, type FlagSpec } from './parse-flags.js';
+import { FlagError, parseFlags, type FlagSpec, type FlagValue } from './parse-flags.js';
 import { EXIT, type CommandIo } from './io.js';
 import { ImdsClient, type ImdsClientOptions } from '../client/client.js';
 
@@ -41,7 +41,7 @@ Exit codes: 0 ok, 1 not found, 2 usage or configuration, 3 unreachable, timed ou
 export type Parsed = { values: FlagValues; positionals: string[] } | { exit: number };
 
 /** Flag values by name: the shared ones typed, the command's own as parsed (string or boolean). */
-export type FlagValues = ClientFlags & Readonly<Record<string, string | boolean | undefined>>;
+export type FlagValues = ClientFlags & Readonly<Record<string, FlagValue>>;
 
 /**
  * Parses `argv` with the shared flags plus the command's own; prints help or a usage error itself.

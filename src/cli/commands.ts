@@ -32,4 +32,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'report the callers that read without a token (IMDSv1)',
     load: () => import('./audit.js'),
   },
+  record: {
+    summary: 'record a metadata service to a file (serve it with serve --from)',
+    load: () => import('./record.js'),
+  },
 };

@@ -18,6 +18,9 @@ import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../confi
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
 import { startControlServer, type RunningControlServer } from '../control/control-server.js';
 import { Controller } from '../control/controller.js';
+import { readRecordingFile } from '../recording/read.js';
+import { replayOf, type Replay } from '../recording/replay.js';
+import { replayHttpTokens, replayInstance } from '../recording/replay-setup.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
 import { auditOptionsOf, followRequests } from './audit-flags.js';
@@ -47,6 +50,8 @@ else its environment variable, else the configuration file, else its default.
 Options:
   -c, --config FILE            YAML or JSON configuration: instance, scenarios, faults (${CONFIG_ENV});
                                - reads it from standard input
+  --from RECORDING             serve a recording made with 'imds record' (see docs/recording.md);
+                               --config then adds set/remove, credentials, scenarios and settings
   -w, --watch                  reload the configuration file when it changes (a bad edit is reported
                                and the running configuration kept)
   --print-config               print the effective configuration as YAML and exit
@@ -91,6 +96,7 @@ See docs/configuration.md, docs/scenarios.md, docs/control-api.md and docs/fleet
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   watch: { type: 'boolean', short: 'w' },
+  from: { type: 'string' },
   'print-config': { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string', short: 'p' },
@@ -200,10 +206,15 @@ function loadConfig(parsed: ParsedFlags, env: NodeJS.ProcessEnv): EffectiveConfi
   return named(extra.length === 0 ? config : { ...config, scenarios: [...config.scenarios, ...extra] });
 }
 
-function reportConfigError(io: CommandIo, error: ConfigError, outcome: string): void {
+function reportConfigError(
+  io: CommandIo,
+  error: ConfigError,
+  outcome: string,
+  what = 'the configuration',
+): void {
   io.stderr(
     error.lines.map((line) => `imds serve: ${line}\n`).join('') +
-      `imds serve: ${outcome} (${plural(error.problems.length, 'problem')} in the configuration)\n`,
+      `imds serve: ${outcome} (${plural(error.problems.length, 'problem')} in ${what})\n`,
   );
 }
 
@@ -214,6 +225,26 @@ function fleetFlags(parsed: ParsedFlags): FleetFlags {
     listen: parsed['fleet-listen'],
     header: parsed['fleet-header'],
     unmatched: parsed['fleet-unmatched'],
+  };
+}
+
+/**
+ * A configuration as it applies to a replayed recording: the recording's instance with the
+ * file's `set`/`remove` and credentials, and the recorded `HttpTokens` unless a setting gives one.
+ */
+function onReplay(config: EffectiveConfig, replay: Replay | undefined): EffectiveConfig {
+  if (!replay) return config;
+  return {
+    ...config,
+    instance: replayInstance(replay, config.instance),
+    settings: {
+      ...config.settings,
+      httpTokens: replayHttpTokens(
+        replay,
+        config.settings.httpTokens,
+        config.sources.httpTokens !== 'default',
+      ),
+    },
   };
 }
 
@@ -247,9 +278,19 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   const configPath = parsed.config ?? io.env[CONFIG_ENV];
   if (parsed.watch && (configPath === undefined || configPath === '' || configPath === STDIN))
     return usage(io, '--watch needs a configuration file (--config FILE) to watch');
+  let replay: Replay | undefined;
+  if (parsed.from !== undefined) {
+    try {
+      replay = replayOf(readRecordingFile(parsed.from));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      reportConfigError(io, error, 'not started', 'the recording');
+      return EXIT.usage;
+    }
+  }
   let config: EffectiveConfig;
   try {
-    config = loadConfig(parsed, io.env);
+    config = onReplay(loadConfig(parsed, io.env), replay);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     reportConfigError(io, error, 'not started');
@@ -272,11 +313,14 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     io.stderr(`imds serve: ${error.message}\nimds serve: not started\n`);
     return EXIT.usage;
   }
+  // A fleet derives its instances from a described one; deriving them from a recording is not done yet.
+  if (fleetSpec && replay)
+    return usage(io, '--from serves one recorded instance and cannot be combined with a fleet');
   if (fleetSpec) return serveFleetCommand(config, fleetSpec, parsed, io, until);
 
   let running: Running;
   try {
-    running = await start(config, parsed, onRequest, io);
+    running = await start(config, parsed, onRequest, io, replay);
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -289,7 +333,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     }
     throw error;
   }
-  io.stdout(banner(running, config));
+  io.stdout(banner(running, config, parsed.from));
   const emulator = running.metadata.emulator;
   const stopScenarioLog =
     logLevel === 'quiet' ? undefined : watchScenarios(emulator, (line) => io.stderr(line), logLevel);
@@ -298,7 +342,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     parsed.watch && config.configFile !== undefined
       ? watchFile(config.configFile, () => {
           try {
-            const next = loadConfig(parsed, io.env);
+            const next = onReplay(loadConfig(parsed, io.env), replay);
             const restart = applyConfig(emulator, current, next);
             current = next;
             io.stderr(
@@ -413,6 +457,7 @@ async function start(
   parsed: ParsedFlags,
   onRequest: ((entry: RequestLogEntry) => void) | undefined,
   io: CommandIo,
+  replay: Replay | undefined,
 ): Promise<Running> {
   const keyPem = readPem('identity-key', parsed['identity-key']);
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
@@ -430,6 +475,7 @@ async function start(
     identity: { ...(keyPem ? { keyPem } : {}), ...(certificatePem ? { certificatePem } : {}) },
     ...(onRequest ? { onRequest } : {}),
     ...(audit.attribution ? { attribution: audit.attribution } : {}),
+    ...(replay ? { treeSource: replay.source } : {}),
   });
   let stopAudit: () => void;
   try {
@@ -475,10 +521,12 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function banner(running: Running, config: EffectiveConfig): string {
+function banner(running: Running, config: EffectiveConfig, recording: string | undefined): string {
   const url = running.metadata.url;
   const served = running.metadata.emulator.stateAt();
-  const scenarios = config.scenarios.length > 0 ? ` with ${plural(config.scenarios.length, 'scenario')}` : '';
+  const scenarios =
+    (recording === undefined ? '' : ` replaying ${recording}`) +
+    (config.scenarios.length > 0 ? ` with ${plural(config.scenarios.length, 'scenario')}` : '');
   const control = running.control
     ? `Control API on ${running.control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${running.control.url}/state\n`
     : '';

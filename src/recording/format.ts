@@ -22,8 +22,15 @@ export type OmittedReason =
   | 'user data'
   | 'redacted';
 
-/** The versions an entry was seen in: all of them (undefined), from one on, or an explicit set. */
-export type VersionSet = undefined | { readonly since: string } | { readonly in: readonly string[] };
+/**
+ * The versions an entry was seen in, in the recording's version order: all of them (undefined),
+ * from one on (`since`), up to one (`until`, a category a newer version replaced), or a list.
+ */
+export type VersionSet =
+  | undefined
+  | { readonly since: string }
+  | { readonly until: string }
+  | { readonly in: readonly string[] };
 
 /** A directory: its listing, line for line, in the order served. */
 export interface RecordedDirectory {
@@ -82,8 +89,9 @@ export interface Recording {
 export function inVersionSet(set: VersionSet, version: string, order: readonly string[]): boolean {
   if (set === undefined) return order.includes(version);
   if ('in' in set) return set.in.includes(version);
-  const from = order.indexOf(set.since);
   const at = order.indexOf(version);
+  if ('until' in set) return at >= 0 && at <= order.indexOf(set.until);
+  const from = order.indexOf(set.since);
   return from >= 0 && at >= from;
 }
 
@@ -93,9 +101,12 @@ export function inVersionSet(set: VersionSet, version: string, order: readonly s
  */
 export function compactVersionSet(seen: ReadonlySet<string>, order: readonly string[]): VersionSet {
   const present = order.filter((version) => seen.has(version));
-  if (present.length === order.length) return undefined;
+  if (present.length === order.length || present.length === 0) return undefined;
   const first = order.indexOf(present[0] as string);
-  if (present.length > 0 && present.length === order.length - first) return { since: present[0] as string };
+  const last = order.indexOf(present.at(-1) as string);
+  if (last === order.length - 1 && present.length === order.length - first)
+    return { since: present[0] as string };
+  if (first === 0 && present.length === last + 1) return { until: present.at(-1) as string };
   return { in: present };
 }
 

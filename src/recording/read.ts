@@ -34,6 +34,7 @@ const ENTRY_KEYS = [
   'size',
   'contentType',
   'since',
+  'until',
   'in',
 ];
 const OMITTED: readonly OmittedReason[] = [
@@ -311,19 +312,19 @@ function versionSetOf(
   order: readonly string[],
   problem: (path: KeyPath, message: string) => void,
 ): VersionSet {
-  if (value.since !== undefined && value.in !== undefined) {
-    problem(at, 'give since or in, not both');
+  const given = (['since', 'until', 'in'] as const).filter((key) => value[key] !== undefined);
+  if (given.length > 1) {
+    problem(at, `give one of since, until, in; got ${given.join(', ')}`);
     return undefined;
   }
-  if (value.since !== undefined) {
-    if (typeof value.since !== 'string' || !order.includes(value.since)) {
-      problem(
-        [...at, 'since'],
-        `expected one of the recording's versions, got ${describeValue(value.since)}`,
-      );
+  for (const key of ['since', 'until'] as const) {
+    const version = value[key];
+    if (version === undefined) continue;
+    if (typeof version !== 'string' || !order.includes(version)) {
+      problem([...at, key], `expected one of the recording's versions, got ${describeValue(version)}`);
       return undefined;
     }
-    return { since: value.since };
+    return key === 'since' ? { since: version } : { until: version };
   }
   if (value.in !== undefined) {
     if (!Array.isArray(value.in) || value.in.length === 0) {

@@ -1,8 +1,8 @@
 /**
  * A recording as a file: one document keyed by path, so a change on the instance is a one-line
  * diff. A leaf that is `text/plain` in every version is just its text; a directory in every
- * version is its listing; anything else is an object (`text` or `base64`, `contentType`, `since`
- * or `in`, `omitted`, `missing`). See docs/recording.md for the whole grammar.
+ * version is its listing; anything else is an object (`text` or `base64`, `contentType`, `since`,
+ * `until` or `in`, `omitted`, `missing`). See docs/recording.md for the whole grammar.
  */
 import { stringify } from 'yaml';
 import { TEXT_PLAIN } from '../metadata/tree.js';
@@ -96,5 +96,6 @@ export function textOf(body: Uint8Array): string | undefined {
 
 function versionKeys(set: VersionSet): Record<string, unknown> {
   if (set === undefined) return {};
-  return 'since' in set ? { since: set.since } : { in: set.in };
+  if ('since' in set) return { since: set.since };
+  return 'until' in set ? { until: set.until } : { in: set.in };
 }

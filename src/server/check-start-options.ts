@@ -31,6 +31,7 @@ const START_KEYS = Object.keys({
   signer: true,
   shareTree: true,
   attribution: true,
+  treeSource: true,
 } satisfies Record<keyof StartOptions, true>);
 
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];

@@ -5,6 +5,12 @@ import type { ConfigFileInput } from '../config/schema/config-schema.js';
  * configuration file (`instance:`, `scenarios:`, `faults:`), and checked the same way.
  */
 export interface StartImdsOptions {
+  /**
+   * A recording made with `imds record` (YAML or JSON path) to serve instead of a described
+   * instance; `set`, `remove`, `credentials`, scenarios and faults still apply.
+   * @see ../../docs/recording.md
+   */
+  readonly from?: string;
   /** Instance fields to change from the built-in instance (`{ instanceType: 'm7g.large', tags: { Name: 'web-1' } }`). */
   readonly instance?: ConfigFileInput['instance'];
   /** `required` (the default: IMDSv2 only) or `optional` (IMDSv1 allowed). */

@@ -7,6 +7,9 @@ import type { RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
 import { Controller } from '../control/controller.js';
 import { unknownKeyProblems } from '../config/unknown-keys.js';
 import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
+import { readRecordingFile } from '../recording/read.js';
+import { replayOf } from '../recording/replay.js';
+import { replayInstance } from '../recording/replay-setup.js';
 import { Emulator } from '../server/emulator.js';
 import { startEmulator } from '../server/start.js';
 import type { StartImdsOptions } from './options.js';
@@ -104,6 +107,7 @@ const OPTION_KEYS = Object.keys({
   seed: true,
   host: true,
   attribution: true,
+  from: true,
 } satisfies Record<keyof StartImdsOptions, true>);
 
 const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
@@ -164,7 +168,15 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       path: ['host'],
       message: `expected one of ${HOSTS.map((host) => JSON.stringify(host)).join(', ')}, got ${JSON.stringify(options.host)}`,
     });
+  if (options.from !== undefined && options.instance !== undefined)
+    problems.push({
+      source: SOURCE,
+      path: ['instance'],
+      message:
+        'describes a built instance and cannot be combined with from (use set and remove to change a recording)',
+    });
   if (problems.length > 0 || 'problems' in checked) throw new ConfigError(problems);
+  const replay = options.from === undefined ? undefined : replayOf(readRecordingFile(options.from));
   const clock = new ManualClock(options.now === undefined ? Date.now() : epochOf(options.now, 'now', SOURCE));
   const { instance: described, scenarios: specs, settings } = checked.config;
   // A test wants every caller named, whatever it costs: no time budget.
@@ -175,15 +187,17 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
   const emulator = new Emulator({
     ...emulatorOptionsOf(
       {
-        instance: described,
+        instance: replay ? replayInstance(replay, described) : described,
         scenarios: specs,
-        httpTokens: settings.httpTokens ?? 'required',
+        // A mode given here wins; else the mode the recording observed; else IMDSv2 only.
+        httpTokens: settings.httpTokens ?? replay?.httpTokens ?? 'required',
         httpEndpoint: settings.httpEndpoint ?? 'enabled',
         seed: settings.seed ?? 0,
       },
       clock,
     ),
     ...(attribution ? { attribution } : {}),
+    ...(replay ? { treeSource: replay.source } : {}),
   });
   const listener = await startEmulator({ emulator, host: options.host ?? '127.0.0.1', port: 0 });
   const running = {
