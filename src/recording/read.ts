@@ -399,7 +399,7 @@ function checkTree(
         if (!here.has(path))
           once(
             ['tree', entry.path],
-            `lists ${JSON.stringify(line)} but the tree has no entry ${JSON.stringify(path)} for version ${version} (is the file cut off?)`,
+            `lists ${JSON.stringify(line)} but the tree has no entry ${JSON.stringify(path)} (is the file cut off?)`,
           );
       });
     }
