@@ -50,7 +50,11 @@ export function pacedTransport(
     const response = await inner(request);
     if (response.status === 429 || response.status === 503) {
       stats.throttled++;
-      if (rate > 0) rate = Math.max(MIN_RATE, rate / 2);
+      if (rate > 0) {
+        rate = Math.max(MIN_RATE, rate / 2);
+        // The next request waits a whole slot at the new rate, not the slot booked at the old one.
+        nextSlot = Math.max(nextSlot, now() + 1000 / rate);
+      }
     } else if (rate > 0 && rate < ratePerSecond) {
       rate = Math.min(ratePerSecond, rate + 1);
     }

@@ -86,7 +86,9 @@ describe('imds record', () => {
     const file = join(scratch(), 'never.yaml');
     const down = fakeIo(endpointEnv(closed));
     expect(await main(['record', '-q', '--attempts', '1', file], down)).toBe(EXIT.unreachable);
-    expect(down.err()).toMatch(/^imds record: metadata service unavailable: connection failed \(ECONNREFUSED\)/);
+    expect(down.err()).toMatch(
+      /^imds record: metadata service unavailable: connection failed \(ECONNREFUSED\)/,
+    );
     expect(() => readFileSync(file)).toThrow();
   });
 
