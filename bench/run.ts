@@ -22,6 +22,7 @@ import { dump } from './figures/dump.js';
 import { fleet } from './figures/fleet.js';
 import { getThroughput } from './figures/get-throughput.js';
 import { peer } from './figures/peer.js';
+import { record } from './figures/record.js';
 import { serveStart } from './figures/serve-start.js';
 import { tokenMemory } from './figures/token-memory.js';
 import { tokenPairs } from './figures/token-pairs.js';
@@ -46,6 +47,7 @@ const FIGURES: readonly Figure[] = [
   peer,
   workers,
   auditCost,
+  record,
 ];
 
 const { values } = parseArgs({
