@@ -24,8 +24,13 @@ describe('imds record', () => {
     await using imds = await startImds();
     const file = join(scratch(), 'instance.yaml');
     const io = fakeIo(endpointEnv(imds.url));
+    // A generous timeout: on a loaded machine a timed-out attempt is retried, and the emulator may
+    // never have logged the attempt the client gave up on.
     expect(
-      await main(['record', '--endpoint', imds.url, '--rate', '0', '--concurrency', '8', file], io),
+      await main(
+        ['record', '--endpoint', imds.url, '--rate', '0', '--concurrency', '8', '--timeout', '30s', file],
+        io,
+      ),
     ).toBe(EXIT.ok);
     const text = readFileSync(file, 'utf8');
     const recording = parseRecording(text, file);
