@@ -83,6 +83,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     if (path.replace(/^\/+|\/+$/g, '') === '')
       return bad(`--redact needs a path such as meta-data/tags/; got '${path}'`);
 
+  if (values['include-user-data'] === true)
+    io.stderr(
+      'imds record: warning: user data is kept; it often holds secrets (passwords, keys, tokens): check the file before sharing it\n',
+    );
   const paced = pacedTransport(socketTransport, rate);
   const client = clientFromFlags(values, io, { transport: paced.transport });
   if ('usage' in client) return bad(client.usage);

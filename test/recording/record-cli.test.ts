@@ -3,6 +3,7 @@
  * emulator started on a free port, every request it sends reaches that emulator (the request log
  * counts them), secrets are left out and named on stderr, and errors have the usual exit codes.
  */
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { startImds } from '../../src/testing/index.js';
 import { endpointEnv, fakeIo } from '../cli/helpers/fake-io.js';
 import { closedPort } from '../client/helpers/peers.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures/cloud-init-2018-09-24.yaml');
+const FIXTURE = fileURLToPath(new URL('fixtures/cloud-init-2018-09-24.yaml', import.meta.url));
 const scratch = () => mkdtempSync(join(tmpdir(), 'imds-record-'));
 
 describe('imds record', () => {
@@ -79,6 +80,7 @@ describe('imds record', () => {
         kept,
       ),
     ).toBe(EXIT.ok);
+    expect(kept.err()).toContain('imds record: warning: user data is kept; it often holds secrets');
     expect(JSON.parse(kept.out()).tree['user-data']).toEqual({
       text: '#!/bin/sh\necho secret=1\n',
       contentType: 'application/octet-stream',

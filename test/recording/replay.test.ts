@@ -3,6 +3,7 @@
  * `startImds({ from })` over loopback: a cloud-init-shaped crawl and the AWS SDK read it unchanged,
  * secrets are the emulator's own, and scenarios, `set`/`remove` and the control API work on it.
  */
+import { fileURLToPath } from 'node:url';
 import { createVerify } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ImdsClient } from '../../src/client/client.js';
 import { ConfigError, startImds, type Imds } from '../../src/testing/index.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures/cloud-init-2018-09-24.yaml');
+const FIXTURE = fileURLToPath(new URL('fixtures/cloud-init-2018-09-24.yaml', import.meta.url));
 const TTL = { 'X-aws-ec2-metadata-token-ttl-seconds': '60' };
 
 async function reader(imds: Imds) {

@@ -4,6 +4,7 @@
  * content type and bytes from both emulators, except the secrets the replay generates (role and
  * identity credentials, signatures), which must have the recorded shape and verify.
  */
+import { fileURLToPath } from 'node:url';
 import { createVerify } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { Emulator } from '../../src/server/emulator.js';
 import { isNoResponse, makeRequest, type ImdsResponse } from '../../src/server/exchange.js';
 import { recordInProcess } from './helpers.js';
 
-const EXAMPLES = join(import.meta.dirname, '../../examples');
+const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 const files = readdirSync(EXAMPLES).filter((name) => /\.(ya?ml|json)$/.test(name));
 /** Five minutes after start: notices due in the first minutes are on the recorded instance. */
 const RECORD_AFTER_MS = 5 * 60_000;
