@@ -111,15 +111,16 @@ export function compactVersionSet(seen: ReadonlySet<string>, order: readonly str
 }
 
 /**
- * How a listing line names a child: `name/` is a directory, `0=my-key` is the directory `0`
- * (public keys), and at the version root `meta-data` and `dynamic` are directories listed bare.
+ * How a listing line names a child: `name/` is a directory, `0=my-key` under `public-keys/` is
+ * the directory `0`, and at the version root `meta-data` and `dynamic` are directories listed bare.
  * Returns undefined for a line that could climb or jump elsewhere (`..`, `a/b`).
  */
 export function childOfListing(
   parentPath: string,
   line: string,
 ): { segment: string; directory: boolean } | undefined {
-  const keyed = /^([0-9]+)=/.exec(line);
+  // Only public keys are listed as `index=name`; a tag key may hold `=` too (`tags/instance/1=2`).
+  const keyed = parentPath.endsWith('public-keys/') ? /^([0-9]+)=/.exec(line) : null;
   const directory =
     line.endsWith('/') || keyed !== null || (parentPath === ROOT_PATH && BARE_DIRECTORIES.has(line));
   const segment = keyed ? (keyed[1] as string) : line.replace(/\/$/, '');

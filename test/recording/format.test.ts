@@ -30,6 +30,7 @@ describe('listing lines', () => {
     expect(childOfListing('meta-data/', 'placement/')).toEqual({ segment: 'placement', directory: true });
     expect(childOfListing('meta-data/public-keys/', '0=my-key')).toEqual({ segment: '0', directory: true });
     expect(childOfListing('meta-data/', 'meta-data')).toEqual({ segment: 'meta-data', directory: false });
+    expect(childOfListing('meta-data/tags/instance/', '1=2')).toEqual({ segment: '1=2', directory: false });
     for (const bad of ['..', '../', 'a/b', '/', '.'])
       expect(childOfListing('meta-data/', bad)).toBeUndefined();
     expect(childPath('/', { segment: 'meta-data', directory: true })).toBe('meta-data/');
