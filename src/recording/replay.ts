@@ -81,9 +81,13 @@ export function replayOf(recording: Recording): Replay {
   }
   const pristine = instanceOf(recording);
 
-  /** The trees of the instance now and of the recorded one, and the versions served from them so far. */
+  /**
+   * The trees of the instance now and of the recorded one, and the versions served from them so
+   * far; rebuilt for another instance, time window or emulator (a replay may serve several).
+   */
   let live:
     | {
+        context: BuildContext;
         instance: InstanceDescription;
         builtAt: number;
         validUntil: number;
@@ -97,7 +101,14 @@ export function replayOf(recording: Recording): Replay {
     treeAt(instance, version, now, context) {
       const tree = recorded.get(version);
       if (!tree) return undefined;
-      if (!live || live.instance !== instance || now >= live.validUntil || now < live.builtAt) {
+      if (
+        !live ||
+        live.instance !== instance ||
+        live.context.secret !== context.secret ||
+        live.context.signer !== context.signer ||
+        now >= live.validUntil ||
+        now < live.builtAt
+      ) {
         const current = buildTree(instance, context, now);
         const base = buildTree(
           { ...pristine, credentialRotation: instance.credentialRotation },
@@ -105,6 +116,7 @@ export function replayOf(recording: Recording): Replay {
           now,
         );
         live = {
+          context,
           instance,
           builtAt: current.builtAt,
           validUntil: current.validUntil,

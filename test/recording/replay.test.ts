@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetadataService } from '@aws-sdk/ec2-metadata-service';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
 import { ImdsClient } from '../../src/client/client.js';
+import { readRecordingFile } from '../../src/recording/read.js';
+import { replayOf } from '../../src/recording/replay.js';
+import { Emulator } from '../../src/server/emulator.js';
+import { isNoResponse, makeRequest } from '../../src/server/exchange.js';
 import { ConfigError, startImds, type Imds } from '../../src/testing/index.js';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/cloud-init-2018-09-24.yaml', import.meta.url));
@@ -233,5 +238,24 @@ tree:
     expect((error as ConfigError).message).toBe(
       `${file}:4:3: tree["/"]: lists "meta-data" but the tree has no entry "meta-data/" (is the file cut off?)`,
     );
+  });
+});
+
+describe('one replay, two emulators', () => {
+  it('each serves its own credentials', () => {
+    const replay = replayOf(readRecordingFile(FIXTURE));
+    const clock = new ManualClock(Date.UTC(2024, 0, 1));
+    const emulators = [0, 1].map(
+      () =>
+        new Emulator({ clock, instance: replay.instance, treeSource: replay.source, httpTokens: 'optional' }),
+    );
+    const path = '/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance';
+    const [a, b] = emulators.map((emulator) => {
+      const outcome = emulator.handle(makeRequest('GET', path));
+      if (isNoResponse(outcome)) throw new Error('no response');
+      expect(outcome.status).toBe(200);
+      return JSON.parse(Buffer.from(outcome.body).toString()) as { SecretAccessKey: string };
+    });
+    expect(a?.SecretAccessKey).not.toBe(b?.SecretAccessKey);
   });
 });
