@@ -5,17 +5,20 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createVerify } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetadataService } from '@aws-sdk/ec2-metadata-service';
-import { describe, expect, it } from 'vitest';
+import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ImdsClient } from '../../src/client/client.js';
 import { readRecordingFile } from '../../src/recording/read.js';
 import { replayOf } from '../../src/recording/replay.js';
 import { Emulator } from '../../src/server/emulator.js';
 import { isNoResponse, makeRequest } from '../../src/server/exchange.js';
+import { formatRecording } from '../../src/recording/write.js';
+import { recordInProcess } from './helpers.js';
 import { ConfigError, startImds, type Imds } from '../../src/testing/index.js';
 
 const FIXTURE = fileURLToPath(new URL('fixtures/cloud-init-2018-09-24.yaml', import.meta.url));
@@ -257,5 +260,32 @@ describe('one replay, two emulators', () => {
       return JSON.parse(Buffer.from(outcome.body).toString()) as { SecretAccessKey: string };
     });
     expect(a?.SecretAccessKey).not.toBe(b?.SecretAccessKey);
+  });
+});
+
+describe('a recorded instance with a role', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('@smithy/credential-provider-imds gets generated credentials for the recorded role, and they rotate', async () => {
+    const original = new Emulator({ clock: new ManualClock(Date.UTC(2024, 1, 27, 13, 6, 6)) });
+    const { recording } = await recordInProcess(original, { versions: ['latest'] });
+    const file = join(mkdtempSync(join(tmpdir(), 'imds-recording-')), 'role.yaml');
+    writeFileSync(file, formatRecording(recording, 'yaml'));
+    expect(readFileSync(file, 'utf8')).not.toMatch(/ASIA[A-Z0-9]{16}|"SecretAccessKey" :/);
+
+    await using imds = await startImds({ from: file });
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.url;
+    process.env.AWS_EC2_METADATA_V1_DISABLED = 'true';
+    const first = await fromInstanceMetadata({ timeout: 2_000, maxRetries: 0 })();
+    expect(first.accessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
+    expect(first.expiration!.getTime()).toBeGreaterThan(imds.clock.now());
+    const reads = imds.requests.filter((entry) => entry.path.includes('/security-credentials/'));
+    expect(reads.some((entry) => entry.path.endsWith('/security-credentials/ec2-imds-demo-role'))).toBe(true);
+    imds.rotateCredentials();
+    const second = await fromInstanceMetadata({ timeout: 2_000, maxRetries: 0 })();
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
   });
 });
