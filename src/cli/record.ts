@@ -9,7 +9,7 @@ import { reportError, usageError } from './client-errors.js';
 import { EXIT, type CommandIo } from './io.js';
 import { ImdsNotFoundError } from '../client/errors.js';
 import { socketTransport } from '../client/socket-transport.js';
-import { crawl, UnknownVersionError, type CrawlReader } from '../recording/crawl.js';
+import { CrawlError, crawl, UnknownVersionError, type CrawlReader } from '../recording/crawl.js';
 import type { Recording } from '../recording/format.js';
 import { DEFAULT_RECORD_RATE, pacedTransport } from '../recording/paced-transport.js';
 import { formatRecording } from '../recording/write.js';
@@ -139,6 +139,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     });
   } catch (error) {
     if (error instanceof UnknownVersionError) return bad(error.message);
+    if (error instanceof CrawlError) {
+      io.stderr(`imds record: not a metadata tree: ${error.message}\n`);
+      return EXIT.unreachable;
+    }
     return reportError(io, 'record', error, values.json === true);
   }
   const text = formatRecording(recording, format);

@@ -51,6 +51,17 @@ export class UnknownVersionError extends Error {
   }
 }
 
+/** The service answered something a metadata tree cannot be: a listing that names no child, or no end. */
+export class CrawlError extends Error {
+  override readonly name = 'CrawlError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path} ${message}`);
+  }
+}
+
 /** Deeper than any real tree: a service inventing directories forever is cut off here. */
 const MAX_DEPTH = 16;
 const utf8 = new TextDecoder();
@@ -95,10 +106,10 @@ export async function crawl(reader: CrawlReader, options: CrawlOptions): Promise
     if (!byVersion) seen.set(path, (byVersion = new Map()));
     byVersion.set(version, observation);
     if (observation.kind !== 'dir') return progress();
-    if (depth >= MAX_DEPTH) throw new Error(`${url} nests deeper than ${MAX_DEPTH} levels`);
+    if (depth >= MAX_DEPTH) throw new CrawlError(url, `nests deeper than ${MAX_DEPTH} levels`);
     const children = observation.listing.map((line) => {
       const child = childOfListing(path, line);
-      if (!child) throw new Error(`${url} lists '${line}', which is not a child name`);
+      if (!child) throw new CrawlError(url, `lists '${line}', which is not a child name`);
       return child;
     });
     found += children.length;

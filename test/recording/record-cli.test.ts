@@ -104,6 +104,17 @@ describe('imds record', () => {
     expect(() => readFileSync(file)).toThrow();
   });
 
+  it('a service whose tree never ends is a bad answer (exit 3), not a crash', async () => {
+    const deep = `meta-data/${Array.from({ length: 20 }, (_, index) => `d${index}`).join('/')}`;
+    await using imds = await startImds({ set: { [deep]: 'bottom' } });
+    const io = fakeIo(endpointEnv(imds.url));
+    expect(await main(['record', '-q', '--rate', '0', '--versions', 'latest'], io)).toBe(EXIT.unreachable);
+    expect(io.err()).toMatch(
+      /^imds record: not a metadata tree: \/latest\/meta-data\/d0\/.*\/ nests deeper than 16 levels\n$/,
+    );
+    expect(io.out()).toBe('');
+  });
+
   it('without --endpoint, resolves the endpoint as the SDKs do (checked without sending anything)', () => {
     const io = fakeIo(endpointEnv('http://127.0.0.1:9'));
     const real = clientFromFlags({}, { ...io, env: {} });
