@@ -147,6 +147,17 @@ describe('imds serve --from', () => {
     expect(answers).toEqual(['i-069e01e8cc43732f8', 'replayed', '0a:07:84:3d:6e:38']);
   });
 
+  it('refuses --from with a fleet (a fleet derives instances from a described one)', async () => {
+    const io = fakeIo(endpointEnv('http://127.0.0.1:9'));
+    const code = await serve(['--from', FIXTURE, '--fleet-count', '2', '--port', '0'], io, async () => {
+      throw new Error('must not start');
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(io.err()).toContain(
+      'imds serve: --from serves one recorded instance and cannot be combined with a fleet',
+    );
+  });
+
   it('refuses a bad recording with the file, line and path, and starts nothing', async () => {
     const file = join(scratch(), 'bad.yaml');
     writeFileSync(
