@@ -4,9 +4,12 @@
  * version is its listing; anything else is an object (`text` or `base64`, `contentType`, `since`,
  * `until` or `in`, `omitted`, `missing`). See docs/recording.md for the whole grammar.
  */
-import { stringify } from 'yaml';
+import { loadOnFirstUse } from '../load-on-first-use.js';
 import { TEXT_PLAIN } from '../metadata/tree.js';
 import { RECORDING_FORMAT, type RecordedEntry, type Recording, type VersionSet } from './format.js';
+
+/** `yaml` only when a YAML file is written (JSON recordings never load it). */
+const yaml = loadOnFirstUse<typeof import('yaml')>('yaml');
 
 /** The JSON-compatible value one entry (or one variant) is written as. */
 type EntryValue = string | readonly string[] | Record<string, unknown>;
@@ -52,7 +55,9 @@ export function formatRecording(recording: Recording, as: 'yaml' | 'json'): stri
   const header =
     '# An EC2 instance metadata recording: imds serve --from <this file> serves it again.\n' +
     '# Keys under tree: are paths under a version; see docs/recording.md.\n';
-  return header + stringify(data, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
+  return (
+    header + yaml().stringify(data, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false })
+  );
 }
 
 function entryValue(entry: RecordedEntry, shortForms: boolean): EntryValue {
