@@ -14,6 +14,7 @@
  */
 import { buildTree, type BuildContext } from '../metadata/build-tree.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
+import type { SignatureKind } from '../metadata/identity-signer.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import {
   dir,
@@ -36,10 +37,16 @@ import {
   type RecordedLeaf,
   type Recording,
 } from './format.js';
-import { SIGNATURE_LEAVES } from './secrets.js';
 
 const utf8 = new TextDecoder();
 const IDENTITY = ['dynamic', 'instance-identity'];
+/** How each signature leaf is made; `dsa2048` is the `pkcs7` message, as the built tree serves it. */
+const SIGNATURE_KINDS: Readonly<Record<string, SignatureKind>> = {
+  signature: 'signature',
+  pkcs7: 'pkcs7',
+  rsa2048: 'rsa2048',
+  dsa2048: 'pkcs7',
+};
 
 /** A recording as the emulator serves it. */
 export interface Replay {
@@ -186,9 +193,9 @@ function liveLeaves(
     const segments = entry.path.split('/');
     let node: MetadataNode | undefined;
     if (entry.omitted === 'identity signature') {
-      const name = segments.at(-1) as keyof ReturnType<BuildContext['signer']['sign']>;
-      if (documentText !== undefined && SIGNATURE_LEAVES.has(name))
-        node = lazyLeaf(() => context.signer.sign(documentText)[name] ?? '', '1.0', entry.contentType);
+      const kind = SIGNATURE_KINDS[segments.at(-1) as string];
+      if (documentText !== undefined && kind)
+        node = lazyLeaf(() => context.signer.sign(documentText, kind), '1.0', entry.contentType);
     } else {
       const generatedLeaf = lookup(built, segments, LATEST);
       if (generatedLeaf?.kind === 'leaf')

@@ -17,10 +17,21 @@ export interface OmitPolicy {
   readonly redact: readonly string[];
 }
 
-/** Why `path` (a leaf under a version, `meta-data/iam/security-credentials/web`) is left out, if it is. */
-export function omittedReason(path: string, policy: OmitPolicy): OmittedReason | undefined {
+/** Keys only a credentials document has; a leaf holding one is left out wherever it is. */
+const CREDENTIAL_KEYS = ['SecretAccessKey', 'Token'];
+
+/**
+ * Why a leaf under a version (`meta-data/iam/security-credentials/web`) is left out, if it is: by
+ * its path, and, whatever the path, when its bytes are a credentials document (a category added
+ * after this list was written, such as `security-credentials-extended/`, must not leak).
+ */
+export function omittedReason(
+  path: string,
+  policy: OmitPolicy,
+  body?: Uint8Array,
+): OmittedReason | undefined {
   const segments = path.split('/');
-  if (segments.length === 4 && path.startsWith('meta-data/iam/security-credentials/'))
+  if (segments.length === 4 && /^meta-data\/iam\/security-credentials(-extended)?\//.test(path))
     return 'role credentials';
   if (path.startsWith('meta-data/identity-credentials/') && segments.at(-2) === 'security-credentials')
     return 'identity credentials';
@@ -32,6 +43,8 @@ export function omittedReason(path: string, policy: OmitPolicy): OmittedReason |
     return 'identity signature';
   if (path === 'user-data' && !policy.includeUserData) return 'user data';
   if (policy.redact.some((redacted) => isUnder(path, redacted))) return 'redacted';
+  if (body && jsonKeys(body)?.some((key) => CREDENTIAL_KEYS.includes(key)))
+    return path.startsWith('meta-data/iam/') ? 'role credentials' : 'identity credentials';
   return undefined;
 }
 

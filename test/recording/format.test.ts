@@ -43,6 +43,17 @@ describe('what is left out', () => {
   it('by path', () => {
     expect(omittedReason('meta-data/iam/security-credentials/web', policy)).toBe('role credentials');
     expect(omittedReason('meta-data/iam/info', policy)).toBeUndefined();
+    expect(omittedReason('meta-data/iam/security-credentials-extended/web', policy)).toBe('role credentials');
+    const credentials = new TextEncoder().encode(
+      '{ "Code" : "Success", "SecretAccessKey" : "x", "Token" : "y" }',
+    );
+    expect(omittedReason('meta-data/iam/some-future-category/web', policy, credentials)).toBe(
+      'role credentials',
+    );
+    expect(omittedReason('meta-data/somewhere-else', policy, credentials)).toBe('identity credentials');
+    expect(
+      omittedReason('meta-data/iam/info', policy, new TextEncoder().encode('{ "Code" : "Success" }')),
+    ).toBeUndefined();
     expect(
       omittedReason('meta-data/identity-credentials/ec2/security-credentials/ec2-instance', policy),
     ).toBe('identity credentials');

@@ -50,7 +50,11 @@ describe('imds record', () => {
       'left out role credentials (imds serve --from generates them): meta-data/iam/security-credentials/ec2-imds-demo-role',
     );
     expect(io.err()).toContain('left out identity signature');
-    expect(io.err()).toMatch(/recorded 78 paths \(\d+ entries\) in 30 versions/);
+    const paths = new Set(recording.entries.map((entry) => entry.path)).size;
+    expect(paths).toBeGreaterThan(70);
+    expect(io.err()).toContain(
+      `recorded ${paths} paths (${recording.entries.length} entries) in 30 versions`,
+    );
   });
 
   it('leaves user data out unless asked, and redacts more on request', async () => {

@@ -173,7 +173,7 @@ describe('serving a real instance recording', () => {
     const signature = await client.get('/latest/dynamic/instance-identity/signature');
     const verifier = createVerify('RSA-SHA256');
     verifier.update(documentText);
-    expect(verifier.verify(imds.emulator.signer.certificatePem, signature, 'base64')).toBe(true);
+    expect(verifier.verify(imds.emulator.signer.certificateFor('signature'), signature, 'base64')).toBe(true);
     expect((await client.list('/latest/dynamic/instance-identity/')).sort()).toEqual([
       'document',
       'pkcs7',

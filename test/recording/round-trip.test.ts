@@ -53,11 +53,8 @@ function allPaths(recording: Recording): [string, string][] {
   return recording.versions.flatMap((version) => paths.map((path) => [version, path] as [string, string]));
 }
 
-/** Two fixed keys, made once: key generation would otherwise cost more than the crawls. */
-const keys = [createIdentitySigner(), createIdentitySigner()].map((signer) => ({
-  keyPem: signer.privateKeyPem,
-  certificatePem: signer.certificatePem,
-}));
+/** Two signers, made once and shared by every example: key generation would cost more than the crawls. */
+const signers = [createIdentitySigner(), createIdentitySigner()] as const;
 
 describe('round trip: record an example, serve it, record it again', { timeout: 60_000 }, () => {
   it('covers every example configuration', () => {
@@ -74,7 +71,7 @@ describe('round trip: record an example, serve it, record it again', { timeout: 
         // Faults shape how answers arrive, not what the tree holds: the crawl would only retry through them.
         scenarios: config.scenarios.filter((spec) => !isFault(spec)),
         httpTokens: config.settings.httpTokens ?? 'required',
-        identity: keys[0],
+        signer: signers[0],
       });
       clock.advance(RECORD_AFTER_MS);
       const first = await recordInProcess(original);
@@ -83,7 +80,7 @@ describe('round trip: record an example, serve it, record it again', { timeout: 
         clock,
         instance: replay.instance,
         treeSource: replay.source,
-        identity: keys[1],
+        signer: signers[1],
         ...(replay.httpTokens ? { httpTokens: replay.httpTokens } : {}),
       });
       const second = await recordInProcess(replayed);
@@ -125,7 +122,7 @@ describe('round trip: record an example, serve it, record it again', { timeout: 
             const verifier = createVerify('RSA-SHA256');
             verifier.update(document);
             const valid = verifier.verify(
-              replayed.signer.certificatePem,
+              replayed.signer.certificateFor('signature'),
               Buffer.from(b.body).toString(),
               'base64',
             );
