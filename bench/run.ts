@@ -21,6 +21,7 @@ import { clientGet } from './figures/client-get.js';
 import { dump } from './figures/dump.js';
 import { fleet } from './figures/fleet.js';
 import { getThroughput } from './figures/get-throughput.js';
+import { idleRss } from './figures/idle-rss.js';
 import { peer } from './figures/peer.js';
 import { record } from './figures/record.js';
 import { serveStart } from './figures/serve-start.js';
@@ -43,6 +44,7 @@ const FIGURES: readonly Figure[] = [
   clientGet,
   dump,
   serveStart,
+  idleRss,
   fleet,
   peer,
   workers,
