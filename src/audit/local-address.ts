@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { isLoopbackHost } from '../control/loopback.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { canonicalAddress } from './proc-net.js';
 
 /**

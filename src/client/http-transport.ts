@@ -8,6 +8,7 @@
  * still ends within it. Bodies are counted as they arrive and the connection is cut as soon as
  * they pass `maxBodyBytes` (or at once when `Content-Length` already says they will).
  */
+import { bareHost } from '../net/host.js';
 import {
   request as httpRequest,
   type ClientRequest,
@@ -47,7 +48,7 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
     const outgoing = send({
       protocol: url.protocol,
       // URL keeps IPv6 literals in brackets; the socket wants the bare address.
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      hostname: bareHost(url.hostname),
       port: url.port || (url.protocol === 'https:' ? 443 : 80),
       path: url.pathname + url.search,
       method: request.method,

@@ -9,6 +9,7 @@
  * connection is open, and `timeoutMs` for the whole exchange (a total, not an idle timeout, so a
  * peer dripping one byte a second still ends within it).
  */
+import { bareHost } from '../net/host.js';
 import net from 'node:net';
 import { BodyTooLargeError, MalformedResponseError, ResponseReader } from './response-reader.js';
 import {
@@ -60,7 +61,7 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
     const reader = new ResponseReader(request.maxBodyBytes);
     const socket = net.connect({
       // URL keeps IPv6 literals in brackets; the socket wants the bare address.
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      host: bareHost(url.hostname),
       port: Number(url.port || 80),
     });
     const connectTimer = setTimeout(

@@ -1,4 +1,4 @@
-import { controlBindRefusal } from '../control/auth-policy.js';
+import { controlBindRefusal } from '../net/bind-policy.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';

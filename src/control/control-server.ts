@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { bindServer } from '../server/bind-server.js';
-import { listenerUrl } from '../server/http1/listener-url.js';
-import { controlBindRefusal, isAuthorized } from './auth-policy.js';
-import { isLoopbackHost } from './loopback.js';
+import { bindListener, type BoundListener } from '../net/bind.js';
+import { controlBindRefusal } from '../net/bind-policy.js';
+import { isAuthorized } from './auth-policy.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
@@ -25,12 +24,7 @@ export interface ControlServerOptions {
 }
 
 /** A running control API. */
-export interface RunningControlServer {
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type RunningControlServer = BoundListener;
 
 /** The control API was asked to listen beyond loopback without a token. */
 export class ControlBindError extends Error {
@@ -78,21 +72,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   const port = options.port ?? 0;
-  await bindServer(server, host, port);
-  const address = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: listenerUrl(address.address, address.port),
-    host: address.address,
-    port: address.port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return bindListener(server, host, port, () => server.closeAllConnections());
 }
 
 async function serve(

@@ -13,7 +13,7 @@
  */
 import net from 'node:net';
 import type { Attributor } from '../audit/attributor.js';
-import { isLoopbackHost } from '../control/loopback.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { bindServer } from '../server/bind-server.js';
 import { createHttpDateFormatter } from '../server/http-date.js';
 import { parseHead } from '../server/http1/parse-head.js';

@@ -67,11 +67,10 @@ import type { ImdsResponse, RequestHandler } from './exchange.js';
 import { acceptConnection, type FrontContext, type Http1Connection } from './http1/connection.js';
 import { startDeadlineSweep } from './http1/deadline-sweep.js';
 import { resolveLimits, type FrontLimits } from './http1/limits.js';
-import { bindServer } from './bind-server.js';
-import { listenerUrl } from './http1/listener-url.js';
+import { bindListener, type BoundListener } from '../net/bind.js';
 
 export { DEFAULT_FRONT_LIMITS, type FrontLimits } from './http1/limits.js';
-export { ListenError } from './http1/listen-error.js';
+export { ListenError } from '../net/listen-error.js';
 
 /** What {@link listen} serves, where, and within which bounds. */
 export interface ListenOptions {
@@ -86,17 +85,8 @@ export interface ListenOptions {
   limits?: Partial<FrontLimits>;
 }
 
-/** A listener that is accepting connections. */
-export interface RunningListener {
-  /** `http://127.0.0.1:PORT`, `http://[::1]:PORT`: where a local client reaches it. */
-  readonly url: string;
-  /** The bound address as the system reports it. */
-  readonly host: string;
-  /** The bound port (the chosen one when 0 was asked). */
-  readonly port: number;
-  /** Stops accepting, destroys open connections, and resolves once the listener is closed. Safe to call twice. */
-  close(): Promise<void>;
-}
+/** A listener that is accepting connections; `close()` destroys the open connections. */
+export type RunningListener = BoundListener;
 
 /**
  * Starts serving `handler` on `host:port`.
@@ -122,27 +112,21 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
   // health checks) must still get the response, even a delayed one.
   const server = net.createServer({ allowHalfOpen: true }, (socket) => acceptConnection(context, socket));
   server.maxConnections = limits.maxConnections;
-  await bindServer(server, options.host, options.port);
+  const stopSweep = startDeadlineSweep(context.connections, limits.requestTimeoutMs);
+  let listener: BoundListener;
+  try {
+    listener = await bindListener(server, options.host, options.port, () => {
+      stopSweep();
+      for (const connection of context.connections) connection.destroy();
+    });
+  } catch (error) {
+    stopSweep();
+    throw error;
+  }
   // After binding, errors come from accept() (EMFILE when out of descriptors); libuv already closed
   // that connection, so there is nothing to do but keep serving.
   server.on('error', ignoreAcceptError);
-  const stopSweep = startDeadlineSweep(context.connections, limits.requestTimeoutMs);
-
-  const address = server.address() as net.AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: listenerUrl(address.address, address.port),
-    host: address.address,
-    port: address.port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        stopSweep();
-        server.close(() => resolve());
-        for (const connection of context.connections) connection.destroy();
-      });
-      return closing;
-    },
-  };
+  return listener;
 }
 
 function ignoreAcceptError(): void {}

@@ -3,10 +3,11 @@
  * authorized. Tests bind loopback only; beyond-loopback cases are decided without binding.
  */
 import { describe, expect, it } from 'vitest';
-import { controlBindRefusal, isAuthorized } from '../../src/control/auth-policy.js';
+import { isAuthorized } from '../../src/control/auth-policy.js';
+import { controlBindRefusal } from '../../src/net/bind-policy.js';
 import { ControlBindError, startControlServer } from '../../src/control/control-server.js';
 import { Controller } from '../../src/control/controller.js';
-import { isLoopbackHost } from '../../src/control/loopback.js';
+import { isLoopbackHost } from '../../src/net/loopback.js';
 import { Emulator } from '../../src/server/emulator.js';
 
 describe('loopback', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRONT_LIMITS, resolveLimits } from '../../src/server/http1/limits.js';
 import { sweepIntervalMs } from '../../src/server/http1/deadline-sweep.js';
-import { ListenError } from '../../src/server/http1/listen-error.js';
+import { ListenError } from '../../src/net/listen-error.js';
 
 describe('resolveLimits', () => {
   it('fills missing fields from the defaults and keeps the given ones', () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HandlerOutcome, ImdsRequest } from '../../src/server/exchange.js';
-import { listenerUrl } from '../../src/server/http1/listener-url.js';
+import { listenerUrl } from '../../src/net/listener-url.js';
 import { listen, ListenError, type ListenOptions, type RunningListener } from '../../src/server/listen.js';
 import {
   echoHandler,

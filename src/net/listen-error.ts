@@ -1,6 +1,7 @@
 /**
  * The typed error for a listener that could not start.
  */
+import { hostPort } from './host.js';
 
 /**
  * Thrown by `listen()` when the address cannot be bound.
@@ -61,8 +62,4 @@ function advice(code: string): string {
     default:
       return 'see the cause for details';
   }
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { bareHost } from './host.js';
 
 const IPV6_LOOPBACK = new net.BlockList();
 IPV6_LOOPBACK.addAddress('::1', 'ipv6');
@@ -9,7 +10,7 @@ IPV6_LOOPBACK.addAddress('::1', 'ipv6');
  * beyond loopback, even one that happens to resolve to it.
  */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const bare = bareHost(host).toLowerCase();
   if (bare === 'localhost') return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
   const address = mapped ? (mapped[1] as string) : bare;

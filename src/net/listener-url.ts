@@ -1,6 +1,7 @@
 /**
  * The URL a local client uses to reach a listener.
  */
+import { hostPort } from './host.js';
 
 /**
  * `http://<address>:<port>` for a bound address: IPv6 in brackets, the wildcard addresses
@@ -14,11 +15,12 @@
  * ```
  */
 export function listenerUrl(address: string, port: number): string {
-  return `http://${urlHost(address)}:${port}`;
+  return `http://${hostPort(localAddress(address), port)}`;
 }
 
-function urlHost(address: string): string {
+/** The wildcard addresses are not portable destinations: a local client reaches them on loopback. */
+function localAddress(address: string): string {
   if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
+  if (address === '::') return '::1';
+  return address;
 }
