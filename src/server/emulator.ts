@@ -13,11 +13,11 @@ import type { ScenarioSpec } from '../scenarios/spec.js';
 import { Timeline } from '../scenarios/timeline.js';
 import { canonicalTreePath, withOverride } from '../scenarios/tree-value.js';
 import { LATEST, type HttpEndpoint, type HttpTokens } from '../wire.js';
+import { applyFaults } from './apply-faults.js';
 import { isNoResponse, type HandlerOutcome, type ImdsRequest } from './exchange.js';
-import { handleRequest, versionsOf, type AccessKind, type HandlerState } from './handler.js';
+import { handleRequest, versionsOf, type ServedVersions } from './handler.js';
 import { createHttpDateFormatter } from './http-date.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
-import { pageResponse } from './responses.js';
 import { createTokenIssuer, type TokenIssuer } from './tokens.js';
 import type { TreeSource } from './tree-source.js';
 
@@ -88,18 +88,17 @@ export class Emulator {
   readonly #faults: FaultInjector;
   #base: ServiceState;
   readonly #initial: { readonly base: ServiceState; readonly scenarios: readonly ScenarioSpec[] };
-  /** The state the request being handled sees. */
-  #current: ServiceState;
   readonly #secret = randomBytes(32);
   readonly #tokens: TokenIssuer = createTokenIssuer(this.#secret);
   readonly #httpDate = createHttpDateFormatter();
   #built: { instance: InstanceDescription; tree: BuiltTree } | undefined;
   #lastModified: string;
-  readonly #state: HandlerState;
   readonly #shareTree: ((root: Directory) => Directory) | undefined;
   readonly #attribution: Attributor | undefined;
   readonly #listeners = new Set<(entry: RequestLogEntry) => void>();
   readonly #treeSource: TreeSource | undefined;
+  /** The versions a replayed recording serves (the service's own otherwise). */
+  readonly #versions: ServedVersions | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -109,7 +108,6 @@ export class Emulator {
       httpEndpoint: options.httpEndpoint ?? 'enabled',
       faults: [],
     };
-    this.#current = this.#base;
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
     this.#faults = new FaultInjector(options.seed ?? randomInt(2 ** 32));
     this.signer = options.signer ?? createIdentitySigner(options.identity);
@@ -121,25 +119,7 @@ export class Emulator {
     this.#treeSource = options.treeSource;
     const anchor = options.anchor ?? this.clock.now();
     for (const spec of this.#initial.scenarios) this.timeline.add(spec, anchor);
-    const emulator = this;
-    this.#state = {
-      get instanceId() {
-        return emulator.#current.instance.instanceId;
-      },
-      get httpTokens() {
-        return emulator.#current.httpTokens;
-      },
-      get httpEndpoint() {
-        return emulator.#current.httpEndpoint;
-      },
-      get lastModified() {
-        return emulator.#lastModified;
-      },
-      tokens: this.#tokens,
-      tree: (now, version) => this.tree(now, version),
-      httpDate: this.#httpDate,
-      ...(options.treeSource ? { versions: versionsOf(options.treeSource.versions) } : {}),
-    };
+    this.#versions = options.treeSource ? versionsOf(options.treeSource.versions) : undefined;
     this.handle = this.handle.bind(this);
   }
 
@@ -232,11 +212,14 @@ export class Emulator {
   tree(now: number, version: string): Directory | undefined;
   tree(now?: number): Directory;
   tree(now: number = this.clock.now(), version = LATEST): Directory | undefined {
+    return this.#treeOf(this.stateAt(now).instance, version, now);
+  }
+
+  #treeOf(instance: InstanceDescription, version: string, now: number): Directory | undefined {
     if (this.#treeSource) {
       const context = { secret: this.#secret, signer: this.signer };
-      return this.#treeSource.treeAt(this.stateAt(now).instance, version, now, context);
+      return this.#treeSource.treeAt(instance, version, now, context);
     }
-    const instance = this.stateAt(now).instance;
     const built = this.#built;
     if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
       return built.tree.root;
@@ -247,31 +230,29 @@ export class Emulator {
     return tree.root;
   }
 
-  /** Answers one request, with the faults in force for its client, and logs it. */
+  /**
+   * Answers one request and logs it. The state served is computed once, at one instant; the
+   * faults in force for the client are applied around the pure handler.
+   */
   handle(request: ImdsRequest): HandlerOutcome {
     const now = this.clock.now();
     const state = this.stateAt(now);
-    this.#current = state;
-    const faults = this.#faults.assess(request.remoteAddress, state.faults, now);
-    let outcome: HandlerOutcome;
-    let access: AccessKind = 'none';
-    if (faults.replace) {
-      outcome =
-        'status' in faults.replace
-          ? pageResponse(faults.replace.status, {
-              date: this.#httpDate(now),
-              head: request.method === 'HEAD',
-            })
-          : faults.replace;
-    } else {
-      const handled = handleRequest(request, this.#state, now);
-      access = handled.access;
-      outcome =
-        faults.dropTokenResponse && access === 'token-request' && request.method === 'PUT'
-          ? { noResponse: 'silence' }
-          : handled.response;
-    }
-    if (faults.delayMs > 0 && !isNoResponse(outcome)) outcome = { ...outcome, delayMs: faults.delayMs };
+    const peer = request.remoteAddress;
+    const faults = this.#faults.assess(peer, state.faults, now);
+    const { outcome, access } = applyFaults(request, faults, this.#httpDate(now), () =>
+      handleRequest(
+        request,
+        {
+          state,
+          tree: (version) => this.#treeOf(state.instance, version, now),
+          lastModified: this.#lastModified,
+          tokens: this.#tokens,
+          httpDate: this.#httpDate,
+          ...(this.#versions ? { versions: this.#versions } : {}),
+        },
+        now,
+      ),
+    );
     const entry = this.requests.add({
       time: now,
       method: request.method,
@@ -279,7 +260,7 @@ export class Emulator {
       access,
       status: isNoResponse(outcome) ? outcome.noResponse : outcome.status,
       userAgent: request.headers.get('user-agent')?.[0],
-      peer: request.remoteAddress,
+      peer,
     });
     const ends = this.#attribution ? request.connectionEnds?.() : undefined;
     if (this.#attribution && ends) {

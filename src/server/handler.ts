@@ -1,5 +1,5 @@
 /**
- * The emulator's rules, as one pure function: (request, state, now) -> response. Order of checks,
+ * The emulator's rules, as one pure function: (request, served, now) -> response. Order of checks,
  * as the service applies them:
  *
  * 1. `HttpEndpoint=disabled` -> 403 for everything.
@@ -36,25 +36,31 @@ import {
   TOKEN_TTL_MAX_SECONDS,
   TOKEN_TTL_MIN_SECONDS,
   USER_DATA,
-  type HttpEndpoint,
-  type HttpTokens,
 } from '../wire.js';
+import type { ServiceState } from '../scenarios/service-state.js';
 
 /** How a request authenticated, for the request log and for finding IMDSv1 callers. */
 export type AccessKind = 'v2' | 'v1' | 'bad-token' | 'token-request' | 'none';
 
-/** The state the handler reads. It never writes it. */
-export interface HandlerState {
-  readonly instanceId: string;
-  readonly httpTokens: HttpTokens;
-  readonly httpEndpoint: HttpEndpoint;
-  readonly tokens: TokenIssuer;
-  /** The tree under `version` at `now`; undefined when that version is not served. */
-  tree(now: number, version: string): Directory | undefined;
+/**
+ * Everything one request is answered from, computed once before the call: the state served at
+ * that moment (scenarios applied), its trees, and the service's keys. The handler only reads it,
+ * and nothing in it reads the emulator back.
+ */
+export interface Served {
+  /** What is served at `now`: the instance and the two settings (its faults are applied outside). */
+  readonly state: ServiceState;
+  /**
+   * The tree under `version` of `state.instance` at `now`; undefined when that version is not
+   * served. A function of those fixed inputs only, so a request that never reads a tree (a token,
+   * a 401) never builds one: a fleet of thousands of instances builds trees only for those read.
+   */
+  readonly tree: (version: string) => Directory | undefined;
   /** The versions served, when they are not the service's own (a replayed recording). */
   readonly versions?: ServedVersions;
   /** The `Last-Modified` value of metadata reads. */
   readonly lastModified: string;
+  readonly tokens: TokenIssuer;
   /** Formats `Date` values. */
   httpDate(epochMs: number): string;
 }
@@ -83,8 +89,9 @@ const READ_ALLOW = 'GET, HEAD';
 const TTL_PATTERN = /^[0-9]{1,10}$/;
 
 /** Answers one request. Never throws. */
-export function handleRequest(request: ImdsRequest, state: HandlerState, now: number): Handled {
-  const date = state.httpDate(now);
+export function handleRequest(request: ImdsRequest, served: Served, now: number): Handled {
+  const date = served.httpDate(now);
+  const state = served.state;
   const head = request.method === 'HEAD';
   if (state.httpEndpoint === 'disabled')
     return { response: pageResponse(403, { date, head }), access: 'none' };
@@ -94,7 +101,7 @@ export function handleRequest(request: ImdsRequest, state: HandlerState, now: nu
 
   if (segments.length === 3 && segments[1] === 'api' && segments[2] === 'token') {
     return {
-      response: tokenRequest(request, segments[0] as string, state, now, date),
+      response: tokenRequest(request, segments[0] as string, served, now, date),
       access: 'token-request',
     };
   }
@@ -106,20 +113,22 @@ export function handleRequest(request: ImdsRequest, state: HandlerState, now: nu
   let tokenTtl: number | undefined;
   if (tokens !== undefined) {
     const expiresAt =
-      tokens.length === 1 ? state.tokens.verify(tokens[0] as string, state.instanceId, now) : undefined;
+      tokens.length === 1
+        ? served.tokens.verify(tokens[0] as string, state.instance.instanceId, now)
+        : undefined;
     if (expiresAt === undefined) return { response: unauthorizedResponse(date), access: 'bad-token' };
     tokenTtl = Math.ceil((expiresAt - now) / 1000);
   } else if (state.httpTokens === 'required') {
     return { response: unauthorizedResponse(date), access: 'v1' };
   }
   const access = tokenTtl === undefined ? 'v1' : 'v2';
-  return { response: read(segments, state, now, { date, head, tokenTtl }), access };
+  return { response: read(segments, served, { date, head, tokenTtl }), access };
 }
 
 function tokenRequest(
   request: ImdsRequest,
   version: string,
-  state: HandlerState,
+  served: Served,
   now: number,
   date: string,
 ): ImdsResponse {
@@ -128,7 +137,7 @@ function tokenRequest(
   if (request.headers.has(FORWARDED_FOR_HEADER)) return pageResponse(403, { date, head: false });
   const ttl = parseTtl(request.headers.get(TOKEN_TTL_HEADER));
   if (ttl === undefined) return pageResponse(400, { date, head: false });
-  return tokenResponse(state.tokens.mint(state.instanceId, ttl, now), ttl, date);
+  return tokenResponse(served.tokens.mint(served.state.instance.instanceId, ttl, now), ttl, date);
 }
 
 /** The TTL of a token request: exactly one header, decimal digits only, within the bounds. */
@@ -140,22 +149,17 @@ export function parseTtl(values: readonly string[] | undefined): number | undefi
   return ttl >= TOKEN_TTL_MIN_SECONDS && ttl <= TOKEN_TTL_MAX_SECONDS ? ttl : undefined;
 }
 
-function read(
-  segments: readonly string[],
-  state: HandlerState,
-  now: number,
-  context: ResponseContext,
-): ImdsResponse {
+function read(segments: readonly string[], served: Served, context: ResponseContext): ImdsResponse {
   const [version, ...rest] = segments;
-  const versions = state.versions ?? SERVICE_VERSIONS;
+  const versions = served.versions ?? SERVICE_VERSIONS;
   if (version === undefined)
-    return metadataResponse(versions.listing, TEXT_PLAIN, state.lastModified, context);
+    return metadataResponse(versions.listing, TEXT_PLAIN, served.lastModified, context);
   if (!versions.known.has(version)) return pageResponse(404, context);
-  const root = state.tree(now, version);
+  const root = served.tree(version);
   const node = root && lookup(root, rest, version);
   if (!node) return pageResponse(404, context);
   if (node.kind === 'dir')
-    return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, state.lastModified, context);
+    return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, served.lastModified, context);
   const respond = rest.length === 1 && rest[0] === USER_DATA ? userDataResponse : metadataResponse;
-  return respond(node.body, node.contentType, state.lastModified, context);
+  return respond(node.body, node.contentType, served.lastModified, context);
 }

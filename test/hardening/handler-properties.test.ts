@@ -13,7 +13,7 @@ import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { MetadataNode } from '../../src/metadata/tree.js';
 import { Emulator } from '../../src/server/emulator.js';
 import type { ImdsRequest, ImdsResponse } from '../../src/server/exchange.js';
-import { handleRequest, type HandlerState } from '../../src/server/handler.js';
+import { handleRequest, type Served } from '../../src/server/handler.js';
 import { createHttpDateFormatter } from '../../src/server/http-date.js';
 import { serializeResponse } from '../../src/server/http1/serialize.js';
 import { errorPageBody } from '../../src/server/responses.js';
@@ -49,13 +49,11 @@ const STATIC_BODIES = [new Uint8Array(0), ...[400, 403, 404].map(errorPageBody)]
   Buffer.from(body).toString('latin1'),
 );
 
-function stateFor(httpTokens: HttpTokens, httpEndpoint: HttpEndpoint = 'enabled'): HandlerState {
+function stateFor(httpTokens: HttpTokens, httpEndpoint: HttpEndpoint = 'enabled'): Served {
   return {
-    instanceId: DEFAULT_INSTANCE.instanceId,
-    httpTokens,
-    httpEndpoint,
+    state: { instance: DEFAULT_INSTANCE, httpTokens, httpEndpoint, faults: [] },
     tokens: issuer,
-    tree: (now) => treeSource.tree(now),
+    tree: () => treeSource.tree(SEED_NOW),
     lastModified: httpDate(DEFAULT_INSTANCE.launchTime),
     httpDate,
   };
