@@ -3,58 +3,8 @@
  * into an {@link ImdsRequest}, calls the pure {@link RequestHandler}, and writes its outcome.
  *
  * IMDS traffic is one tiny, bodiless request per connection and every response carries
- * `Connection: close`, so this front serves exactly one request per connection and measures faster
- * than `node:http` for that shape. What it does, precisely:
- *
- * **Request head** (RFC 9112 §2-5)
- * - `METHOD SP request-target SP HTTP-version`, then header fields, up to the first blank line.
- *   CRLF and bare LF line endings are both accepted; blank lines before the request line are skipped.
- *   A bare CR anywhere, or any control byte other than HTAB inside a field value, is a 400.
- * - The method must be a token; the target must be non-empty with no whitespace or control bytes
- *   (it is passed on as sent: origin or absolute form). Exactly one SP between the three parts.
- * - `HTTP/1.0` and `HTTP/1.1` are served; any other well-formed version is a 505, a malformed one 400.
- * - Header names must be tokens: a space before the colon or a folded line (obs-fold) is a 400.
- *   Values are trimmed of SP/HTAB; names are lower-cased; repeated headers keep every value in order.
- * - An HTTP/1.1 request needs exactly one `Host` header, and no request may carry two (RFC 9112 §3.2): else 400.
- * - The request's `remoteAddress` is read from the socket when first used (a system call the
- *   common request does not need), then kept; `JSON.stringify(request)` includes it.
- * - A head longer than `maxHeadBytes` is a 431, or a 414 when the request line alone does not fit;
- *   more than `maxHeaderCount` fields is a 431. A request line that is already complete and malformed
- *   is refused at once, without waiting for the rest of the head.
- *
- * **Body** (RFC 9112 §6-7): read to its end and discarded before the handler runs, so that closing
- * after the response never resets unread bytes away.
- * - `Content-Length`: digits only; repeated values must agree; else 400. Over `maxBodyBytes`: 413.
- * - `Transfer-Encoding: chunked` is decoded (bad chunk syntax: 400; data over `maxBodyBytes`: 413;
- *   trailers over `maxHeadBytes`: 431). Any other transfer coding: 501. Both headers at once, or
- *   Transfer-Encoding in an HTTP/1.0 request: 400.
- * - `Expect: 100-continue` on a request with a body gets an interim `100 Continue`.
- * - Bytes after the first request (pipelined requests) are read and ignored.
- *
- * **Response**: an {@link ImdsResponse} is written as `HTTP/1.1 <status> <reason>`, its headers
- * exactly in the given order, a blank line and its body, in one write. The handler owns every
- * header (Content-Length, Connection: close...). `delayMs > 0` holds the write back that long (the
- * timer is cleared if the connection closes first). `{ noResponse: 'reset' }` resets the connection
- * (TCP RST) without writing; `{ noResponse: 'silence' }` writes nothing and keeps the connection
- * open until the client leaves or `requestTimeoutMs` more have passed. A handler that throws gets
- * its client a 500 built by `errorResponse`, and the listener keeps serving. Requests the front
- * refuses are answered with `errorResponse(status)`.
- *
- * **Closing**: when the client sent exactly one request and nothing after it, the socket is
- * closed as soon as the kernel has taken the whole response: the kernel still delivers it, then a
- * FIN, and the server holds nothing more for that client. When the client sent more (pipelined
- * requests, junk), or for error responses, the front only ends its side (FIN) and reads and drops
- * until the client closes, because closing a socket with unread received bytes makes the kernel
- * answer with a reset that can destroy the response before the client reads it. A request body is
- * always read to its end before the handler runs, for the same reason. A client that half-closes
- * right after its request (`nc -N`) still gets its response.
- *
- * **Time and connections**: the whole request must arrive within `requestTimeoutMs` of the
- * connection opening; otherwise the client gets a 408 (or, if it sent nothing, just a close). A
- * client that closes its side mid-request gets a 400. A lingering client (see Closing) is closed
- * at the latest `requestTimeoutMs` after its connection's deadline. Past `maxConnections`, new
- * connections are closed on accept. Deadlines are checked by one sweep per listener every tenth of
- * the timeout, so a timeout fires between 1x and 1.1x `requestTimeoutMs`.
+ * `Connection: close`, so the front serves exactly one request per connection. What it accepts,
+ * refuses and writes is described in `http1/connection.ts`, next to the code that does it.
  *
  * **URL**: `url` is `http://<address>:<port>` with the bound address (IPv6 in brackets); the
  * wildcard addresses `0.0.0.0` and `::` become `127.0.0.1` and `[::1]` so the URL is usable by a

@@ -2,10 +2,66 @@
  * One client connection: reads one request head and its body, hands the request to the handler,
  * writes the outcome and closes. Bytes after the first request are read and dropped.
  *
+ * What the front does, precisely:
+ *
+ * **Request head** (RFC 9112 §2-5)
+ * - `METHOD SP request-target SP HTTP-version`, then header fields, up to the first blank line.
+ *   CRLF and bare LF line endings are both accepted; blank lines before the request line are skipped.
+ *   A bare CR anywhere, or any control byte other than HTAB inside a field value, is a 400.
+ * - The method must be a token; the target must be non-empty with no whitespace or control bytes
+ *   (it is passed on as sent: origin or absolute form). Exactly one SP between the three parts.
+ * - `HTTP/1.0` and `HTTP/1.1` are served; any other well-formed version is a 505, a malformed one 400.
+ * - Header names must be tokens: a space before the colon or a folded line (obs-fold) is a 400.
+ *   Values are trimmed of SP/HTAB; names are lower-cased; repeated headers keep every value in order.
+ * - An HTTP/1.1 request needs exactly one `Host` header, and no request may carry two (RFC 9112 §3.2): else 400.
+ * - The request's `remoteAddress` is the socket's peer address, read once per request (every
+ *   request is logged with it); the connection's four ends are read only when caller attribution
+ *   asks for them.
+ * - A head longer than `maxHeadBytes` is a 431, or a 414 when the request line alone does not fit;
+ *   more than `maxHeaderCount` fields is a 431. A request line that is already complete and malformed
+ *   is refused at once, without waiting for the rest of the head.
+ *
+ * **Body** (RFC 9112 §6-7): read to its end and discarded before the handler runs, so that closing
+ * after the response never resets unread bytes away.
+ * - `Content-Length`: digits only; repeated values must agree; else 400. Over `maxBodyBytes`: 413.
+ * - `Transfer-Encoding: chunked` is decoded (bad chunk syntax: 400; data over `maxBodyBytes`: 413;
+ *   trailers over `maxHeadBytes`: 431). Any other transfer coding: 501. Both headers at once, or
+ *   Transfer-Encoding in an HTTP/1.0 request: 400.
+ * - `Expect: 100-continue` on a request with a body gets an interim `100 Continue`.
+ * - Bytes after the first request (pipelined requests) are read and ignored.
+ *
+ * **Response**: an {@link ImdsResponse} is written as `HTTP/1.1 <status> <reason>`, its headers
+ * exactly in the given order, a blank line and its body, in one write. The handler owns every
+ * header (Content-Length, Connection: close...). `delayMs > 0` holds the write back that long (the
+ * timer is cleared if the connection closes first). `{ noResponse: 'reset' }` resets the connection
+ * (TCP RST) without writing; `{ noResponse: 'silence' }` writes nothing and keeps the connection
+ * open until the client leaves or `requestTimeoutMs` more have passed. A handler that throws gets
+ * its client a 500 built by `errorResponse`, and the listener keeps serving. Requests the front
+ * refuses are answered with `errorResponse(status)`.
+ *
+ * **Closing**: when the client sent exactly one request and nothing after it, the socket is
+ * closed as soon as the kernel has taken the whole response: the kernel still delivers it, then a
+ * FIN, and the server holds nothing more for that client. When the client sent more (pipelined
+ * requests, junk), or for error responses, the front only ends its side (FIN) and reads and drops
+ * until the client closes, because closing a socket with unread received bytes makes the kernel
+ * answer with a reset that can destroy the response before the client reads it. A request body is
+ * always read to its end before the handler runs, for the same reason. A client that half-closes
+ * right after its request (`nc -N`) still gets its response.
+ *
+ * **Time and connections**: the whole request must arrive within `requestTimeoutMs` of the
+ * connection opening; otherwise the client gets a 408 (or, if it sent nothing, just a close). A
+ * client that closes its side mid-request gets a 400. A lingering client (see Closing) is closed
+ * at the latest `requestTimeoutMs` after its connection's deadline. Past `maxConnections`, new
+ * connections are closed on accept. Deadlines run on a monotonic clock and are checked by one
+ * sweep per listener every tenth of the timeout, so a timeout fires between 1x and 1.1x
+ * `requestTimeoutMs`.
+ *
  * The socket's listeners are shared functions that find their connection through a symbol on the
  * socket, so accepting a connection allocates one object and no closures. The common request (the
  * whole head in one chunk, no body) costs one byte scan, one latin1 decode, one parse over that
  * string, the handler, one serialization into one buffer and one write.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9112
  */
 import type { Socket } from 'node:net';
 import type { HandlerOutcome, ImdsResponse, RequestHandler } from '../exchange.js';
@@ -83,7 +139,7 @@ function onSocketError(): void {}
 /** The state of one connection; see the module comment. */
 export class Http1Connection {
   private phase: Phase = 'head';
-  /** When the sweep closes this connection (ms since epoch); Infinity while a delayed response is pending. */
+  /** When the sweep closes this connection, on the {@link monotonicNow} clock; Infinity while a delayed response is pending. */
   deadline: number;
   /** The head received so far, when it spans several chunks; zero-filled so unused bytes never look like a line break. */
   private head: Buffer | null = null;
@@ -109,7 +165,7 @@ export class Http1Connection {
     private readonly context: FrontContext,
     private readonly socket: Socket,
   ) {
-    this.deadline = Date.now() + context.limits.requestTimeoutMs;
+    this.deadline = monotonicNow() + context.limits.requestTimeoutMs;
   }
 
   onData(chunk: Buffer): void {
@@ -179,41 +235,58 @@ export class Http1Connection {
     this.socket.destroy();
   }
 
+  /**
+   * Reads head bytes. The common request arrives whole in its first chunk and is parsed in place;
+   * a head dribbling in over several chunks is gathered in a bounded buffer. Either way the same
+   * steps follow: scan for the blank line (only the bytes not scanned yet), bound the size, parse.
+   */
   private readHead(chunk: Buffer): void {
-    if (this.head === null) this.readFirstHeadChunk(chunk);
-    else this.appendHeadChunk(chunk);
-  }
-
-  /** The common path: the whole head arrives in the first chunk and is parsed in place. */
-  private readFirstHeadChunk(chunk: Buffer): void {
-    let start = 0;
-    const first = chunk[0];
-    if (first === CR || first === LF) {
-      start = countLeadingLineBreaks(chunk, 0);
-      this.skippedLineBreaks += start;
-      if (this.skippedLineBreaks > this.context.limits.maxHeadBytes) return this.sendError(400);
-      if (start === chunk.length) return;
-    }
     const maxHeadBytes = this.context.limits.maxHeadBytes;
-    // Scanning one byte past the limit is enough to know the head does not fit.
-    const scanEnd = Math.min(chunk.length, start + maxHeadBytes + 1);
-    const terminator = scanHead(chunk, start, scanEnd);
+    let bytes: Buffer;
+    /** Where the head starts in `bytes`, and how many of its bytes came before this chunk. */
+    let start = 0;
+    let before = 0;
+    let end: number;
+    if (this.head === null) {
+      const first = chunk[0];
+      if (first === CR || first === LF) {
+        start = countLeadingLineBreaks(chunk, 0);
+        this.skippedLineBreaks += start;
+        if (this.skippedLineBreaks > maxHeadBytes) return this.sendError(400);
+        if (start === chunk.length) return;
+      }
+      bytes = chunk;
+      // Scanning one byte past the limit is enough to know the head does not fit.
+      end = Math.min(chunk.length, start + maxHeadBytes + 1);
+    } else {
+      before = this.headLength;
+      bytes = this.appendToHead(chunk, maxHeadBytes);
+      end = this.headLength;
+    }
+    // The terminator, or a CR and its LF, may straddle the previous chunk's last two bytes.
+    const terminator = scanHead(bytes, Math.max(start, before - 2), end);
     if (terminator >= 0) {
-      const end = headTerminatorEnd(chunk, terminator);
-      if (end - start > maxHeadBytes) return this.sendError(headTooLargeStatus(chunk, start, maxHeadBytes));
-      return this.onHead(chunk.toString('latin1', start, terminator), chunk, end);
+      const headEnd = headTerminatorEnd(bytes, terminator);
+      if (headEnd - start > maxHeadBytes)
+        return this.sendError(headTooLargeStatus(bytes, start, maxHeadBytes));
+      const text = bytes.toString('latin1', start, terminator);
+      this.head = null;
+      return this.onHead(text, chunk, headEnd - before);
     }
     if (terminator === HEAD_BAD_BYTE) return this.reject(BAD_BYTE);
-    const received = chunk.length - start;
-    if (received >= maxHeadBytes) return this.sendError(headTooLargeStatus(chunk, start, maxHeadBytes));
-    this.head = Buffer.alloc(Math.min(maxHeadBytes, Math.max(1024, received * 2)));
-    this.headLength = chunk.copy(this.head, 0, start);
-    this.checkRequestLineEarly(0);
+    // No blank line within the limit: the head cannot end in time.
+    if (bytes === chunk ? chunk.length - start >= maxHeadBytes : end > maxHeadBytes)
+      return this.sendError(headTooLargeStatus(bytes, start, maxHeadBytes));
+    if (this.head === null) {
+      const received = chunk.length - start;
+      this.head = Buffer.alloc(Math.min(maxHeadBytes, Math.max(1024, received * 2)));
+      this.headLength = chunk.copy(this.head, 0, start);
+    }
+    this.checkRequestLineEarly(before);
   }
 
-  /** The slow path: a head dribbling in over several chunks, gathered in a bounded buffer. */
-  private appendHeadChunk(chunk: Buffer): void {
-    const maxHeadBytes = this.context.limits.maxHeadBytes;
+  /** Appends a chunk to the gathered head, growing its buffer up to one byte past the limit. */
+  private appendToHead(chunk: Buffer, maxHeadBytes: number): Buffer {
     let head = this.head as Buffer;
     const before = this.headLength;
     const take = Math.min(chunk.length, maxHeadBytes + 1 - before);
@@ -223,19 +296,8 @@ export class Http1Connection {
       head = this.head = grown;
     }
     chunk.copy(head, before, 0, take);
-    const length = (this.headLength = before + take);
-    // The terminator, or a CR and its LF, may straddle the previous chunk's last two bytes.
-    const terminator = scanHead(head, Math.max(0, before - 2), length);
-    if (terminator >= 0) {
-      const end = headTerminatorEnd(head, terminator);
-      if (end > maxHeadBytes) return this.sendError(headTooLargeStatus(head, 0, maxHeadBytes));
-      const text = head.toString('latin1', 0, terminator);
-      this.head = null;
-      return this.onHead(text, chunk, end - before);
-    }
-    if (terminator === HEAD_BAD_BYTE) return this.reject(BAD_BYTE);
-    if (length > maxHeadBytes) return this.sendError(headTooLargeStatus(head, 0, maxHeadBytes));
-    this.checkRequestLineEarly(before);
+    this.headLength = before + take;
+    return head;
   }
 
   /**
@@ -255,9 +317,9 @@ export class Http1Connection {
   private onHead(text: string, chunk: Buffer, bodyOffset: number): void {
     const limits = this.context.limits;
     const head = parseHead(text, limits.maxHeaderCount);
-    if ('status' in head) return this.reject(head);
+    if (isRejection(head)) return this.reject(head);
     const framing = resolveBodyFraming(head.version, head.headers, limits.maxBodyBytes);
-    if ('status' in framing) return this.reject(framing);
+    if (isRejection(framing)) return this.reject(framing);
     const body = createBodyReader(framing, limits);
     if (body === undefined) {
       if (bodyOffset < chunk.length) this.linger = true;
@@ -315,7 +377,7 @@ export class Http1Connection {
       return;
     }
     this.phase = 'silent';
-    this.deadline = Date.now() + this.context.limits.requestTimeoutMs;
+    this.deadline = monotonicNow() + this.context.limits.requestTimeoutMs;
   }
 
   /** Writes the response held back by `delayMs`, unless the client has gone meanwhile. */
@@ -373,4 +435,12 @@ function writeDelayedResponse(connection: Http1Connection): void {
 function headTooLargeStatus(bytes: Buffer, start: number, maxHeadBytes: number): number {
   const lineFeed = bytes.indexOf(LF, start);
   return lineFeed === -1 || lineFeed - start >= maxHeadBytes ? 414 : 431;
+}
+
+/**
+ * The clock of deadlines: monotonic, so a wall-clock step (NTP, a suspended laptop) neither
+ * fires every timeout at once nor suspends them.
+ */
+export function monotonicNow(): number {
+  return performance.now();
 }

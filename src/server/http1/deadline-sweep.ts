@@ -2,7 +2,7 @@
  * One timer per listener that closes connections past their deadline, instead of one timer per
  * connection: a thousand idle sockets cost one interval and a loop over a Set.
  */
-import type { Http1Connection } from './connection.js';
+import { monotonicNow, type Http1Connection } from './connection.js';
 
 /** How often the sweep runs: a tenth of the timeout (so it fires at most 10% late), within 10 ms..1 s. */
 export function sweepIntervalMs(requestTimeoutMs: number): number {
@@ -29,7 +29,7 @@ export function startDeadlineSweep(
 }
 
 function sweep(connections: ReadonlySet<Http1Connection>): void {
-  const now = Date.now();
+  const now = monotonicNow();
   for (const connection of connections) {
     if (connection.deadline <= now) connection.onDeadline(now);
   }
