@@ -14,6 +14,7 @@
  * See docs/decisions/0002-wire-details.md for the captures each shape comes from.
  */
 import type { ImdsResponse } from './exchange.js';
+import { reasonPhrase } from './http1/reason-phrases.js';
 import { TOKEN_TTL_HEADER_WIRE } from '../wire.js';
 
 type Header = readonly [string, string];
@@ -23,28 +24,12 @@ const CLOSE: Header = ['Connection', 'close'];
 const TEXT_PLAIN: Header = ['Content-Type', 'text/plain'];
 const latin1 = (text: string) => Buffer.from(text, 'latin1');
 
-/** Standard reason phrases of the XHTML pages the service writes. */
-const PAGE_TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  414: 'Request-URI Too Long',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-  505: 'HTTP Version Not Supported',
-};
-
 /**
  * The service's XHTML error page: the DTD URL line starts with two tabs and a space, and the
- * page ends with a newline (339 bytes for the 404).
+ * page ends with a newline (339 bytes for the 404). Its title uses the status line's reason phrase.
  */
 export function errorPageBody(status: number): Uint8Array {
-  const title = `${status} - ${PAGE_TITLES[status] ?? 'Error'}`;
+  const title = `${status} - ${reasonPhrase(status) || 'Error'}`;
   return latin1(
     '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
       '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +

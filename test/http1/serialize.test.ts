@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reasonPhrase } from '../../src/server/http1/reason-phrases.js';
 import { serializeResponse } from '../../src/server/http1/serialize.js';
+import { pageResponse } from '../../src/server/responses.js';
 
 describe('serializeResponse', () => {
   it('writes the status line, the headers in the given order and spelling, a blank line and the body', () => {
@@ -74,4 +75,18 @@ describe('reasonPhrase', () => {
   ])('%i is %j', (status, phrase) => {
     expect(reasonPhrase(status)).toBe(phrase);
   });
+});
+
+describe('error pages and status lines share one reason phrase', () => {
+  it.each([400, 403, 404, 408, 413, 414, 431, 500, 501, 502, 503, 504, 505])(
+    'the %i page title is the status line phrase',
+    (status) => {
+      const response = pageResponse(status, { date: 'Thu, 01 Jan 2026 00:00:00 GMT', head: false });
+      const wire = serializeResponse(response).toString('latin1');
+      const statusLine = wire.slice(0, wire.indexOf('\r\n'));
+      const title = /<title>(.*)<\/title>/.exec(wire)?.[1];
+      expect(statusLine).toBe(`HTTP/1.1 ${status} ${reasonPhrase(status)}`);
+      expect(title).toBe(`${status} - ${reasonPhrase(status)}`);
+    },
+  );
 });

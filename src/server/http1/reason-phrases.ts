@@ -1,5 +1,6 @@
 /**
- * The standard reason phrase of each status code the emulator can send (RFC 9110 §15).
+ * The standard reason phrase of each status code the emulator can send (RFC 9110 §15): the one
+ * table for status lines and for the titles of the XHTML error pages.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15
  */
 const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
