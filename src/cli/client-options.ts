@@ -3,7 +3,7 @@
  * `--no-v1-fallback`, `--json`, `--help`) and how they become an {@link ImdsClient}. The command's
  * environment (`io.env`) supplies the `AWS_*` variables; flags win over them.
  */
-import { parseDurationMs } from './client-duration.js';
+import { parsePositiveDuration } from '../duration.js';
 import { usageError } from './client-errors.js';
 import { fallbackWarning } from './fallback-warning.js';
 import { FlagError, parseFlags, type FlagSpec, type FlagValue } from './parse-flags.js';
@@ -103,7 +103,7 @@ export function clientFromFlags(
   const options: ImdsClientOptions = { env: io.env, ...extra };
   if (flags.endpoint !== undefined) options.endpoint = flags.endpoint;
   if (flags.timeout !== undefined) {
-    const ms = parseDurationMs(flags.timeout);
+    const ms = parsePositiveDuration(flags.timeout);
     if (ms === undefined)
       return { usage: `--timeout must be a positive duration (500ms, 2s); got '${flags.timeout}'` };
     options.timeoutMs = ms;

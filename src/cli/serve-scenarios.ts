@@ -6,7 +6,7 @@
  * @see ../../docs/scenarios.md
  */
 import { ConfigError, type LocatedProblem } from '../config/config-error.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { configFromData } from '../config/load-file.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 

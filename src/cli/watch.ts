@@ -3,7 +3,7 @@
  * change, optionally running a command for each.
  */
 import { clientFromFlags, CLIENT_OPTIONS_HELP, parseCommandLine } from './client-options.js';
-import { parseDurationMs } from './client-duration.js';
+import { parsePositiveDuration } from '../duration.js';
 import { exitCodeFor, reportError, usageError } from './client-errors.js';
 import { HookRunner } from './client-hook.js';
 import { watchEvents } from './client-watch.js';
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const { values } = parsed;
   const json = values.json === true;
   const intervalText = typeof values.interval === 'string' ? values.interval : DEFAULT_INTERVAL;
-  const intervalMs = parseDurationMs(intervalText);
+  const intervalMs = parsePositiveDuration(intervalText);
   if (intervalMs === undefined || intervalMs < MIN_INTERVAL_MS) {
     return usageError(
       io,

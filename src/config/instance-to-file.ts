@@ -1,5 +1,5 @@
 import type { InstanceDescription } from '../metadata/instance.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import { formatTimestamp } from './timestamp.js';
 
 /** The parts of a configuration file that describe an instance. */

@@ -1,5 +1,5 @@
 import type { Moment, ScenarioSpec } from '../scenarios/spec.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import { formatTimestamp } from './timestamp.js';
 
 /** A moment as the file writes it: a duration (`2m`) or a time (`2024-02-27T13:10:00Z`). */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ManualClock } from '../clock.js';
 import { ConfigError } from '../config/config-error.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../duration.js';
 import { httpEndpointSchema, httpTokensSchema } from '../config/schema/config-schema.js';
 import { scalarText } from '../config/schema/fields.js';
 import { metadataOptionsSchema } from '../config/schema/instance-schema.js';
@@ -200,11 +200,11 @@ export class Controller {
         'the clock is the system clock; start with clock.manual: true to move it',
       );
     if (move.advance !== undefined) {
-      const ms = typeof move.advance === 'number' ? move.advance : parseDuration(move.advance);
-      if (ms === undefined || !(ms >= 0))
+      const ms = parseDuration(move.advance);
+      if (ms === undefined)
         throw new ClockError(
           'bad-input',
-          `advance: expected a duration such as 2m or a number of milliseconds, got ${JSON.stringify(move.advance)}`,
+          `advance: expected a duration such as 2m or a number of seconds, got ${JSON.stringify(move.advance)}`,
         );
       clock.advance(ms);
     } else if (move.set !== undefined) {

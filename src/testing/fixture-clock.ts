@@ -1,13 +1,13 @@
 import type { ManualClock } from '../clock.js';
 import { ConfigError } from '../config/config-error.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../duration.js';
 import { parseTimestamp } from '../config/timestamp.js';
 
 /** The fixture's clock: it moves only when the test says so. */
 export interface ImdsClock {
   /** The emulator's time, epoch ms. */
   now(): number;
-  /** Moves time forward: milliseconds, or a duration such as `2m`. Returns the new time. */
+  /** Moves time forward by a duration such as `2m`, or a number of seconds (as everywhere). Returns the new time. */
   advance(by: number | string): number;
   /** Jumps to a time (Date, ISO text or epoch ms). */
   set(to: Date | string | number): number;
@@ -34,10 +34,10 @@ export function fixtureClock(clock: ManualClock, source: string): ImdsClock {
   return {
     now: () => clock.now(),
     advance(by) {
-      const ms = typeof by === 'number' ? by : parseDuration(by);
+      const ms = parseDuration(by);
       if (ms === undefined)
         throw new RangeError(
-          `clock.advance takes milliseconds or a duration such as 2m, got ${JSON.stringify(by)}`,
+          `clock.advance takes a duration such as 2m or a number of seconds, got ${JSON.stringify(by)}`,
         );
       clock.advance(ms);
       return clock.now();

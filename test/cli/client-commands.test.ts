@@ -147,6 +147,14 @@ describe('imds get', () => {
     expect(io.err()).toContain(message);
   });
 
+  it('--timeout takes the same durations as the config file (1h, 1h30m, bare seconds)', async () => {
+    for (const timeout of ['1h', '1h30m', '5']) {
+      const io = fakeIo(endpointEnv(imds.url));
+      expect(await get(['instance-id', '--timeout', timeout], io)).toBe(0);
+      expect(io.out()).toBe('i-0410f3c9b2d5e8a71\n');
+    }
+  });
+
   it('a bad AWS_* variable is a configuration error (exit 2) naming it', async () => {
     const io = fakeIo(endpointEnv(imds.url, { AWS_METADATA_SERVICE_TIMEOUT: 'never' }));
     expect(await get(['instance-id'], io)).toBe(2);

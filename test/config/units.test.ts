@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { privateHostname, publicHostname, regionOfZone, zoneIdFor } from '../../src/config/derive-names.js';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { formatDuration, parseDuration, parsePositiveDuration } from '../../src/duration.js';
 import { formatKeyPath } from '../../src/config/problem.js';
 import { suggest } from '../../src/config/suggest.js';
 import { formatTimestamp, parseTimestamp } from '../../src/config/timestamp.js';
@@ -35,6 +35,14 @@ describe('durations', () => {
     );
     expect(formatDuration(5_400_000)).toBe('1h30m');
     expect(formatDuration(1_500)).toBe('1s500ms');
+  });
+
+  it('timeouts and intervals take the same grammar, longer than zero', () => {
+    expect(parsePositiveDuration('1h')).toBe(3_600_000);
+    expect(parsePositiveDuration('2')).toBe(2_000);
+    expect(parsePositiveDuration('0s')).toBeUndefined();
+    expect(parsePositiveDuration(0)).toBeUndefined();
+    expect(parsePositiveDuration('soon')).toBeUndefined();
   });
 });
 

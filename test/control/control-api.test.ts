@@ -255,6 +255,8 @@ describe('control API', () => {
       now: '2024-03-02T00:00:00Z',
     });
     expect((await api('POST', '/clock', { advance: 'soon' })).status).toBe(400);
+    // A bare number is seconds here too, as in files, flags and the fixture.
+    expect((await api('POST', '/clock', { advance: 120 })).body).toEqual({ now: '2024-03-02T00:02:00Z' });
   });
 
   it('POST /reset returns to the configured state', async () => {

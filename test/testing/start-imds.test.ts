@@ -50,7 +50,7 @@ describe('startImds', () => {
     expect((await read(imds, '/latest/meta-data/ami-id')).body).toBe('ami-0123456789abcdef0');
     expect((await read(imds, '/latest/meta-data/public-ipv4')).status).toBe(404);
     expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).status).toBe(404);
-    expect(imds.clock.advance(60_000)).toBe(Date.UTC(2024, 2, 1, 9, 1));
+    expect(imds.clock.advance(60)).toBe(Date.UTC(2024, 2, 1, 9, 1));
     expect((await read(imds, '/latest/meta-data/events/recommendations/rebalance')).body).toBe(
       '{"noticeTime": "2024-03-01T09:01:00Z"}',
     );
@@ -65,7 +65,7 @@ describe('startImds', () => {
     expect(() => imds.set('metadata/x', 'y')).toThrow(ConfigError);
   });
 
-  it('spot.interrupt() now or after a delay; clock.advance takes milliseconds or a duration', async () => {
+  it('spot.interrupt() now or after a delay; clock.advance takes a duration or a number of seconds', async () => {
     await using imds = await startImds({ now: Date.UTC(2024, 2, 1, 9) });
     imds.spot.interrupt({ action: 'stop', after: '30s' });
     expect((await read(imds, '/latest/meta-data/spot/instance-action')).status).toBe(404);

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import * as z from 'zod';
-import { DURATION_EXPECTATION, parseDuration } from '../duration.js';
+import { DURATION_EXPECTATION, parseDuration } from '../../duration.js';
 import { parseTimestamp, TIMESTAMP_EXPECTATION } from '../timestamp.js';
 import type { Moment } from '../../scenarios/spec.js';
 

@@ -1,6 +1,9 @@
 /**
- * Durations as people write them in a configuration file: `90s`, `2m`, `1h30m`, `500ms`, `1d`, or a
- * bare number of seconds (`120`, as AWS writes TTLs). Units: `ms`, `s`, `m`, `h`, `d`.
+ * Durations, one grammar everywhere a person writes one: configuration files, command-line flags
+ * (`--timeout`, `--interval`), the control API (`POST /clock`) and the test fixture
+ * (`imds.clock.advance`, `after:`). `90s`, `2m`, `1h30m`, `500ms`, `1d`, or a bare number, which
+ * is always **seconds** (`120`, as AWS writes TTLs and `AWS_METADATA_SERVICE_TIMEOUT`).
+ * Units: `ms`, `s`, `m`, `h`, `d`.
  */
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -32,6 +35,19 @@ export function parseDuration(input: unknown): number | undefined {
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   }
   return Math.round(total);
+}
+
+/**
+ * Milliseconds of a duration that must be longer than zero (a timeout, an interval), or undefined.
+ * @example
+ * ```ts
+ * parsePositiveDuration('500ms'); // 500
+ * parsePositiveDuration('0s');    // undefined
+ * ```
+ */
+export function parsePositiveDuration(input: unknown): number | undefined {
+  const ms = parseDuration(input);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 /**
