@@ -3,7 +3,7 @@
  * data, then throws the data away: the front reads request bodies only to find where they end.
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-7.1
  */
-import type { BodyProgress, BodyReader } from './body.js';
+import type { BodyProgress, BodyReader } from './body-reader.js';
 import { reject, type Rejection } from './rejection.js';
 import { isFieldContentByte, TCHAR_BYTES } from './syntax.js';
 

@@ -66,7 +66,8 @@
 import type { Socket } from 'node:net';
 import type { HandlerOutcome, ImdsResponse, RequestHandler } from '../exchange.js';
 import { isNoResponse } from '../exchange.js';
-import { createBodyReader, type BodyReader } from './body.js';
+import { createBodyReader } from './body.js';
+import type { BodyReader } from './body-reader.js';
 import { resolveBodyFraming } from './framing.js';
 import type { FrontLimits } from './limits.js';
 import { parseHead, parseRequestLine, type ParsedHead } from './parse-head.js';

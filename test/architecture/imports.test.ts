@@ -1,0 +1,129 @@
+/**
+ * The import graph of `src/`, read from the files themselves: no cycle between files, and no edge
+ * from a lower part to a higher one. Parts and their order:
+ *
+ *   wire, clock, duration, net  <  metadata  <  scenarios  <  server  <  config  <  control
+ *   <  testing, cli  <  index
+ *
+ * The client stands apart: it may import only `wire` and `net` (never the emulator), so it can be
+ * used, and bundled, alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve('src');
+const RANK: Readonly<Record<string, number>> = {
+  wire: 0,
+  clock: 0,
+  duration: 0,
+  net: 0,
+  metadata: 1,
+  scenarios: 2,
+  server: 3,
+  config: 4,
+  control: 5,
+  testing: 6,
+  cli: 6,
+  index: 7,
+};
+const CLIENT_MAY_IMPORT = new Set(['wire', 'net']);
+const IMPORT = /^\s*(?:import|export)\b[^'"]*?\bfrom\s+'(\.{1,2}\/[^']+)'|^\s*import\s+'(\.{1,2}\/[^']+)'/gm;
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** `server/http1/connection.ts` -> `server`; `wire.ts` -> `wire`. */
+function partOf(file: string): string {
+  const [first = '', ...rest] = path.relative(SRC, file).split(path.sep);
+  return rest.length === 0 ? first.replace(/\.ts$/, '') : first;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((match) =>
+    path.resolve(path.dirname(file), (match[1] ?? match[2]) as string).replace(/\.js$/, '.ts'),
+  );
+}
+
+type Graph = ReadonlyMap<string, readonly string[]>;
+
+/** Every cycle, as the files along it (the first repeated at the end), by depth-first search. */
+function cyclesIn(graph: Graph): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return found.map((cycle) => cycle.map((file) => path.relative(SRC, file)));
+}
+
+/** Whether part `from` may import part `to`. */
+function mayImport(from: string, to: string): boolean {
+  if (from === to) return true;
+  if (from === 'client') return CLIENT_MAY_IMPORT.has(to);
+  if (to === 'client') return from === 'cli' || from === 'index';
+  return (RANK[to] as number) < (RANK[from] as number);
+}
+
+/** Every edge from a part to one it may not import. */
+function upwardEdgesIn(graph: Graph): string[] {
+  return [...graph].flatMap(([file, targets]) =>
+    targets
+      .filter((target) => !mayImport(partOf(file), partOf(target)))
+      .map((target) => `${path.relative(SRC, file)} -> ${path.relative(SRC, target)}`),
+  );
+}
+
+const files = sourceFiles(SRC);
+const graph: Graph = new Map(files.map((file) => [file, importsOf(file)]));
+const at = (file: string) => path.join(SRC, file);
+
+describe('the import graph of src/', () => {
+  it('reads every source file and resolves every relative import to one', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(graph.get(at('server/emulator.ts'))).toContain(at('server/handler.ts'));
+    const dangling = [...graph].flatMap(([file, targets]) =>
+      targets.filter((target) => !graph.has(target)).map((target) => `${file} -> ${target}`),
+    );
+    expect(dangling).toEqual([]);
+  });
+
+  it('knows the part of every file', () => {
+    const unknown = files.map(partOf).filter((part) => part !== 'client' && RANK[part] === undefined);
+    expect([...new Set(unknown)]).toEqual([]);
+  });
+
+  it('has no cycle between files', () => {
+    expect(cyclesIn(graph)).toEqual([]);
+  });
+
+  it('has no edge from a lower part to a higher one, and the client imports no emulator part', () => {
+    expect(upwardEdgesIn(graph)).toEqual([]);
+  });
+
+  it('the checks find a cycle and an upward edge when there is one', () => {
+    const broken: Graph = new Map([
+      [at('config/a.ts'), [at('control/b.ts')]],
+      [at('control/b.ts'), [at('config/a.ts')]],
+      [at('client/c.ts'), [at('server/d.ts')]],
+      [at('server/d.ts'), []],
+    ]);
+    expect(cyclesIn(broken)).toEqual([['config/a.ts', 'control/b.ts', 'config/a.ts']]);
+    expect(upwardEdgesIn(broken)).toEqual(['config/a.ts -> control/b.ts', 'client/c.ts -> server/d.ts']);
+  });
+});
