@@ -9,6 +9,10 @@
  * console.log(imds.url); // http://127.0.0.1:<free port>
  * await imds.close();
  * ```
+ *
+ * Errors are classes, checked with `instanceof`, each with a stable `name` and a machine-readable
+ * `code`: kebab-case for the emulator's own conditions (`invalid-config`, `unknown-id`,
+ * `not-manual`), the system's code where a system call failed (`ListenError`: `EADDRINUSE`).
  */
 export { Emulator, type EmulatorOptions } from './server/emulator.js';
 export { startEmulator, type RunningEmulator, type StartOptions } from './server/start.js';
@@ -21,7 +25,12 @@ export type {
   SpotNotice,
 } from './metadata/instance.js';
 export { createIdentitySigner, IdentityKeyError, type IdentitySigner } from './metadata/identity-signer.js';
-export { ListenError } from './server/listen.js';
+export { ListenError } from './net/listen-error.js';
+export { ConfigError, type LocatedProblem } from './config/config-error.js';
+export { ScenarioError } from './scenarios/scenario-error.js';
+export { ClockError } from './control/controller.js';
+export { ControlBindError } from './control/control-server.js';
+export { ControlRequestError } from './control/control-error.js';
 export { Fleet, type FleetOptions, type FleetLogEntry } from './fleet/fleet.js';
 export { serveFleet, type RunningFleet } from './fleet/start-fleet-listeners.js';
 export { FleetError } from './fleet/fleet-error.js';

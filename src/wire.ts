@@ -103,3 +103,18 @@ export const METADATA_VERSIONS = [
   '2022-09-24',
   '2024-04-11',
 ] as const;
+
+/**
+ * A host without the brackets a URL puts around an IPv6 address (`[::1]` -> `::1`); other
+ * spellings come back as they are. `node:net` and `node:http` want the bare form; the
+ * endpoint `http://[fd00:ec2::254]` is written with them.
+ *
+ * @example
+ * ```ts
+ * bareHost(new URL('http://[::1]:1338').hostname); // '::1'
+ * bareHost('127.0.0.1'); // '127.0.0.1'
+ * ```
+ */
+export function bareHost(host: string): string {
+  return host.length > 1 && host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}

@@ -16,11 +16,16 @@ import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { printConfig } from '../config/print-config.js';
 import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
-import { startControlServer, type RunningControlServer } from '../control/control-server.js';
+import {
+  ControlBindError,
+  startControlServer,
+  type RunningControlServer,
+} from '../control/control-server.js';
 import { Controller } from '../control/controller.js';
 import { readRecordingFile } from '../recording/read.js';
 import { replayOf, type Replay } from '../recording/replay.js';
 import { replayHttpTokens, replayInstance } from '../recording/replay-setup.js';
+import { IdentityKeyError } from '../metadata/identity-signer.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
 import { auditOptionsOf, followRequests } from './audit-flags.js';
@@ -325,8 +330,8 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
     if (
       error instanceof UsageError ||
       error instanceof ListenError ||
-      (error as Error).name === 'IdentityKeyError' ||
-      (error as Error).name === 'ControlBindError'
+      error instanceof IdentityKeyError ||
+      error instanceof ControlBindError
     ) {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;

@@ -8,7 +8,7 @@
  * still ends within it. Bodies are counted as they arrive and the connection is cut as soon as
  * they pass `maxBodyBytes` (or at once when `Content-Length` already says they will).
  */
-import { bareHost } from '../net/host.js';
+import { bareHost } from '../wire.js';
 import {
   request as httpRequest,
   type ClientRequest,

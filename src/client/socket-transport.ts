@@ -9,7 +9,7 @@
  * connection is open, and `timeoutMs` for the whole exchange (a total, not an idle timeout, so a
  * peer dripping one byte a second still ends within it).
  */
-import { bareHost } from '../net/host.js';
+import { bareHost } from '../wire.js';
 import net from 'node:net';
 import { BodyTooLargeError, MalformedResponseError, ResponseReader } from './response-reader.js';
 import {

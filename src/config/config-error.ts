@@ -39,8 +39,9 @@ export function formatProblem(problem: LocatedProblem): string {
  * ```
  */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'EIMDSCONFIG';
+  override readonly name: string = 'ConfigError';
+  /** Stable and machine-readable, in the emulator's convention (kebab-case, as the control API's `error` field). */
+  readonly code: string = 'invalid-config';
   readonly problems: readonly LocatedProblem[];
 
   constructor(problems: readonly LocatedProblem[]) {

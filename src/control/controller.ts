@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { ManualClock } from '../clock.js';
-import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../duration.js';
 import { httpEndpointSchema, httpTokensSchema } from '../config/schema/config-schema.js';
 import { scalarText } from '../config/schema/fields.js';
@@ -23,13 +22,14 @@ import { ScenarioError } from '../scenarios/scenario-error.js';
 import { isFault, type ScenarioSpec } from '../scenarios/spec.js';
 import type { HttpEndpoint, HttpTokens } from '../wire.js';
 import type { ControlState, RequestRecord, ScenarioRecord } from './api-shapes.js';
+import { ControlRequestError } from './control-error.js';
 
 /**
  * The run-time operations on one emulator, shared by the control API and the test fixture:
  * read the state, set or remove values, trigger or cancel scenarios, end maintenance events,
  * change the token mode, read the request log, move a manual clock, reset. Input from outside is
  * validated with the configuration's schemas, so a bad request gets the same clear messages as a
- * bad file ({@link ConfigError}, source `request body` by default).
+ * bad file ({@link ControlRequestError}, source `request body` by default).
  *
  * @example
  * ```ts
@@ -224,7 +224,7 @@ export class Controller {
   #parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
     const result = schema.safeParse(input);
     if (result.success) return result.data;
-    throw new ConfigError(
+    throw new ControlRequestError(
       problemsFromIssues(result.error.issues, schema, input).map((problem) => ({
         source: this.source,
         ...problem,

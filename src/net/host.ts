@@ -3,20 +3,6 @@
  */
 
 /**
- * A host without the brackets a URL puts around an IPv6 address (`[::1]` -> `::1`); other
- * spellings come back as they are. `node:net` and `node:http` want the bare form.
- *
- * @example
- * ```ts
- * bareHost(new URL('http://[::1]:1338').hostname); // '::1'
- * bareHost('127.0.0.1'); // '127.0.0.1'
- * ```
- */
-export function bareHost(host: string): string {
-  return host.length > 1 && host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/**
  * `host:port` as a reader expects it, IPv6 in brackets (`[::1]:1338`).
  *
  * @example

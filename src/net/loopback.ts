@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { bareHost } from './host.js';
+import { bareHost } from '../wire.js';
 
 const IPV6_LOOPBACK = new net.BlockList();
 IPV6_LOOPBACK.addAddress('::1', 'ipv6');
