@@ -31,10 +31,7 @@ export function credentialsAt(
   rotation: CredentialRotation,
   now: number,
 ): CredentialSet {
-  const start = rotation.anchor ?? launchTime;
-  const periodMs = rotation.rotationSeconds * 1000;
-  const index = Math.max(0, Math.floor((now - start) / periodMs));
-  const issuedAt = start + index * periodMs;
+  const { index, issuedAt } = rotationWindow(launchTime, rotation, now);
   // Generation 0 keeps the historic derivation, so an instance that never rotated early serves the same keys.
   const series = rotation.generation ? `${scope}\0g${rotation.generation}` : scope;
   const material = createHmac('sha256', secret).update(`${series}\0${index}`).digest();
@@ -61,10 +58,20 @@ function jitterOf(series: string, index: number, jitterSeconds = 0): number {
 
 /** When the set current at `now` is replaced (epoch ms). */
 export function nextRotationAt(launchTime: number, rotation: CredentialRotation, now: number): number {
+  return rotationWindow(launchTime, rotation, now).replacedAt;
+}
+
+/** The rotation window holding `now`: its index from the anchor, when its set appeared and when it is replaced. */
+function rotationWindow(
+  launchTime: number,
+  rotation: CredentialRotation,
+  now: number,
+): { index: number; issuedAt: number; replacedAt: number } {
   const start = rotation.anchor ?? launchTime;
   const periodMs = rotation.rotationSeconds * 1000;
   const index = Math.max(0, Math.floor((now - start) / periodMs));
-  return start + (index + 1) * periodMs;
+  const issuedAt = start + index * periodMs;
+  return { index, issuedAt, replacedAt: issuedAt + periodMs };
 }
 
 function base32(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 import { resolveMoment } from './moment.js';
 import type { ScenarioEffect } from './scenario.js';
 import type { CredentialRotationSpec } from './spec.js';
-import { withInstance } from './with-instance.js';
+import { editInstanceFrom } from './with-instance.js';
 
 /**
  * An early credential rotation: at `when`, the role and identity credentials are replaced by a
@@ -10,16 +10,11 @@ import { withInstance } from './with-instance.js';
  */
 export function credentialRotation(spec: CredentialRotationSpec, anchor: number): ScenarioEffect {
   const rotatedAt = resolveMoment(spec.when, anchor);
-  return {
-    changesAt: [rotatedAt],
-    apply: (state, now) =>
-      withInstance(state, (instance) => {
-        if (now < rotatedAt) return instance;
-        const rotation = instance.credentialRotation;
-        return {
-          ...instance,
-          credentialRotation: { ...rotation, anchor: rotatedAt, generation: (rotation.generation ?? 0) + 1 },
-        };
-      }),
-  };
+  return editInstanceFrom(rotatedAt, (instance) => {
+    const rotation = instance.credentialRotation;
+    return {
+      ...instance,
+      credentialRotation: { ...rotation, anchor: rotatedAt, generation: (rotation.generation ?? 0) + 1 },
+    };
+  });
 }

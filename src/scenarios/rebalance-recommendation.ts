@@ -1,7 +1,7 @@
 import { resolveMoment } from './moment.js';
 import type { ScenarioEffect } from './scenario.js';
 import type { RebalanceRecommendationSpec } from './spec.js';
-import { withInstance } from './with-instance.js';
+import { editInstanceFrom } from './with-instance.js';
 
 /**
  * A rebalance recommendation: `events/recommendations/rebalance` appears when issued, its
@@ -11,15 +11,10 @@ import { withInstance } from './with-instance.js';
  */
 export function rebalanceRecommendation(spec: RebalanceRecommendationSpec, anchor: number): ScenarioEffect {
   const issuedAt = resolveMoment(spec.when, anchor);
-  return {
-    changesAt: [issuedAt],
-    apply: (state, now) =>
-      withInstance(state, (instance) => {
-        if (now < issuedAt) return instance;
-        const current = instance.rebalanceNoticeTime;
-        return current !== undefined && current <= issuedAt
-          ? instance
-          : { ...instance, rebalanceNoticeTime: issuedAt };
-      }),
-  };
+  return editInstanceFrom(issuedAt, (instance) => {
+    const current = instance.rebalanceNoticeTime;
+    return current !== undefined && current <= issuedAt
+      ? instance
+      : { ...instance, rebalanceNoticeTime: issuedAt };
+  });
 }

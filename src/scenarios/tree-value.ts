@@ -2,7 +2,7 @@ import { overrideSegments } from '../metadata/overrides.js';
 import { resolveMoment } from './moment.js';
 import type { ScenarioEffect } from './scenario.js';
 import type { RemoveValueSpec, SetValueSpec } from './spec.js';
-import { withInstance } from './with-instance.js';
+import { editInstanceFrom } from './with-instance.js';
 
 /** The canonical form of a tree path: segments joined by `/`, no leading or trailing slash. */
 export function canonicalTreePath(path: string): string {
@@ -27,11 +27,8 @@ export function withOverride(
 export function treeValue(spec: SetValueSpec | RemoveValueSpec, anchor: number): ScenarioEffect {
   const at = resolveMoment(spec.when, anchor);
   const value = spec.type === 'set-value' ? spec.value : null;
-  return {
-    changesAt: [at],
-    apply: (state, now) =>
-      withInstance(state, (instance) =>
-        now < at ? instance : { ...instance, overrides: withOverride(instance.overrides, spec.path, value) },
-      ),
-  };
+  return editInstanceFrom(at, (instance) => ({
+    ...instance,
+    overrides: withOverride(instance.overrides, spec.path, value),
+  }));
 }

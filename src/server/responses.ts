@@ -16,12 +16,13 @@
 import type { ImdsResponse } from './exchange.js';
 import { reasonPhrase } from './http1/reason-phrases.js';
 import { TOKEN_TTL_HEADER_WIRE } from '../wire.js';
+import { TEXT_PLAIN } from '../metadata/tree.js';
 
 type Header = readonly [string, string];
 const EMPTY = new Uint8Array(0);
 const SERVER: Header = ['Server', 'EC2ws'];
 const CLOSE: Header = ['Connection', 'close'];
-const TEXT_PLAIN: Header = ['Content-Type', 'text/plain'];
+const TEXT_PLAIN_TYPE: Header = ['Content-Type', TEXT_PLAIN];
 const latin1 = (text: string) => Buffer.from(text, 'latin1');
 
 /**
@@ -123,7 +124,7 @@ export function tokenResponse(token: string, ttlSeconds: number, date: string): 
       ['Date', date],
       SERVER,
       CLOSE,
-      TEXT_PLAIN,
+      TEXT_PLAIN_TYPE,
     ],
     body,
   };
@@ -133,7 +134,7 @@ export function tokenResponse(token: string, ttlSeconds: number, date: string): 
 export function unauthorizedResponse(date: string): ImdsResponse {
   return {
     status: 401,
-    headers: [['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN],
+    headers: [['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN_TYPE],
     body: EMPTY,
   };
 }
@@ -143,7 +144,7 @@ export function methodNotAllowedResponse(allow: string, date: string): ImdsRespo
   return {
     status: 405,
     reason: 'Not Allowed',
-    headers: [['Allow', allow], ['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN],
+    headers: [['Allow', allow], ['Content-Length', '0'], ['Date', date], SERVER, CLOSE, TEXT_PLAIN_TYPE],
     body: EMPTY,
   };
 }

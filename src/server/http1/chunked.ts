@@ -5,14 +5,9 @@
  */
 import type { BodyProgress, BodyReader } from './body-reader.js';
 import { reject, type Rejection } from './rejection.js';
-import { isFieldContentByte, TCHAR_BYTES } from './syntax.js';
+import { COLON, CR, HTAB, LF, SP, TCHAR_BYTES, isFieldContentByte } from './syntax.js';
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
 const SEMICOLON = 0x3b;
-const COLON = 0x3a;
 
 /** Where the decoder stands between two bytes. */
 type State =

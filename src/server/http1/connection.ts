@@ -75,6 +75,7 @@ import { isRejection, reject, type Rejection } from './rejection.js';
 import { countLeadingLineBreaks, HEAD_BAD_BYTE, headTerminatorEnd, scanHead } from './scan-head.js';
 import { serializeResponse } from './serialize.js';
 import { SocketRequest } from './socket-request.js';
+import { CR, LF } from './syntax.js';
 
 /** What one listener shares with all its connections. */
 export interface FrontContext {
@@ -95,8 +96,6 @@ type Phase = 'head' | 'body' | 'delayed' | 'silent' | 'done';
 const CONNECTION = Symbol('ec2-imds.http1.connection');
 type SocketWithConnection = Socket & { [CONNECTION]: Http1Connection };
 
-const CR = 0x0d;
-const LF = 0x0a;
 const BAD_BYTE = Object.freeze(reject(400, 'control byte or bare CR in head'));
 /** setTimeout fires at once for longer delays (with a warning); a delay is capped here instead (~24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -7,7 +7,7 @@
  */
 import { reject, type Rejection } from './rejection.js';
 import type { scanHead } from './scan-head.js';
-import { FORBIDDEN_IN_HEAD, HTTP_VERSION, TCHAR_BYTES, TOKEN } from './syntax.js';
+import { COLON, CR, FORBIDDEN_IN_HEAD, HTTP_VERSION, TCHAR_BYTES, TOKEN } from './syntax.js';
 
 /** The request line, split and checked. */
 export interface RequestLine {
@@ -22,9 +22,6 @@ export interface ParsedHead extends RequestLine {
   /** Header values by lower-cased name, every repeated value kept in arrival order. */
   readonly headers: Map<string, string[]>;
 }
-
-const CR = 0x0d;
-const COLON = 0x3a;
 
 /**
  * Parses the head text, up to but not including the LF of its final blank line.

@@ -6,16 +6,12 @@
  * plus regular-expression scans it replaces, and it runs on every request.
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-2.2
  */
+import { CR, DEL, HTAB, LF } from './syntax.js';
 
 /** {@link scanHead}: no blank line yet; resume from `end - 2` when more bytes arrive. */
 export const HEAD_INCOMPLETE = -1;
 /** {@link scanHead}: a control byte (other than HTAB, CR, LF), DEL, or a CR not followed by LF. */
 export const HEAD_BAD_BYTE = -2;
-
-const LF = 0x0a;
-const CR = 0x0d;
-const HTAB = 0x09;
-const DEL = 0x7f;
 
 /**
  * Scans `bytes[from, end)` for the blank line ending a head (`\n\r\n`, or a tolerated `\n\n`).

@@ -4,11 +4,8 @@
  */
 import type { ImdsResponse } from '../exchange.js';
 import { reasonPhrase } from './reason-phrases.js';
+import { COLON, CR, LF, SP } from './syntax.js';
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const COLON = 0x3a;
 const DIGIT_ZERO = 0x30;
 /** `HTTP/1.1 ` + 3 digits + SP + CRLF, around the reason phrase; then the final CRLF. */
 const FIXED_HEAD_BYTES = 9 + 3 + 1 + 2 + 2;

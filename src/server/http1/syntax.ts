@@ -3,6 +3,14 @@
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
  */
 
+/** The bytes the head grammar names, declared once for every parser and writer of the front. */
+export const HTAB = 0x09;
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const SP = 0x20;
+export const COLON = 0x3a;
+export const DEL = 0x7f;
+
 /** `token = 1*tchar`: method names, header names, transfer-coding names. */
 export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
