@@ -16,6 +16,7 @@ import { SEED_NOW } from '../helpers/in-process.js';
 import { fuzzCaseOf, runFuzzCase, type FuzzCase } from '../helpers/raw-fuzz.js';
 import { seededRandom, sleep } from '../http1/helpers.js';
 import { sendRequest } from './support/wire-client.js';
+import { headerValue, splitResponse } from '../helpers/http1-response.js';
 
 const SEED = 0x1eed_0006;
 const CASES = 3_000;
@@ -164,15 +165,19 @@ function responseProblems(bytes: Buffer): string[] {
   let text = bytes.toString('latin1');
   if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n'))
     text = text.slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
-  const end = text.indexOf('\r\n\r\n');
-  if (end === -1) return [`incomplete head ${JSON.stringify(text.slice(0, 80))}`];
-  const match = /^HTTP\/1\.[01] (\d{3}) [A-Za-z -]*\r\n/.exec(text);
-  if (!match) return [`bad status line ${JSON.stringify(text.slice(0, 40))}`];
+  const split = splitResponse(Buffer.from(text, 'latin1'));
+  if ('problem' in split)
+    return [
+      split.problem.startsWith('no end of head')
+        ? `incomplete head ${JSON.stringify(text.slice(0, 80))}`
+        : `bad status line ${JSON.stringify(text.slice(0, 40))}`,
+    ];
+  if (!/^[A-Za-z -]*$/.test(split.reason)) return [`bad status line ${JSON.stringify(text.slice(0, 40))}`];
   const problems: string[] = [];
-  const status = Number(match[1]);
+  const status = split.status;
   if (!ALLOWED.has(status)) problems.push(`status ${status}`);
-  const length = /\r\nContent-Length: (\d+)\r\n/.exec(text.slice(0, end + 2))?.[1];
-  const body = text.slice(end + 4);
+  const length = headerValue(split, 'Content-Length');
+  const body = split.body.toString('latin1');
   // HEAD answers carry the length of the body they leave out.
   if (length === undefined || (body.length !== Number(length) && body.length !== 0))
     problems.push(`Content-Length ${length} with ${body.length} body bytes`);

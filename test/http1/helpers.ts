@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { ImdsRequest, ImdsResponse, RequestHandler } from '../../src/server/exchange.js';
 import type { ListenOptions } from '../../src/server/listen.js';
+import { splitResponse, type SplitResponse } from '../helpers/http1-response.js';
 
 /** How a raw exchange ended, from the client's side. */
 export type Ending = 'closed' | 'reset' | 'timeout';
@@ -63,23 +64,13 @@ export function rawExchange(
 }
 
 /** A response split into its parts, headers in wire order with their spelling kept. */
-export interface ParsedResponse {
-  readonly statusLine: string;
-  readonly status: number;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: Buffer;
-}
+export type ParsedResponse = SplitResponse;
 
 /** Splits the first response in `bytes`; throws if there is none. */
 export function parseResponse(bytes: Buffer): ParsedResponse {
-  const end = bytes.indexOf('\r\n\r\n');
-  if (end === -1) throw new Error(`no complete response head in ${JSON.stringify(bytes.toString('latin1'))}`);
-  const [statusLine = '', ...lines] = bytes.toString('latin1', 0, end).split('\r\n');
-  const headers = lines.map((line): [string, string] => {
-    const colon = line.indexOf(': ');
-    return [line.slice(0, colon), line.slice(colon + 2)];
-  });
-  return { statusLine, status: Number(statusLine.split(' ')[1]), headers, body: bytes.subarray(end + 4) };
+  const split = splitResponse(bytes);
+  if ('problem' in split) throw new Error(split.problem);
+  return split;
 }
 
 /** What {@link echoHandler} writes back: the request exactly as the handler saw it. */

@@ -4,6 +4,7 @@
  * retries, no header normalization, so what the tests check is exactly what the server sent.
  */
 import net from 'node:net';
+import { splitResponse } from '../../helpers/http1-response.js';
 
 /** One request to send. Header names are written as given. */
 export interface WireRequest {
@@ -59,27 +60,12 @@ function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<WireO
   });
 }
 
-/** Splits the bytes of one response; a failure when they do not hold exactly one. */
+/** Splits the bytes of one response; a failure when they do not hold one. */
 export function parseWireResponse(bytes: Buffer): WireOutcome {
   if (bytes.length === 0) return { kind: 'failure', reason: 'no-response', detail: 'closed without a byte' };
-  const end = bytes.indexOf('\r\n\r\n');
-  if (end === -1) return malformed('no end of head', bytes);
-  const [statusLine = '', ...lines] = bytes.toString('latin1', 0, end).split('\r\n');
-  const match = /^HTTP\/1\.[01] (\d{3}) [^\r\n]*$/.exec(statusLine);
-  if (!match) return malformed('bad status line', bytes);
+  const split = splitResponse(bytes);
+  if ('problem' in split) return { kind: 'failure', reason: 'malformed', detail: split.problem };
   const headers = new Map<string, string>();
-  for (const line of lines) {
-    const colon = line.indexOf(': ');
-    if (colon <= 0) return malformed('bad header line', bytes);
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 2));
-  }
-  return { kind: 'response', status: Number(match[1]), headers, body: bytes.subarray(end + 4) };
-}
-
-function malformed(why: string, bytes: Buffer): WireFailure {
-  return {
-    kind: 'failure',
-    reason: 'malformed',
-    detail: `${why}: ${JSON.stringify(bytes.toString('latin1', 0, 200))}`,
-  };
+  for (const [name, value] of split.headers) headers.set(name.toLowerCase(), value);
+  return { kind: 'response', status: split.status, headers, body: split.body };
 }
