@@ -18,7 +18,8 @@ const ttl = (value: string | string[]) => ({ 'X-aws-ec2-metadata-token-ttl-secon
 
 /**
  * Spec §2 (session tokens) and §3 (response shapes), one row each, run in both token modes. Every
- * case has a golden file per mode under test/golden/<mode>/.
+ * case has one golden file, test/golden/<case>.http, shared by both modes, plus
+ * test/golden/<mode>/<case>.http where the modes answer differently (three cases, all without a token).
  */
 export const CONTRACT_CASES: ContractCase[] = [
   // §2 token requests
