@@ -3,8 +3,9 @@
  * and 32 concurrent connections; the emulator against a raw `node:net` server that writes one
  * fixed response per connection and closes it. Two raw baselines: write then close at once (the
  * most one Node process can do; the emulator's front closes the same way) and `socket.end()`.
- * Also measured, to tell the front's cost from the handler's: a bare `node:http` server, and the
- * emulator's front serving a constant response.
+ * Also measured, to tell the front's cost from the handler's: a bare `node:http` server, the
+ * emulator's front serving a constant response, and the emulator served through `node:http`
+ * (the alternative ADR 0001 weighs).
  *
  * The servers run in their own processes, pinned to one core, and the load generator on the
  * other. Runs are interleaved (each round runs every server once per concurrency, in a rotating
@@ -21,7 +22,14 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { median } from '../support/stats.js';
 import { SERVER_KINDS, type ServerKind } from '../servers/kinds.js';
 
-const KINDS: readonly ServerKind[] = ['raw-net', 'node-http', 'emulator', 'raw-net-end', 'front-only'];
+const KINDS: readonly ServerKind[] = [
+  'raw-net',
+  'node-http',
+  'emulator',
+  'emulator-node-http',
+  'raw-net-end',
+  'front-only',
+];
 const CONCURRENCIES = [1, 32] as const;
 const COUNTS_CONNECTIONS: ReadonlySet<ServerKind> = new Set(['raw-net', 'raw-net-end', 'node-http']);
 const TARGET_THROUGHPUT = 0.9;
@@ -52,17 +60,22 @@ export const getThroughput: Figure = {
     const servers = new Map<ServerKind, ServerProcess>();
     try {
       for (const kind of KINDS) {
-        const flags = kind === 'emulator' ? context.emulatorFlags : [];
+        const flags = kind === 'emulator' || kind === 'emulator-node-http' ? context.emulatorFlags : [];
         servers.set(
           kind,
           await startServerProcess(kind, { prefix: context.pinning.server, nodeFlags: flags }),
         );
       }
       const emulator = servers.get('emulator') as ServerProcess;
-      // Every server gets the same request bytes, token included; only the emulator checks it.
+      // Every server gets the same request bytes, token included; only the emulators check it (the
+      // one behind node:http is another emulator, with its own token secret).
       const token = await fetchToken(emulator.url);
+      const viaNodeHttp = servers.get('emulator-node-http') as ServerProcess;
+      const tokens = new Map<ServerKind, string>([['emulator-node-http', await fetchToken(viaNodeHttp.url)]]);
+      const tokenFor = (kind: ServerKind) => tokens.get(kind) ?? token;
       const { rounds, seconds, warmupSeconds } = context.settings.throughput;
-      for (const server of servers.values()) await measure(context, server, 32, warmupSeconds, token, -1);
+      for (const server of servers.values())
+        await measure(context, server, 32, warmupSeconds, tokenFor(server.kind), -1);
       const samples: Sample[] = [];
       for (let round = 0; round < rounds; round++) {
         for (const connections of CONCURRENCIES) {
@@ -72,7 +85,7 @@ export const getThroughput: Figure = {
               servers.get(kind) as ServerProcess,
               connections,
               seconds,
-              token,
+              tokenFor(kind),
               round,
             );
             samples.push(sample);
@@ -211,6 +224,14 @@ function report(samples: readonly Sample[]): FigureOutcome {
         baseline: `raw net ${perSecond(rawRate)}`,
         ratio: roundRatio('front-only', 'raw-net', rate),
         note: `vs raw end(): ${formatRatio(roundRatio('front-only', 'raw-net-end', rate))}`,
+      }),
+      ratioRow({
+        figure: '1',
+        measure: `emulator through node:http, ${label}: throughput`,
+        value: perSecond(medianOf('emulator-node-http', rate)),
+        baseline: `raw net ${perSecond(rawRate)}`,
+        ratio: roundRatio('emulator-node-http', 'raw-net', rate),
+        note: `the socket front vs node:http, same emulator: ${formatRatio(roundRatio('emulator', 'emulator-node-http', rate))}; CPU per request ${us(medianOf('emulator-node-http', cpu))} vs ${us(medianOf('emulator', cpu))}`,
       }),
       ratioRow({
         figure: '1',

@@ -11,6 +11,7 @@ import { Attributor } from '../../src/audit/attributor.js';
 import { startProxy } from '../../src/proxy/proxy.js';
 import { startEmulator } from '../../src/server/start.js';
 import { startBareHttpServer } from './bare-http.js';
+import { startEmulatorOnNodeHttp } from './emulator-node-http.js';
 import { startFleetServer } from './fleet.js';
 import { isServerKind, type FromServer, type ServerKind, type ToServer } from './kinds.js';
 import { startFrontOnly } from './front-only.js';
@@ -97,6 +98,8 @@ async function start(which: ServerKind): Promise<CountingServer> {
       const running = await startProxy({ upstream, host: '127.0.0.1', port: 0 });
       return { port: running.port, connections: () => running.requests.total, close: () => running.close() };
     }
+    case 'emulator-node-http':
+      return startEmulatorOnNodeHttp();
     case 'front-only':
       return startFrontOnly();
     case 'node-http':

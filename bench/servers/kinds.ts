@@ -1,6 +1,7 @@
 /** The servers a figure can start in a child process, and how the table names them. */
 export const SERVER_KINDS = {
   emulator: 'emulator (strict HTTP/1.1 front)',
+  'emulator-node-http': 'emulator through node:http',
   'front-only': 'HTTP/1.1 front, constant handler',
   'node-http': 'bare node:http',
   'raw-net': 'raw node:net (write + destroy)',
