@@ -7,27 +7,50 @@ import { pageResponse } from './responses.js';
 import { createHttpDateFormatter } from './http-date.js';
 import { DEFAULT_EMULATOR_HOST } from '../wire.js';
 
-/** Where to listen, besides what the emulator serves. */
+/**
+ * Where to listen, besides what the emulator serves.
+ * @example
+ * ```ts
+ * await startEmulator({ host: '::1', port: 0, httpTokens: 'optional', limits: { requestTimeoutMs: 2_000 } });
+ * ```
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
+ */
 export interface StartOptions extends Omit<EmulatorOptions, 'instance'> {
   /**
    * The instance: complete, or only the fields to change from the built-in one, as a
    * configuration file's `instance:` is written (`{ instanceType: 'm7g.large' }`).
    */
   instance?: InstanceDescription | ConfigFileInput['instance'];
+  /** The address to bind; loopback (`127.0.0.1`) by default. Beyond loopback, see docs/security.md. */
   host?: string;
   /** 0 (the default here) picks a free port. */
   port?: number;
+  /** Bounds of the socket front (head size, header count, timeouts, connections). */
   limits?: Partial<FrontLimits>;
   /** Serve this emulator instead of creating one from the options. */
   emulator?: Emulator;
 }
 
-/** A running emulator: its URL, its state, and how to stop it. */
+/**
+ * A running emulator: its URL, its state, and how to stop it.
+ * @example
+ * ```ts
+ * const running = await startEmulator();
+ * running.emulator.setHttpTokens('optional');
+ * await running.close();
+ * ```
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
+ */
 export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>` (IPv6 in brackets): the endpoint to give a client. */
   readonly url: string;
+  /** The bound address as the system reports it. */
   readonly host: string;
+  /** The bound port (the chosen one when 0 was asked). */
   readonly port: number;
+  /** The emulator served: its instance, settings, scenarios, clock and request log. */
   readonly emulator: Emulator;
+  /** Stops accepting and ends open connections; resolves once closed. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -36,6 +59,8 @@ export interface RunningEmulator {
  * be complete (`{ ...DEFAULT_INSTANCE, instanceType: 'm7g.large' }`) or written as a configuration
  * file's `instance:` (`{ instanceType: 'm7g.large' }`), which is checked and completed.
  * @throws {ConfigError} for an unknown option (with the likely meant one) or an invalid instance.
+ * @throws {ListenError} (as a rejection) when the address cannot be bound.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
  * @example
  * ```ts
  * const imds = await startEmulator({ httpTokens: 'optional' });

@@ -5,11 +5,32 @@ import { parseTimestamp } from '../config/timestamp.js';
 
 /** The fixture's clock: it moves only when the test says so. */
 export interface ImdsClock {
-  /** The emulator's time, epoch ms. */
+  /**
+   * The emulator's time, epoch ms.
+   * @example
+   * ```ts
+   * new Date(imds.clock.now()).toISOString();
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+   */
   now(): number;
-  /** Moves time forward by a duration such as `2m`, or a number of seconds (as everywhere). Returns the new time. */
+  /**
+   * Moves time forward by a duration such as `2m`, or a number of seconds (as everywhere). Returns the new time.
+   * @example
+   * ```ts
+   * imds.clock.advance('6h'); // the token issued before has expired
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+   */
   advance(by: number | string): number;
-  /** Jumps to a time (Date, ISO text or epoch ms). */
+  /**
+   * Jumps to a time (Date, ISO text or epoch ms).
+   * @example
+   * ```ts
+   * imds.clock.set('2024-03-01T09:00:00Z');
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+   */
   set(to: Date | string | number): number;
 }
 

@@ -22,18 +22,60 @@ const SOURCE = 'startImds';
 
 /** A running emulator for tests, on a free loopback port and a manual clock. */
 export interface Imds extends AsyncDisposable {
-  /** `http://127.0.0.1:<port>`. */
+  /**
+   * `http://127.0.0.1:<port>`: the endpoint to give a client.
+   * @example
+   * ```ts
+   * const client = new ImdsClient({ endpoint: imds.url, env: {} });
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
+   */
   readonly url: string;
-  /** The variables that point AWS SDKs at this emulator (`AWS_EC2_METADATA_SERVICE_ENDPOINT`...). */
+  /**
+   * The variables that point AWS SDKs at this emulator (`AWS_EC2_METADATA_SERVICE_ENDPOINT`...).
+   * @example
+   * ```ts
+   * Object.assign(process.env, imds.env); // then create the SDK client
+   * ```
+   * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-client.html
+   */
   readonly env: Readonly<Record<string, string>>;
-  /** The emulator's clock: it moves only when told. */
+  /**
+   * The emulator's clock: it moves only when told.
+   * @example
+   * ```ts
+   * imds.clock.advance('2m'); // token and credential expiry, scenarios follow
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+   */
   readonly clock: ImdsClock;
-  /** Sets a path of the tree from now on (`meta-data/tags/instance/Name`). */
+  /**
+   * Sets a path of the tree from now on (`meta-data/tags/instance/Name`).
+   * @example
+   * ```ts
+   * imds.set('meta-data/tags/instance/Name', 'web-2');
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   set(path: string, value: string): void;
-  /** Removes a path of the tree from now on. */
+  /**
+   * Removes a path of the tree from now on: it answers 404 and leaves its directory's listing.
+   * @example
+   * ```ts
+   * imds.remove('meta-data/public-ipv4');
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   remove(path: string): void;
   readonly spot: {
-    /** Issues a spot interruption notice (now, or `after` a delay); the action is two minutes later. */
+    /**
+     * Issues a spot interruption notice (now, or `after` a delay); the action is two minutes later.
+     * @example
+     * ```ts
+     * imds.spot.interrupt({ action: 'stop', after: '30s' });
+     * ```
+     * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html
+     */
     interrupt(options?: {
       action?: 'terminate' | 'stop' | 'hibernate';
       after?: string | number;
@@ -41,36 +83,126 @@ export interface Imds extends AsyncDisposable {
       notice?: string | number;
     }): ScenarioRecord;
   };
-  /** Issues a rebalance recommendation (now, or `after` a delay). */
+  /**
+   * Issues a rebalance recommendation (now, or `after` a delay).
+   * @example
+   * ```ts
+   * imds.rebalance({ after: '1m' });
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html
+   */
   rebalance(options?: { after?: string | number; at?: string }): ScenarioRecord;
   readonly events: {
     /**
      * Schedules a maintenance event; returns its event id. The window defaults to a day from now,
      * for two hours.
+     * @example
+     * ```ts
+     * const id = imds.events.schedule({ code: 'system-reboot' });
+     * ```
+     * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instances-status-check_sched.html
      */
     schedule(options: ScheduleEventOptions): string;
-    /** Moves an event to history as completed. */
+    /**
+     * Moves an event to history as completed (its description prefixed `[Completed]`).
+     * @example
+     * ```ts
+     * imds.events.complete(id);
+     * ```
+     * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instances-status-check_sched.html
+     */
     complete(eventId: string): void;
-    /** Moves an event to history as canceled. */
+    /**
+     * Moves an event to history as canceled (its description prefixed `[Canceled]`).
+     * @example
+     * ```ts
+     * imds.events.cancel(id);
+     * ```
+     * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instances-status-check_sched.html
+     */
     cancel(eventId: string): void;
   };
-  /** Issues a new credential set now (as when a role's credentials are rotated). */
+  /**
+   * Issues a new credential set now (as when a role's credentials are rotated).
+   * @example
+   * ```ts
+   * imds.rotateCredentials(); // new AccessKeyId and Expiration from now on
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html#instance-metadata-security-credentials
+   */
   rotateCredentials(): ScenarioRecord;
-  /** Adds any scenario or fault, written as in a configuration file. */
+  /**
+   * Adds any scenario or fault, written as in a configuration file.
+   * @example
+   * ```ts
+   * const { id } = imds.trigger({ type: 'throttle', ratePerSecond: 1 });
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   trigger(entry: ScenarioEntryInput): ScenarioRecord;
-  /** Removes a scenario or fault by id. */
+  /**
+   * Removes a scenario or fault by id.
+   * @example
+   * ```ts
+   * imds.cancel(id);
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   cancel(id: string): void;
+  /**
+   * Sets `HttpTokens`: `required` answers token-less reads with 401, `optional` allows IMDSv1.
+   * @example
+   * ```ts
+   * imds.setHttpTokens('optional');
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
+   */
   setHttpTokens(mode: 'required' | 'optional'): void;
+  /**
+   * Sets `HttpEndpoint`: `disabled` answers every request with 403.
+   * @example
+   * ```ts
+   * imds.setHttpEndpoint('disabled');
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html
+   */
   setHttpEndpoint(mode: 'enabled' | 'disabled'): void;
-  /** The requests served so far, oldest first (method, path, version v1/v2/bad-token, status, peer...). */
+  /**
+   * The requests served so far, oldest first (method, path, version v2/v1/bad-token/token-request/none, status, peer...).
+   * @example
+   * ```ts
+   * expect(imds.requests.filter((r) => r.version === 'v1')).toEqual([]); // no IMDSv1 caller
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
+   */
   readonly requests: readonly RequestRecord[];
   /**
    * Resolves once every request so far has its `caller` looked up (with `attribution: true`), to
    * the requests; at once otherwise.
+   * @example
+   * ```ts
+   * const [first] = await imds.attributed(); // first.caller: { pid, exe, cmdline, ... }
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
    */
   attributed(): Promise<readonly RequestRecord[]>;
-  /** Back to the state at start: instance, settings, scenarios (re-anchored now); the log emptied. */
+  /**
+   * Back to the state at start: instance, settings, scenarios (re-anchored now); the log emptied.
+   * @example
+   * ```ts
+   * afterEach(() => imds.reset());
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   reset(): void;
+  /**
+   * Stops the listener; `await using` calls it for you.
+   * @example
+   * ```ts
+   * await imds.close();
+   * ```
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-categories.html
+   */
   close(): Promise<void>;
   /**
    * The emulator underneath (the `Emulator` class of the `ec2-imds` entry, with the same
