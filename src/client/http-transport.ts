@@ -16,6 +16,7 @@ import {
   type RequestOptions,
 } from 'node:http';
 import {
+  failures,
   TransportFailure,
   type Transport,
   type TransportRequest,
@@ -55,15 +56,7 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
       headers: request.headers,
       agent: false,
     });
-    const totalTimer = setTimeout(
-      () =>
-        fail(
-          new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, {
-            limit: request.timeoutMs,
-          }),
-        ),
-      request.timeoutMs,
-    );
+    const totalTimer = setTimeout(() => fail(failures.responseTimeout(request.timeoutMs)), request.timeoutMs);
 
     function finish(): void {
       settled = true;
@@ -80,12 +73,7 @@ function exchange(send: RequestFunction, url: URL, request: TransportRequest): P
     outgoing.on('socket', (socket) => {
       if (!socket.connecting) return;
       connectTimer = setTimeout(
-        () =>
-          fail(
-            new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, {
-              limit: request.connectTimeoutMs,
-            }),
-          ),
+        () => fail(failures.connectTimeout(request.connectTimeoutMs)),
         request.connectTimeoutMs,
       );
       socket.once('connect', () => clearTimeout(connectTimer));
@@ -111,10 +99,7 @@ function readBody(
   fail: (failure: TransportFailure) => void,
   done: (body: Uint8Array) => void,
 ): void {
-  const tooLarge = () =>
-    new TransportFailure('body-too-large', `response body larger than ${maxBytes} bytes`, {
-      limit: maxBytes,
-    });
+  const tooLarge = () => failures.bodyTooLarge(maxBytes);
   const declared = Number(response.headers['content-length']);
   if (declared > maxBytes) {
     fail(tooLarge());
@@ -129,20 +114,8 @@ function readBody(
   });
   response.on('end', () => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
   // A peer that closes before the declared length ends the response without 'end'.
-  response.on('close', () =>
-    fail(
-      new TransportFailure('connection', 'connection closed before the response was complete', {
-        errno: 'ECONNRESET',
-      }),
-    ),
-  );
-  response.on('error', () =>
-    fail(
-      new TransportFailure('connection', 'connection closed before the response was complete', {
-        errno: 'ECONNRESET',
-      }),
-    ),
-  );
+  response.on('close', () => fail(failures.cutShort()));
+  response.on('error', () => fail(failures.cutShort()));
 }
 
 function flatHeaders(response: IncomingMessage): Record<string, string | undefined> {

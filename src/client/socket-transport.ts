@@ -13,6 +13,7 @@ import { bareHost } from '../wire.js';
 import net from 'node:net';
 import { BodyTooLargeError, MalformedResponseError, ResponseReader } from './response-reader.js';
 import {
+  failures,
   TransportFailure,
   type Transport,
   type TransportRequest,
@@ -65,23 +66,10 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
       port: Number(url.port || 80),
     });
     const connectTimer = setTimeout(
-      () =>
-        fail(
-          new TransportFailure('connect-timeout', `no connection within ${request.connectTimeoutMs} ms`, {
-            limit: request.connectTimeoutMs,
-          }),
-        ),
+      () => fail(failures.connectTimeout(request.connectTimeoutMs)),
       request.connectTimeoutMs,
     );
-    const totalTimer = setTimeout(
-      () =>
-        fail(
-          new TransportFailure('response-timeout', `no complete response within ${request.timeoutMs} ms`, {
-            limit: request.timeoutMs,
-          }),
-        ),
-      request.timeoutMs,
-    );
+    const totalTimer = setTimeout(() => fail(failures.responseTimeout(request.timeoutMs)), request.timeoutMs);
 
     function settle(): boolean {
       if (settled) return false;
@@ -103,13 +91,7 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
         resolve({ status: state.head.status, headers: state.head.headers, body: state.body });
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          fail(
-            new TransportFailure(
-              'body-too-large',
-              `response body larger than ${request.maxBodyBytes} bytes`,
-              { limit: request.maxBodyBytes },
-            ),
-          );
+          fail(failures.bodyTooLarge(request.maxBodyBytes));
         } else if (error instanceof MalformedResponseError) {
           fail(
             new TransportFailure('connection', `malformed response (${error.message})`, { errno: 'EPROTO' }),
@@ -124,16 +106,7 @@ function exchange(url: URL, request: TransportRequest): Promise<TransportRespons
     socket.on('data', (chunk: Buffer) => read(() => reader.push(chunk)));
     socket.on('end', () => read(() => reader.end()));
     // Every exchange ends in 'close'; build the error (and its stack) only when it is one.
-    socket.on(
-      'close',
-      () =>
-        settled ||
-        fail(
-          new TransportFailure('connection', 'connection closed before the response was complete', {
-            errno: 'ECONNRESET',
-          }),
-        ),
-    );
+    socket.on('close', () => settled || fail(failures.cutShort()));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const errno = error.code ?? 'EUNKNOWN';
       fail(new TransportFailure('connection', `connection failed (${errno})`, { errno }));

@@ -50,3 +50,17 @@ export class TransportFailure extends Error {
     this.limit = fields.limit;
   }
 }
+
+/** The failures both transports report in the same words, built in one place. */
+export const failures = {
+  connectTimeout: (ms: number) =>
+    new TransportFailure('connect-timeout', `no connection within ${ms} ms`, { limit: ms }),
+  responseTimeout: (ms: number) =>
+    new TransportFailure('response-timeout', `no complete response within ${ms} ms`, { limit: ms }),
+  bodyTooLarge: (bytes: number) =>
+    new TransportFailure('body-too-large', `response body larger than ${bytes} bytes`, { limit: bytes }),
+  cutShort: () =>
+    new TransportFailure('connection', 'connection closed before the response was complete', {
+      errno: 'ECONNRESET',
+    }),
+} as const;
