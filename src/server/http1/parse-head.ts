@@ -5,7 +5,7 @@
  * cleared of control bytes and bare CRs; what is left to check is the grammar of each part.
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-2
  */
-import { reject, type Rejection } from './rejection.js';
+import { isRejection, reject, type Rejection } from './rejection.js';
 import type { scanHead } from './scan-head.js';
 import { COLON, CR, FORBIDDEN_IN_HEAD, HTTP_VERSION, TCHAR_BYTES, TOKEN } from './syntax.js';
 
@@ -42,7 +42,7 @@ export function parseHead(text: string, maxHeaderCount: number): ParsedHead | Re
   let lineFeed = text.indexOf('\n');
   if (lineFeed === -1) lineFeed = length;
   const head = readRequestLine(text, 0, lineEndBeforeCr(text, lineFeed), true);
-  if ('status' in head) return head;
+  if (isRejection(head)) return head;
 
   const headers = new Map<string, string[]>();
   let count = 0;
