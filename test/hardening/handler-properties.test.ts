@@ -42,6 +42,8 @@ const RUNS = 3_000;
 const TOKEN_TTL = 21_600;
 
 const treeSource = new Emulator({ clock: new ManualClock(SEED_NOW) });
+/** The tree served at SEED_NOW, built once: every state below is a snapshot at that instant. */
+const TREE = treeSource.tree(SEED_NOW);
 const issuer = createTokenIssuer();
 const httpDate = createHttpDateFormatter();
 const validToken = issuer.mint(DEFAULT_INSTANCE.instanceId, TOKEN_TTL, SEED_NOW);
@@ -53,7 +55,7 @@ function stateFor(httpTokens: HttpTokens, httpEndpoint: HttpEndpoint = 'enabled'
   return {
     state: { instance: DEFAULT_INSTANCE, httpTokens, httpEndpoint, faults: [] },
     tokens: issuer,
-    tree: () => treeSource.tree(SEED_NOW),
+    tree: () => TREE,
     lastModified: httpDate(DEFAULT_INSTANCE.launchTime),
     httpDate,
   };
@@ -227,7 +229,7 @@ function realPaths(): string[] {
     node.kind === 'leaf'
       ? [path]
       : [`${path}/`, ...[...node.children].flatMap(([name, child]) => walk(child, `${path}/${name}`))];
-  return ['/', ...walk(treeSource.tree(SEED_NOW), '/latest')];
+  return ['/', ...walk(TREE, '/latest')];
 }
 
 describe('pure handler: paths', () => {
