@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ManualClock } from '../src/clock.js';
-import { startEmulator, type RunningEmulator } from '../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../src/start/start.js';
 import { crawlEmulator } from '../test/hardening/support/crawl.js';
 import { loadTarget, type LoadMode, type LoadTarget } from '../test/hardening/support/expected.js';
 import { runLoad, type LoadReport } from '../test/hardening/support/load.js';

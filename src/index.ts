@@ -15,7 +15,7 @@
  * `not-manual`), the system's code where a system call failed (`ListenError`: `EADDRINUSE`).
  */
 export { Emulator, type EmulatorOptions } from './server/emulator.js';
-export { startEmulator, type RunningEmulator, type StartOptions } from './server/start.js';
+export { startEmulator, type RunningEmulator, type StartOptions } from './start/start.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { DEFAULT_INSTANCE } from './metadata/default-instance.js';
 export type {

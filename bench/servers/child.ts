@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { Attributor } from '../../src/audit/attributor.js';
 import { startProxy } from '../../src/proxy/proxy.js';
-import { startEmulator } from '../../src/server/start.js';
+import { startEmulator } from '../../src/start/start.js';
 import { startBareHttpServer } from './bare-http.js';
 import { startEmulatorOnNodeHttp } from './emulator-node-http.js';
 import { startFleetServer } from './fleet.js';

@@ -7,7 +7,7 @@
  * Usage: `node --import tsx bench/servers/workers.ts <workers> <port>` (127.0.0.1 only).
  */
 import cluster from 'node:cluster';
-import { startEmulator } from '../../src/server/start.js';
+import { startEmulator } from '../../src/start/start.js';
 
 const workers = Number(process.argv[2]);
 const port = Number(process.argv[3]);

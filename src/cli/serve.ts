@@ -37,7 +37,7 @@ import { fleetOf, FleetFlagError, type FleetFlags } from '../fleet/fleet-flags.j
 import { serveFleet, type RunningFleet } from '../fleet/start-fleet-listeners.js';
 import { createIdentitySigner } from '../metadata/identity-signer.js';
 import { ListenError } from '../server/listen.js';
-import { startEmulator, type RunningEmulator } from '../server/start.js';
+import { startEmulator, type RunningEmulator } from '../start/start.js';
 import {
   DEFAULT_EMULATOR_HOST,
   DEFAULT_EMULATOR_PORT,

@@ -11,7 +11,7 @@ import { readRecordingFile } from '../recording/read.js';
 import { replayOf } from '../recording/replay.js';
 import { replayInstance } from '../recording/replay-setup.js';
 import { Emulator } from '../server/emulator.js';
-import { startEmulator } from '../server/start.js';
+import { startEmulator } from '../start/start.js';
 import type { StartImdsOptions } from './options.js';
 import { epochOf, fixtureClock, type ImdsClock } from './fixture-clock.js';
 import { sdkEnv } from './sdk-env.js';

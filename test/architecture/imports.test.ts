@@ -2,7 +2,7 @@
  * The import graph of `src/`, read from the files themselves: no cycle between files, and no edge
  * from a lower part to a higher one. Parts and their order:
  *
- *   wire, clock, duration  <  net, metadata  <  scenarios  <  server  <  config  <  control
+ *   wire, clock, duration  <  net, metadata  <  scenarios  <  server  <  config  <  control, start
  *   <  testing, cli  <  index
  *
  * The client stands apart: it may import only `wire` (never the emulator), so it can be
@@ -23,6 +23,7 @@ const RANK: Readonly<Record<string, number>> = {
   server: 3,
   config: 4,
   control: 5,
+  start: 5,
   testing: 6,
   cli: 6,
   index: 7,

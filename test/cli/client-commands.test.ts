@@ -10,7 +10,7 @@ import { run as dump } from '../../src/cli/dump.js';
 import { run as token } from '../../src/cli/token.js';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
-import type { RunningEmulator } from '../../src/server/start.js';
+import type { RunningEmulator } from '../../src/start/start.js';
 import { useNetworkGuard } from '../client/helpers/network-guard.js';
 import {
   clientFor,

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as get } from '../../src/cli/get.js';
-import type { RunningEmulator } from '../../src/server/start.js';
+import type { RunningEmulator } from '../../src/start/start.js';
 import { useNetworkGuard } from '../client/helpers/network-guard.js';
 import { emulatorOn, silentPeer } from '../client/helpers/peers.js';
 import { endpointEnv, fakeIo } from './helpers/fake-io.js';

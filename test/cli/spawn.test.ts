@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveImdsConfig } from '../../src/client/config.js';
-import type { RunningEmulator } from '../../src/server/start.js';
+import type { RunningEmulator } from '../../src/start/start.js';
 import { assertLoopbackUrl, useNetworkGuard } from '../client/helpers/network-guard.js';
 import { closedPort, emulatorOn } from '../client/helpers/peers.js';
 

@@ -4,7 +4,7 @@ import { plainValue, watchEvents, type WatchChange } from '../../src/cli/client-
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { InstanceDescription } from '../../src/metadata/instance.js';
-import type { RunningEmulator } from '../../src/server/start.js';
+import type { RunningEmulator } from '../../src/start/start.js';
 import { useNetworkGuard } from '../client/helpers/network-guard.js';
 import { clientFor, closedPort, emulatorOn } from '../client/helpers/peers.js';
 import { endpointEnv, fakeIo } from './helpers/fake-io.js';

@@ -5,7 +5,7 @@ import { ImdsNotFoundError } from '../../src/client/errors.js';
 import { CLIENT_VERSION, USER_AGENT } from '../../src/client/user-agent.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
 import type { InstanceDescription } from '../../src/metadata/instance.js';
-import type { RunningEmulator } from '../../src/server/start.js';
+import type { RunningEmulator } from '../../src/start/start.js';
 import { useNetworkGuard } from './helpers/network-guard.js';
 import { clientFor, emulatorOn, tokenPuts } from './helpers/peers.js';
 

@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/clock.js';
 import { startControlServer, type RunningControlServer } from '../../src/control/control-server.js';
 import { Controller } from '../../src/control/controller.js';
 import { Emulator } from '../../src/server/emulator.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 import { request, T0 } from '../scenarios/http.js';
 
 const TOKEN = 'control-token-for-tests';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attributor } from '../../src/audit/attributor.js';
 import { startControlServer, type RunningControlServer } from '../../src/control/control-server.js';
 import { Controller } from '../../src/control/controller.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_FRONT_LIMITS } from '../../src/server/listen.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 import { SEED_NOW } from '../helpers/in-process.js';
 import { sleep } from '../http1/helpers.js';
 import { sendRequest, type WireOutcome } from './support/wire-client.js';

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_FRONT_LIMITS } from '../../src/server/listen.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 import { SEED_NOW } from '../helpers/in-process.js';
 import { fuzzCaseOf, runFuzzCase, type FuzzCase } from '../helpers/raw-fuzz.js';
 import { seededRandom, sleep } from '../http1/helpers.js';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { ManualClock } from '../../src/clock.js';
 import { Emulator, type EmulatorOptions } from '../../src/server/emulator.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 
 /** A moment well after the seed instance's launch. */
 export const T0 = Date.UTC(2024, 2, 1, 9, 0, 0);

@@ -5,7 +5,7 @@
 import { MetadataService } from '@aws-sdk/ec2-metadata-service';
 import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 import { ENV } from '../../src/wire.js';
 
 let imds: RunningEmulator;

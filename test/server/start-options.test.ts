@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { DEFAULT_INSTANCE } from '../../src/metadata/default-instance.js';
-import { startEmulator } from '../../src/server/start.js';
+import { startEmulator } from '../../src/start/start.js';
 
 async function instanceType(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`${url}/latest/meta-data/instance-type`);

@@ -8,7 +8,7 @@ import { Emulator, type EmulatorOptions } from '../../../src/server/emulator.js'
 import type { HandlerOutcome, ImdsRequest, ImdsResponse } from '../../../src/server/exchange.js';
 import { listen, type RunningListener } from '../../../src/server/listen.js';
 import { pageResponse } from '../../../src/server/responses.js';
-import { startEmulator, type RunningEmulator, type StartOptions } from '../../../src/server/start.js';
+import { startEmulator, type RunningEmulator, type StartOptions } from '../../../src/start/start.js';
 import { ImdsClient, type ImdsClientOptions } from '../../../src/client/client.js';
 import { guardedTransport, type GuardedTransport } from './network-guard.js';
 

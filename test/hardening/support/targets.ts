@@ -4,7 +4,7 @@
  */
 import { ManualClock } from '../../../src/clock.js';
 import type { FrontLimits } from '../../../src/server/listen.js';
-import { startEmulator, type RunningEmulator } from '../../../src/server/start.js';
+import { startEmulator, type RunningEmulator } from '../../../src/start/start.js';
 import { crawlEmulator, type Crawl } from './crawl.js';
 import { loadTarget, type LoadMode, type LoadTarget } from './expected.js';
 

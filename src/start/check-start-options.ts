@@ -8,7 +8,7 @@ import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { configFromData } from '../config/load-file.js';
 import { unknownKeyProblems } from '../config/unknown-keys.js';
 import type { InstanceDescription } from '../metadata/instance.js';
-import type { StartOptions } from './start.js';
+import type { StartOptions } from './start-options.js';
 
 const SOURCE = 'startEmulator';
 
