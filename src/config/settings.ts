@@ -20,14 +20,8 @@
  */
 import type { z } from 'zod';
 import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
-import {
-  controlTokenSchema,
-  hostSchema,
-  httpEndpointSchema,
-  httpTokensSchema,
-  portSchema,
-  seedSchema,
-} from './schema/config-schema.js';
+import { controlTokenSchema, hostSchema, seedSchema } from './schema/config-schema.js';
+import { httpEndpointSchema, httpTokensSchema, portSchema } from './schema/fields.js';
 import { metadataOptionsSchema } from './schema/instance-schema.js';
 
 /** The resolved settings `imds serve` runs with. */

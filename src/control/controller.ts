@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ManualClock } from '../clock.js';
 import { parseDuration } from '../duration.js';
-import { httpEndpointSchema, httpTokensSchema } from '../config/schema/config-schema.js';
+import { httpEndpointSchema, httpTokensSchema } from '../config/schema/fields.js';
 import { scalarText } from '../config/schema/fields.js';
 import { metadataOptionsSchema } from '../config/schema/instance-schema.js';
 import {

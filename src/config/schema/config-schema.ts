@@ -9,7 +9,19 @@
  */
 import * as z from 'zod';
 import { describeValue } from '../problem.js';
-import { duration, integer, list, nonEmpty, positiveDuration, scalarText, timestamp } from './fields.js';
+import {
+  httpEndpointSchema,
+  httpTokensSchema,
+  duration,
+  integer,
+  list,
+  nonEmpty,
+  portSchema,
+  positiveDuration,
+  scalarText,
+  timestamp,
+} from './fields.js';
+
 import { instanceSchema } from './instance-schema.js';
 import { fleetSchema } from './fleet-schema.js';
 import { scenarioList as entries } from './scenario-list.js';
@@ -17,12 +29,6 @@ import { treePath } from './tree-path.js';
 
 /** The metadata or control listener's address. */
 export const hostSchema = () => nonEmpty('a host name or address such as 127.0.0.1');
-/** A TCP port; 0 picks a free one. */
-export const portSchema = () => integer(0, 65_535);
-/** `HttpTokens`: `required` (IMDSv2 only) or `optional`. */
-export const httpTokensSchema = () => z.enum(['required', 'optional']);
-/** `HttpEndpoint`: `enabled` or `disabled` (403 to everything). */
-export const httpEndpointSchema = () => z.enum(['enabled', 'disabled']);
 /** The shortest control API token accepted. */
 export const CONTROL_TOKEN_MIN_LENGTH = 16;
 const TOKEN_EXPECTATION = `expected a bearer token of at least ${CONTROL_TOKEN_MIN_LENGTH} visible ASCII characters, no spaces (the value given is not shown)`;

@@ -112,3 +112,13 @@ export const ipv6Cidr = () =>
 
 /** A list, with the element's own messages. */
 export const list = <T extends z.ZodType>(element: T) => z.array(element, { error: 'expected a list' });
+
+/**
+ * The service settings' fields, shared by the file's top level and its `fleet:` section (one
+ * definition, so the two cannot drift). A TCP port; 0 picks a free one.
+ */
+export const portSchema = () => integer(0, 65_535);
+/** `HttpTokens`: `required` (IMDSv2 only) or `optional`. */
+export const httpTokensSchema = () => z.enum(['required', 'optional']);
+/** `HttpEndpoint`: `enabled` or `disabled` (403 to everything). */
+export const httpEndpointSchema = () => z.enum(['enabled', 'disabled']);

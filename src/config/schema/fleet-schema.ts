@@ -4,12 +4,20 @@
  * (`template:`), or both (listed ones first). Each one is the top-level `instance:` with its own
  * fields on top, and gets the top-level `scenarios:`/`faults:` plus its own.
  *
- * Called as a function by `config-schema.ts` (the two import each other's field schemas).
+ * Called as a function by `config-schema.ts`; the settings fields both use are in `fields.ts`.
  * @see ../../../docs/fleet.md
  */
 import * as z from 'zod';
-import { httpEndpointSchema, httpTokensSchema, portSchema } from './config-schema.js';
-import { integer, ipv4, list, nonEmpty, patterned } from './fields.js';
+import {
+  httpEndpointSchema,
+  httpTokensSchema,
+  integer,
+  ipv4,
+  list,
+  nonEmpty,
+  patterned,
+  portSchema,
+} from './fields.js';
 import { instanceSchema } from './instance-schema.js';
 import { scenarioList } from './scenario-list.js';
 import { scenarioEntrySchema } from './scenario-schema.js';
