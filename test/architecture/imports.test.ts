@@ -2,9 +2,8 @@
  * The import graph of `src/`, read from the files themselves: no cycle between files, and no edge
  * from a lower part to a higher one. Parts and their order:
  *
- *   wire, clock, duration  <  net, metadata  <  scenarios  <  server  <  config  <  control, start
- *   <  fleet
- *   <  testing, cli  <  index
+ *   wire, clock, duration, load-on-first-use  <  net, metadata  <  scenarios  <  server  <  config
+ *   <  control, start  <  fleet  <  testing, cli  <  index
  *
  * The client stands apart: it may import only `wire` (never the emulator), so it can be
  * used, and bundled, alone.
@@ -18,6 +17,7 @@ const RANK: Readonly<Record<string, number>> = {
   wire: 0,
   clock: 0,
   duration: 0,
+  'load-on-first-use': 0,
   net: 1,
   metadata: 1,
   scenarios: 2,
