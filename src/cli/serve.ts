@@ -25,7 +25,6 @@ import { Controller } from '../control/controller.js';
 import { readRecordingFile } from '../recording/read.js';
 import { replayOf, type Replay } from '../recording/replay.js';
 import { replayHttpTokens, replayInstance } from '../recording/replay-setup.js';
-import { IdentityKeyError } from '../metadata/identity-signer.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
 import { auditOptionsOf, followRequests } from './audit-flags.js';
@@ -35,7 +34,7 @@ import { Fleet } from '../fleet/fleet.js';
 import { handleFleetControl } from '../fleet/fleet-control.js';
 import { fleetOf, FleetFlagError, type FleetFlags } from '../fleet/fleet-flags.js';
 import { serveFleet, type RunningFleet } from '../fleet/start-fleet-listeners.js';
-import { createIdentitySigner } from '../metadata/identity-signer.js';
+import { createIdentitySigner, IdentityKeyError } from '../metadata/identity-signer.js';
 import { ListenError } from '../server/listen.js';
 import { startEmulator, type RunningEmulator } from '../start/start.js';
 import {
@@ -415,8 +414,8 @@ async function serveFleetCommand(
       error instanceof UsageError ||
       error instanceof ListenError ||
       error instanceof FleetError ||
-      (error as Error).name === 'IdentityKeyError' ||
-      (error as Error).name === 'ControlBindError'
+      error instanceof IdentityKeyError ||
+      error instanceof ControlBindError
     ) {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;
