@@ -3,6 +3,7 @@ import { bindListener, type BoundListener } from '../net/bind.js';
 import { controlBindRefusal } from '../net/bind-policy.js';
 import { isAuthorized } from './auth-policy.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { bareHost } from '../wire.js';
 import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
@@ -186,6 +187,6 @@ function pageHostAllowed(host: string | undefined, localAddress: string | undefi
   if (host === undefined) return false;
   const name = host.replace(/:\d+$/, '');
   if (isLoopbackHost(name)) return true;
-  const bare = name.replace(/^\[(.*)\]$/, '$1');
+  const bare = bareHost(name);
   return localAddress !== undefined && (bare === localAddress || `::ffff:${bare}` === localAddress);
 }

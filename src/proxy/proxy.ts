@@ -14,11 +14,11 @@
 import net from 'node:net';
 import type { Attributor } from '../audit/attributor.js';
 import { isLoopbackHost } from '../net/loopback.js';
-import { bindServer } from '../server/bind-server.js';
+import { bindListener } from '../net/bind.js';
+import { bareHost } from '../wire.js';
 import { createHttpDateFormatter } from '../server/http-date.js';
 import { parseHead } from '../server/http1/parse-head.js';
 import { serializeResponse } from '../server/http1/serialize.js';
-import { listenerUrl } from '../server/http1/listener-url.js';
 import { RequestLog, type RequestLogEntry } from '../server/request-log.js';
 import { unauthorizedResponse } from '../server/responses.js';
 import { classify, settledAccess, type RequestSummary } from './classify.js';
@@ -104,7 +104,7 @@ export function checkUpstream(upstream: string, allowRemote: boolean): URL {
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstream = checkUpstream(options.upstream, options.allowRemoteUpstream === true);
-  const upstreamHost = upstream.hostname.replace(/^\[|\]$/g, '');
+  const upstreamHost = bareHost(upstream.hostname);
   const upstreamPort = Number(upstream.port || 80);
   const enforce = options.enforce ?? 'off';
   if (!ENFORCE_MODES.includes(enforce))
@@ -243,13 +243,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
   };
 
-  await bindServer(server, options.host ?? '127.0.0.1', options.port ?? 0);
-  const address = server.address() as net.AddressInfo;
-  let closing: Promise<void> | undefined;
+  const bound = await bindListener(server, options.host ?? '127.0.0.1', options.port ?? 0, () => {
+    for (const socket of sockets) socket.destroy();
+  });
   return {
-    url: listenerUrl(address.address, address.port),
-    host: address.address,
-    port: address.port,
+    url: bound.url,
+    host: bound.host,
+    port: bound.port,
     upstream,
     enforce,
     requests: log,
@@ -257,13 +257,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
-    },
+    close: () => bound.close(),
   };
 }
 
