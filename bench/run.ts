@@ -28,6 +28,7 @@ import { serveStart } from './figures/serve-start.js';
 import { tokenMemory } from './figures/token-memory.js';
 import { tokenPairs } from './figures/token-pairs.js';
 import { workers } from './figures/workers.js';
+import { valuesPileup } from './figures/values-pileup.js';
 import { choosePinning } from './support/cpus.js';
 import { ensureBuilt } from './support/build.js';
 import { passes, type Figure, type FigureContext, type FigureRow } from './support/figure.js';
@@ -50,6 +51,7 @@ const FIGURES: readonly Figure[] = [
   workers,
   auditCost,
   record,
+  valuesPileup,
 ];
 
 const { values } = parseArgs({

@@ -5,6 +5,15 @@
 const { main } = require('../dist/cli-bundle/main.js');
 const { version } = require('../package.json');
 
+// `imds dump | head`: a reader that goes away early is no error. Stop quietly, as Unix tools do,
+// instead of an unhandled 'error' event and its stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 main(process.argv.slice(2), undefined, version).then((code) => {
   process.exitCode = code;
 });

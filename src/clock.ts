@@ -7,6 +7,8 @@ export interface Clock {
   now(): number;
 }
 
+import { assertInstantInRange } from './config/ranges.js';
+
 /** The machine's clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -21,6 +23,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export class ManualClock implements Clock {
   #now: number;
   constructor(start: number = Date.now()) {
+    assertInstantInRange('ManualClock start', start);
     this.#now = start;
   }
   now(): number {
@@ -29,10 +32,12 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms` (never backward). */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`advance takes a non-negative number of milliseconds, got ${ms}`);
+    assertInstantInRange('the clock after advance', this.#now + ms);
     this.#now += ms;
   }
   /** Jumps to an absolute time. */
   set(epochMs: number): void {
+    assertInstantInRange('clock set', epochMs);
     this.#now = epochMs;
   }
 }

@@ -4,7 +4,12 @@
 import { clientFromFlags, CLIENT_OPTIONS_HELP, parseCommandLine } from './client-options.js';
 import { reportError, usageError } from './client-errors.js';
 import { EXIT, type CommandIo } from './io.js';
-import { DEFAULT_DUMP_CONCURRENCY } from '../client/dump.js';
+import {
+  DEFAULT_DUMP_CONCURRENCY,
+  DEFAULT_DUMP_DEADLINE_MS,
+  DEFAULT_DUMP_MAX_ENTRIES,
+} from '../client/dump.js';
+import { parsePositiveDuration } from '../duration.js';
 
 const HELP = `Usage: imds dump [options]
 
@@ -14,6 +19,8 @@ objects, JSON documents are parsed, other values are strings, binary user data i
 
 Options:
   --concurrency N       requests in flight at once (default ${DEFAULT_DUMP_CONCURRENCY})
+  --max-entries N       fail when the tree lists more entries than this (default ${DEFAULT_DUMP_MAX_ENTRIES})
+  --deadline DURATION   fail when the whole dump takes longer, e.g. 30s, 2m (default ${DEFAULT_DUMP_DEADLINE_MS / 1000}s)
 
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -23,7 +30,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     argv,
     io,
     HELP,
-    { concurrency: { type: 'string' } },
+    { concurrency: { type: 'string' }, 'max-entries': { type: 'string' }, deadline: { type: 'string' } },
     { min: 0, max: 0 },
   );
   if ('exit' in parsed) return parsed.exit;
@@ -37,10 +44,26 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   ) {
     return usageError(io, 'dump', `--concurrency must be an integer from 1 to 64; got '${concurrencyText}'`);
   }
+  const maxEntriesText = parsed.values['max-entries'];
+  const maxEntries = typeof maxEntriesText === 'string' ? Number(maxEntriesText) : DEFAULT_DUMP_MAX_ENTRIES;
+  if (
+    typeof maxEntriesText === 'string' &&
+    (!/^[0-9]+$/.test(maxEntriesText) || maxEntries < 1 || !Number.isSafeInteger(maxEntries))
+  )
+    return usageError(io, 'dump', `--max-entries must be a positive integer; got '${maxEntriesText}'`);
+  const deadlineText = parsed.values.deadline;
+  const deadlineMs =
+    typeof deadlineText === 'string' ? parsePositiveDuration(deadlineText) : DEFAULT_DUMP_DEADLINE_MS;
+  if (deadlineMs === undefined || deadlineMs < 1 || deadlineMs > 2 ** 31 - 1)
+    return usageError(
+      io,
+      'dump',
+      `--deadline must be a positive duration up to 24 days (30s, 2m); got '${deadlineText}'`,
+    );
   try {
     const client = clientFromFlags(parsed.values, io);
     if ('usage' in client) return usageError(io, 'dump', client.usage);
-    io.stdout(`${JSON.stringify(await client.dump({ concurrency }), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(await client.dump({ concurrency, maxEntries, deadlineMs }), null, 2)}\n`);
     return EXIT.ok;
   } catch (error) {
     return reportError(io, 'dump', error, json);

@@ -3,7 +3,7 @@
  * Settings come from flags > `IMDS_*` environment variables > the configuration file > defaults;
  * a configuration with any problem is reported in full and nothing is started (exit 2).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { parseArgs } from 'node:util';
 import { EXIT, type CommandIo } from './io.js';
 import { FlagError, parseFlags } from './parse-flags.js';
@@ -14,6 +14,7 @@ import { clockOf } from '../config/clock-of.js';
 import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { printConfig } from '../config/print-config.js';
+import { PEM_FILE_MAX_BYTES, readAtMost, readBoundedFile } from '../config/read-bounded.js';
 import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
 import {
@@ -67,6 +68,10 @@ Options:
   --control-host ADDR          address of the control API (${SETTINGS.controlHost.env}, default 127.0.0.1)
   --control-token TOKEN        bearer token for the control API, required beyond loopback
                                (${SETTINGS.controlToken.env}; prefer the variable: flags show in ps)
+  --control-allowed-host NAMES another name the control API answers to in Host, comma separated
+                               (${SETTINGS.controlAllowedHosts.env}; IP addresses and localhost always work)
+  --control-allowed-origin URLS  web origins allowed to call the control API, comma separated
+                               (${SETTINGS.controlAllowedOrigins.env}; default none: see docs/security.md)
   --seed N                     seed of fault randomness, for repeatable error rates (${SETTINGS.seed.env})
   --http-put-response-hop-limit N
                                1-64; at 1, token PUTs from instance.metadataOptions.containerClients
@@ -109,6 +114,8 @@ const OPTIONS = {
   'control-port': { type: 'string' },
   'control-host': { type: 'string' },
   'control-token': { type: 'string' },
+  'control-allowed-host': { type: 'string' },
+  'control-allowed-origin': { type: 'string' },
   seed: { type: 'string' },
   'link-local': { type: 'boolean' },
   'http-put-response-hop-limit': { type: 'string' },
@@ -141,10 +148,10 @@ class UsageError extends Error {
 function readPem(flag: string, path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
   try {
-    return readFileSync(path, 'utf8');
+    return readBoundedFile(path, PEM_FILE_MAX_BYTES).toString('utf8');
   } catch (error) {
     throw new UsageError(
-      `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
 }
@@ -161,6 +168,8 @@ function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config
     controlPort: parsed['control-port'],
     controlHost: parsed['control-host'],
     controlToken: parsed['control-token'],
+    controlAllowedHosts: parsed['control-allowed-host'],
+    controlAllowedOrigins: parsed['control-allowed-origin'],
     seed: parsed.seed,
     httpPutResponseHopLimit: parsed['http-put-response-hop-limit'],
     instanceMetadataTags: parsed['instance-metadata-tags'],
@@ -182,7 +191,10 @@ function loadConfig(parsed: ParsedFlags, env: NodeJS.ProcessEnv): EffectiveConfi
   const input: ResolveInput = {
     flags: settingFlags(parsed),
     env,
-    files: { readFile: (path) => readFileSync(path === STDIN ? 0 : path) },
+    files: {
+      readFile: (path, maxBytes) =>
+        path === STDIN ? readAtMost(0, maxBytes) : readBoundedFile(path, maxBytes),
+    },
   };
   const problems: LocatedProblem[] = [];
   let config: EffectiveConfig | undefined;
@@ -396,13 +408,15 @@ async function serveFleetCommand(
     const served = await serveFleet(fleet, { host: config.settings.host, port: config.settings.port });
     running = { fleet: served };
     try {
-      if (parsed['write-certificate']) writeFileSync(parsed['write-certificate'], signer.certificatePem);
+      writeCertificate(parsed['write-certificate'], signer.certificatePem);
       if (config.settings.controlPort !== undefined) {
         running.control = await startControlServer({
           handle: (request) => handleFleetControl(request, fleet, served.listeners),
           host: config.settings.controlHost,
           port: config.settings.controlPort,
           ...(config.settings.controlToken === undefined ? {} : { token: config.settings.controlToken }),
+          allowedHosts: listSetting(config.settings.controlAllowedHosts),
+          allowedOrigins: listSetting(config.settings.controlAllowedOrigins),
         });
       }
     } catch (error) {
@@ -495,14 +509,15 @@ async function start(
     throw error;
   }
   try {
-    if (parsed['write-certificate'])
-      writeFileSync(parsed['write-certificate'], emulator.signer.certificateBundlePem);
+    writeCertificate(parsed['write-certificate'], emulator.signer.certificateBundlePem);
     if (config.settings.controlPort === undefined) return { metadata, stopAudit };
     const control = await startControlServer({
       controller: new Controller(emulator),
       host: config.settings.controlHost,
       port: config.settings.controlPort,
       ...(config.settings.controlToken === undefined ? {} : { token: config.settings.controlToken }),
+      allowedHosts: listSetting(config.settings.controlAllowedHosts),
+      allowedOrigins: listSetting(config.settings.controlAllowedOrigins),
     });
     return { metadata, control, stopAudit };
   } catch (error) {
@@ -510,6 +525,23 @@ async function start(
     stopAudit();
     throw error;
   }
+}
+
+/** `--write-certificate FILE`: a path that cannot be written is a usage error (one line, exit 2). */
+function writeCertificate(file: string | undefined, pem: string): void {
+  if (!file) return;
+  try {
+    writeFileSync(file, pem);
+  } catch (error) {
+    throw new UsageError(
+      `--write-certificate: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+}
+
+/** A comma-separated setting as a list (already checked and trimmed by its schema). */
+function listSetting(text: string | undefined): string[] {
+  return text === undefined || text === '' ? [] : text.split(',');
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {

@@ -161,10 +161,10 @@ function normalizeEndpoint(setting: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ImdsConfigError(setting, `not a URL: '${value}'`);
+    throw new ImdsConfigError(setting, `not a URL: '${shown(value)}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ImdsConfigError(setting, `must be an http:// URL; got '${value}'`);
+    throw new ImdsConfigError(setting, `must be an http:// URL; got '${shown(value)}'`);
   if (
     (url.pathname !== '/' && url.pathname !== '') ||
     url.search ||
@@ -174,7 +174,7 @@ function normalizeEndpoint(setting: string, value: string): string {
   ) {
     throw new ImdsConfigError(
       setting,
-      `must be scheme://host[:port] with no path, query or credentials; got '${value}'`,
+      `must be scheme://host[:port] with no path, query or credentials; got '${shown(value)}'`,
     );
   }
   return url.origin;
@@ -197,9 +197,20 @@ function integerFromEnv(env: Env, name: string): number | undefined {
   return Number(text);
 }
 
+/** The longest a Node.js timer waits; a longer delay silently becomes 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positive(setting: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new ImdsConfigError(setting, `must be a positive number of milliseconds; got ${value}`);
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS)
+    throw new ImdsConfigError(
+      setting,
+      `must be a positive number of milliseconds up to ${MAX_TIMER_MS} (about 24.8 days); got ${value}`,
+    );
+}
+
+/** A URL as it may be shown in an error: any `user:password@` is replaced, never echoed. */
+function shown(value: string): string {
+  return value.replace(/^([^/?#]*\/\/)[^/?#]*@/, '$1<credentials>@');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

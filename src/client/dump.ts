@@ -7,8 +7,12 @@
  *
  * Requests run in parallel, at most `concurrency` at once. A slot is held only for one request,
  * never while a directory waits for its children, so the walk cannot starve itself.
+ *
+ * The walk is bounded, so a hostile or broken peer cannot exhaust memory or time: at most
+ * `maxEntries` listed entries in total, at most `deadlineMs` for the whole dump, at most
+ * {@link MAX_DEPTH} levels; each bound ends the dump with a clear error.
  */
-import { ImdsNotFoundError } from './errors.js';
+import { ImdsNotFoundError, ImdsResponseError, ImdsTimeoutError } from './errors.js';
 import { malformed, type JsonValue } from './json.js';
 import { leafValue } from './leaf-value.js';
 import { createLimiter } from './limiter.js';
@@ -29,9 +33,23 @@ export interface DumpReader {
 export interface DumpOptions {
   /** Most requests in flight at once. Default 8. */
   concurrency?: number;
+  /**
+   * Most entries (directories and leaves) listed in the whole tree. Default
+   * {@link DEFAULT_DUMP_MAX_ENTRIES}; past it the dump fails with `BODY_TOO_LARGE`.
+   */
+  maxEntries?: number;
+  /**
+   * Most milliseconds for the whole dump, all requests included. Default
+   * {@link DEFAULT_DUMP_DEADLINE_MS}; past it the dump fails with `TIMEOUT`.
+   */
+  deadlineMs?: number;
 }
 
 export const DEFAULT_DUMP_CONCURRENCY = 8;
+/** A real tree lists a few hundred entries (50 tags at most); 10,000 leaves room for big user setups. */
+export const DEFAULT_DUMP_MAX_ENTRIES = 10_000;
+/** The default tree dumps in well under a second; a minute is room for a slow network. */
+export const DEFAULT_DUMP_DEADLINE_MS = 60_000;
 /** Deeper than any real tree (about 8 levels): a peer inventing directories forever is cut off here. */
 const MAX_DEPTH = 16;
 /** Top-level names the service lists without a trailing slash although they are directories. */
@@ -46,13 +64,34 @@ const BARE_DIRECTORIES = new Set(['meta-data', 'dynamic']);
  * ```
  */
 export async function dumpTree(reader: DumpReader, options: DumpOptions = {}): Promise<DumpTree> {
-  const limit = createLimiter(options.concurrency ?? DEFAULT_DUMP_CONCURRENCY);
+  const maxEntries = bound(
+    'maxEntries',
+    options.maxEntries,
+    DEFAULT_DUMP_MAX_ENTRIES,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const deadlineMs = bound('deadlineMs', options.deadlineMs, DEFAULT_DUMP_DEADLINE_MS, 2 ** 31 - 1);
+  const limiter = createLimiter(options.concurrency ?? DEFAULT_DUMP_CONCURRENCY);
+  let stopped: Error | undefined;
+  // Once a bound is hit, queued requests are not sent: the walk winds down at once.
+  const limit = <T>(task: () => Promise<T>) => limiter(() => (stopped ? Promise.reject(stopped) : task()));
+  let listed = 0;
 
   async function walk(path: string, depth: number): Promise<DumpTree> {
     if (depth > MAX_DEPTH) throw malformed(path, `nests deeper than ${MAX_DEPTH} levels`);
     const entries = await limit(() => reader.list(path));
+    listed += entries.length;
+    if (listed > maxEntries) {
+      stopped ??= new ImdsResponseError(
+        'BODY_TOO_LARGE',
+        `the tree lists more than ${maxEntries} entries; raise maxEntries (imds dump --max-entries) if that is expected`,
+        { status: 200, path },
+      );
+      throw stopped;
+    }
     const children = await Promise.all(entries.map((entry) => visit(path, entry, depth)));
-    const tree: DumpTree = {};
+    // No prototype: a child named `__proto__` is a child like any other.
+    const tree: DumpTree = Object.create(null);
     for (const child of children) if (child) tree[child.name] = child.value;
     return tree;
   }
@@ -73,7 +112,25 @@ export async function dumpTree(reader: DumpReader, options: DumpOptions = {}): P
     }
   }
 
-  return walk(`/${LATEST}/`, 0);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      stopped ??= new ImdsTimeoutError('dump', deadlineMs, { path: `/${LATEST}/` });
+      reject(stopped);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([walk(`/${LATEST}/`, 0), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function bound(name: string, given: number | undefined, fallback: number, max: number): number {
+  if (given === undefined) return fallback;
+  if (!Number.isSafeInteger(given) || given < 1 || given > max)
+    throw new RangeError(`${name} must be an integer from 1 to ${max}; got ${given}`);
+  return given;
 }
 
 function parseEntry(parent: string, entry: string, topLevel: boolean): { name: string; directory: boolean } {

@@ -76,13 +76,15 @@ export class ImdsNotFoundError extends ImdsError {
 /** No complete answer in time: the connection or the response exceeded its timeout. */
 export class ImdsTimeoutError extends ImdsError {
   override readonly name = 'ImdsTimeoutError';
-  /** `connect`: no TCP connection in time (nothing listens there); `response`: connected, no full answer. */
-  readonly phase: 'connect' | 'response';
-  constructor(phase: 'connect' | 'response', timeoutMs: number, details: ImdsErrorDetails = {}) {
+  /** `connect`: no TCP connection in time (nothing listens there); `response`: connected, no full answer; `dump`: the whole dump's deadline passed. */
+  readonly phase: 'connect' | 'response' | 'dump';
+  constructor(phase: 'connect' | 'response' | 'dump', timeoutMs: number, details: ImdsErrorDetails = {}) {
     const what =
       phase === 'connect'
         ? 'connecting to the metadata service'
-        : 'waiting for the metadata service to answer';
+        : phase === 'dump'
+          ? 'dumping the whole tree (the dump deadline; raise deadlineMs, imds dump --deadline)'
+          : 'waiting for the metadata service to answer';
     super('TIMEOUT', `timed out after ${timeoutMs} ms ${what}${where(details)}`, details);
     this.phase = phase;
   }

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { buildInstance } from './build-instance.js';
 import { buildFleet } from '../fleet/build-fleet.js';
 import type { FleetSpec } from '../fleet/fleet-spec.js';
 import { ConfigError, type LocatedProblem } from './config-error.js';
+import { CONFIG_FILE_MAX_BYTES, readBoundedFile } from './read-bounded.js';
+import { USER_DATA_MAX_BYTES } from '../wire.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import type { ConfigProblem } from './problem.js';
 import { configFileSchema, type ConfigFileData } from './schema/config-schema.js';
@@ -36,6 +37,8 @@ export interface FileSettings {
   readonly controlHost?: string;
   readonly controlPort?: number;
   readonly controlToken?: string;
+  readonly controlAllowedHosts?: string;
+  readonly controlAllowedOrigins?: string;
   readonly seed?: number;
   readonly httpPutResponseHopLimit?: number;
   readonly instanceMetadataTags?: 'enabled' | 'disabled';
@@ -44,10 +47,11 @@ export interface FileSettings {
 
 /** How the loader touches the file system (tests pass their own). */
 export interface FileAccess {
-  readFile(path: string): Uint8Array;
+  /** The whole file; `maxBytes` is the most the caller accepts (see {@link readBoundedFile}). */
+  readFile(path: string, maxBytes: number): Uint8Array;
 }
 
-const nodeFiles: FileAccess = { readFile: (path) => readFileSync(path) };
+const nodeFiles: FileAccess = { readFile: (path, maxBytes) => readBoundedFile(path, maxBytes) };
 
 /**
  * Reads, parses and checks a configuration file (YAML or JSON), and builds what it describes.
@@ -63,7 +67,7 @@ const nodeFiles: FileAccess = { readFile: (path) => readFileSync(path) };
 export function loadConfigFile(path: string, files: FileAccess = nodeFiles): FileConfig {
   let text: string;
   try {
-    text = Buffer.from(files.readFile(path)).toString('utf8');
+    text = Buffer.from(files.readFile(path, CONFIG_FILE_MAX_BYTES)).toString('utf8');
   } catch (error) {
     throw new ConfigError([
       {
@@ -92,7 +96,7 @@ export function loadConfigFile(path: string, files: FileAccess = nodeFiles): Fil
   if (source.syntaxProblems.length > 0) throw new ConfigError(locate(source.syntaxProblems));
   const data = source.data ?? {};
   const baseDir = dirname(resolve(path));
-  const built = configFromData(data, (file) => files.readFile(resolve(baseDir, file)));
+  const built = configFromData(data, (file) => files.readFile(resolve(baseDir, file), USER_DATA_MAX_BYTES));
   if ('problems' in built) throw new ConfigError(locate(built.problems));
   return { path, ...built.config };
 }
@@ -135,6 +139,8 @@ export function configFromData(
     controlHost: file.control?.host,
     controlPort: file.control?.port,
     controlToken: file.control?.token,
+    controlAllowedHosts: file.control?.allowedHosts,
+    controlAllowedOrigins: file.control?.allowedOrigins,
     seed: file.seed,
     httpPutResponseHopLimit: file.instance?.metadataOptions?.httpPutResponseHopLimit,
     instanceMetadataTags: file.instance?.metadataOptions?.instanceMetadataTags,

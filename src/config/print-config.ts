@@ -24,6 +24,10 @@ export function printConfig(config: EffectiveConfig): string {
   const control = {
     host: settings.controlHost,
     ...(settings.controlPort === undefined ? {} : { port: settings.controlPort }),
+    ...(settings.controlAllowedHosts === undefined ? {} : { allowedHosts: settings.controlAllowedHosts }),
+    ...(settings.controlAllowedOrigins === undefined
+      ? {}
+      : { allowedOrigins: settings.controlAllowedOrigins }),
   };
   const data = {
     host: settings.host,

@@ -11,6 +11,8 @@
  * | controlHost | `--control-host` | `IMDS_CONTROL_HOST` | `control.host` | `127.0.0.1` |
  * | controlPort | `--control-port` | `IMDS_CONTROL_PORT` | `control.port` | none (no control API) |
  * | controlToken | `--control-token` | `IMDS_CONTROL_TOKEN` | `control.token` | none |
+ * | controlAllowedHosts | `--control-allowed-host` | `IMDS_CONTROL_ALLOWED_HOSTS` | `control.allowedHosts` | none |
+ * | controlAllowedOrigins | `--control-allowed-origin` | `IMDS_CONTROL_ALLOWED_ORIGINS` | `control.allowedOrigins` | none |
  * | seed | `--seed` | `IMDS_SEED` | `seed` | random |
  * | httpPutResponseHopLimit | `--http-put-response-hop-limit` | `IMDS_HTTP_PUT_RESPONSE_HOP_LIMIT` | `instance.metadataOptions.httpPutResponseHopLimit` | not enforced |
  * | instanceMetadataTags | `--instance-metadata-tags` | `IMDS_INSTANCE_METADATA_TAGS` | `instance.metadataOptions.instanceMetadataTags` | not enforced |
@@ -20,7 +22,13 @@
  */
 import type { z } from 'zod';
 import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
-import { controlTokenSchema, hostSchema, seedSchema } from './schema/config-schema.js';
+import {
+  controlAllowedHostsSchema,
+  controlAllowedOriginsSchema,
+  controlTokenSchema,
+  hostSchema,
+  seedSchema,
+} from './schema/config-schema.js';
 import { httpEndpointSchema, httpTokensSchema, portSchema } from './schema/fields.js';
 import { metadataOptionsSchema } from './schema/instance-schema.js';
 
@@ -34,6 +42,10 @@ export interface ServeSettings {
   /** Absent: no control API. */
   readonly controlPort?: number;
   readonly controlToken?: string;
+  /** Comma-separated extra `Host` names the control API answers to. */
+  readonly controlAllowedHosts?: string;
+  /** Comma-separated web origins allowed to call the control API. */
+  readonly controlAllowedOrigins?: string;
   /** Absent: a random seed. */
   readonly seed?: number;
   /** The instance's metadata options (absent: as the instance says); merged into `instance.metadataOptions`. */
@@ -135,6 +147,22 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     expectation: 'a bearer token of at least 16 visible ASCII characters',
     parse: withSchema(controlTokenSchema()),
     secret: true,
+  },
+  controlAllowedHosts: {
+    flag: '--control-allowed-host',
+    env: 'IMDS_CONTROL_ALLOWED_HOSTS',
+    fileKey: ['control', 'allowedHosts'],
+    default: undefined,
+    expectation: 'host names separated by commas, such as imds-control,emulator.internal',
+    parse: withSchema(controlAllowedHostsSchema()),
+  },
+  controlAllowedOrigins: {
+    flag: '--control-allowed-origin',
+    env: 'IMDS_CONTROL_ALLOWED_ORIGINS',
+    fileKey: ['control', 'allowedOrigins'],
+    default: undefined,
+    expectation: 'origins separated by commas, such as http://localhost:5173',
+    parse: withSchema(controlAllowedOriginsSchema()),
   },
   seed: {
     flag: '--seed',

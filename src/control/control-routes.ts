@@ -37,15 +37,15 @@ function bodyJson(request: ControlRequest): unknown {
   }
 }
 
-/** A value to set: the raw text of a `text/plain` body, or `{"value": ...}` in JSON. */
+/**
+ * A value to set: `{"value": ...}` or a bare JSON string. Bodies are JSON only: a raw `text/plain`
+ * body is what a web page can send without a CORS preflight (see request-guard.ts).
+ */
 function bodyValue(request: ControlRequest): unknown {
-  if (request.contentType?.startsWith('application/json')) {
-    const parsed = bodyJson(request);
-    return parsed && typeof parsed === 'object' && 'value' in parsed
-      ? (parsed as { value: unknown }).value
-      : parsed;
-  }
-  return request.body;
+  const parsed = bodyJson(request);
+  return parsed && typeof parsed === 'object' && 'value' in parsed
+    ? (parsed as { value: unknown }).value
+    : parsed;
 }
 
 class BadRequest extends Error {
@@ -206,7 +206,10 @@ export function handleControl(request: ControlRequest, controller: Controller): 
       return json({ error: 'invalid-request', message: error.message, problems: error.lines }, 400);
     if (error instanceof BadRequest) return json({ error: 'invalid-request', message: error.message }, 400);
     if (error instanceof ScenarioError)
-      return json({ error: error.code, message: error.message }, error.code === 'duplicate-id' ? 409 : 404);
+      return json(
+        { error: error.code, message: error.message },
+        error.code === 'duplicate-id' || error.code === 'too-many' ? 409 : 404,
+      );
     if (error instanceof ClockError)
       return json({ error: error.code, message: error.message }, error.code === 'not-manual' ? 409 : 400);
     throw error;

@@ -7,6 +7,7 @@ import { bareHost } from '../wire.js';
 import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
+import { type ControlGuardPolicy, guardControlRequest } from './request-guard.js';
 
 /** Where the control API listens and who may use it. */
 export interface ControlServerOptions {
@@ -22,7 +23,33 @@ export interface ControlServerOptions {
   readonly port?: number;
   /** Required beyond loopback; when set, every request must carry `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** Extra `Host` names accepted besides IP literals and `localhost` (see {@link guardControlRequest}). */
+  readonly allowedHosts?: readonly string[];
+  /** Web origins allowed to call the API (and sent CORS headers); none by default. */
+  readonly allowedOrigins?: readonly string[];
+  /** Connection cap and timeouts; defaults in {@link DEFAULT_CONTROL_LIMITS}. */
+  readonly limits?: Partial<ControlLimits>;
 }
+
+/** The control listener's bounds, as the metadata port has its own (`DEFAULT_FRONT_LIMITS`). */
+export interface ControlLimits {
+  /** Connections past this are closed on accept. */
+  readonly maxConnections: number;
+  /** A connection with no traffic for this long is closed (idle keep-alive ones included). */
+  readonly idleTimeoutMs: number;
+  /** The whole request (head and body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * 64 connections: the API's users are a CLI, a test fixture or a dashboard, a handful at a time.
+ * 10 s, like the metadata port's request timeout.
+ */
+export const DEFAULT_CONTROL_LIMITS: ControlLimits = Object.freeze({
+  maxConnections: 64,
+  idleTimeoutMs: 10_000,
+  requestTimeoutMs: 10_000,
+});
 
 /** A running control API. */
 export type RunningControlServer = BoundListener;
@@ -48,7 +75,11 @@ const MAX_BODY_BYTES = 64 * 1024;
  * @example
  * ```ts
  * const control = await startControlServer({ controller: new Controller(emulator), port: 0 });
- * await fetch(`${control.url}/scenarios`, { method: 'POST', body: JSON.stringify({ type: 'rebalance-recommendation' }) });
+ * await fetch(`${control.url}/scenarios`, {
+ *   method: 'POST',
+ *   headers: { 'Content-Type': 'application/json' }, // required: see guardControlRequest
+ *   body: JSON.stringify({ type: 'rebalance-recommendation' }),
+ * });
  * ```
  */
 export async function startControlServer(options: ControlServerOptions): Promise<RunningControlServer> {
@@ -60,20 +91,48 @@ export async function startControlServer(options: ControlServerOptions): Promise
     options.handle ??
     (controller ? (request: ControlRequest) => handleControl(request, controller) : undefined);
   if (!handle) throw new TypeError('startControlServer needs a controller or a handle function');
-  const server = http.createServer((request, response) => {
-    serve(request, response, handle, token).catch(() => {
-      if (!response.headersSent)
-        send(response, {
-          status: 500,
-          body: { error: 'internal', message: 'the control API failed on this request' },
-        });
-      else response.destroy();
-    });
-  });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  const limits = { ...DEFAULT_CONTROL_LIMITS, ...options.limits };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1 || (name !== 'maxConnections' && value > 2 ** 31 - 1))
+      throw new RangeError(
+        `control limits.${name}: expected a positive integer${name === 'maxConnections' ? '' : ' of milliseconds below 2^31'}, got ${value}`,
+      );
+  }
+  const policy: ControlGuardPolicy = {
+    allowedHosts: (options.allowedHosts ?? []).map((name) => name.toLowerCase()),
+    allowedOrigins: (options.allowedOrigins ?? []).map((origin) => origin.toLowerCase()),
+  };
+  const server = http.createServer(
+    { connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs) },
+    (request, response) => {
+      serve(request, response, handle, token, policy).catch(() => {
+        if (!response.headersSent)
+          send(response, {
+            status: 500,
+            body: { error: 'internal', message: 'the control API failed on this request' },
+          });
+        else response.destroy();
+      });
+    },
+  );
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = Math.min(5_000, limits.requestTimeoutMs);
+  server.keepAliveTimeout = Math.min(5_000, limits.idleTimeoutMs);
+  server.maxConnections = limits.maxConnections;
+  // A socket with no traffic for this long is destroyed (http.Server's socket timeout).
+  server.timeout = limits.idleTimeoutMs;
   const port = options.port ?? 0;
   return bindListener(server, host, port, () => server.closeAllConnections());
+}
+
+/** The request target as a URL when it is origin-form (`/path?query`), else undefined. */
+function originFormUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://control');
+  } catch {
+    return undefined;
+  }
 }
 
 async function serve(
@@ -81,18 +140,33 @@ async function serve(
   response: http.ServerResponse,
   handle: (request: ControlRequest) => ControlResponse,
   token: string | undefined,
+  policy: ControlGuardPolicy,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://control');
+  // Every route, present and future, passes this gate first (see guardControlRequest).
+  const decision = guardControlRequest(request.method ?? 'GET', request.headers, policy);
+  if (decision.refuse) {
+    request.resume();
+    const { status, error, message } = decision.refuse;
+    send(response, { status, body: { error, message }, headers: { Connection: 'close' } });
+    return;
+  }
+  const cors = decision.headers;
+  if (request.method === 'OPTIONS' && cors['Access-Control-Allow-Origin'] !== undefined) {
+    request.resume();
+    send(response, { status: 204, headers: cors });
+    return;
+  }
   // A browser cannot put a header on a page load: the dashboard takes the token as ?token= and
   // its script sends it as a bearer token on every API call.
-  const pageToken = url.pathname === DASHBOARD_PATH ? url.searchParams.get('token') : null;
+  const pageUrl = originFormUrl(request.url);
+  const pageToken = pageUrl?.pathname === DASHBOARD_PATH ? pageUrl.searchParams.get('token') : null;
   const authorization = request.headers.authorization ?? (pageToken ? `Bearer ${pageToken}` : undefined);
   if (!isAuthorized(authorization, token)) {
     request.resume();
     send(response, {
       status: 401,
       body: { error: 'unauthorized', message: 'a bearer token is required: Authorization: Bearer <token>' },
-      headers: { 'WWW-Authenticate': 'Bearer realm="imds-control"' },
+      headers: { ...cors, 'WWW-Authenticate': 'Bearer realm="imds-control"' },
     });
     return;
   }
@@ -101,10 +175,11 @@ async function serve(
     send(response, {
       status: 413,
       body: { error: 'too-large', message: `the body is limited to ${MAX_BODY_BYTES} bytes` },
+      headers: cors,
     });
     return;
   }
-  if (url.pathname === DASHBOARD_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+  if (pageUrl?.pathname === DASHBOARD_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
     if (!pageHostAllowed(request.headers.host, request.socket.localAddress)) {
       request.resume();
       send(response, {
@@ -129,8 +204,13 @@ async function serve(
     response.end(request.method === 'HEAD' ? undefined : page);
     return;
   }
+  let url: URL;
   let segments: string[];
   try {
+    // Only an origin-form target (`/path?query`) is valid here; anything else would be resolved
+    // against a base, or throw, or name another host.
+    if (!request.url?.startsWith('/') || request.url.startsWith('//')) throw new TypeError('not origin-form');
+    url = new URL(request.url, 'http://control');
     segments = url.pathname
       .split('/')
       .filter((segment) => segment.length > 0)
@@ -138,18 +218,22 @@ async function serve(
   } catch {
     send(response, {
       status: 400,
-      body: { error: 'invalid-request', message: 'the path is not valid percent-encoding' },
+      body: {
+        error: 'invalid-request',
+        message: 'the request target must be a path starting with a single / in valid percent-encoding',
+      },
+      headers: cors,
     });
     return;
   }
-  const controlRequest: ControlRequest = {
+  const answer = handle({
     method: request.method ?? 'GET',
     segments,
     query: url.searchParams,
     contentType: request.headers['content-type'],
     body,
-  };
-  send(response, handle(controlRequest));
+  });
+  send(response, { ...answer, headers: { ...cors, ...answer.headers } });
 }
 
 function readBody(request: http.IncomingMessage): Promise<string | undefined> {

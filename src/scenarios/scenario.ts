@@ -12,6 +12,11 @@ export interface ScenarioEffect {
   /** When the effect stops (faults with a duration). */
   readonly endsAt?: number;
   apply(state: ServiceState, now: number): ServiceState;
+  /**
+   * Set for `set-value`/`remove-value`: the same effect as `apply`, as data, so a timeline with
+   * thousands of them builds the overrides once instead of copying them once per scenario.
+   */
+  readonly treeEdit?: { readonly path: string; readonly value: string | null; readonly at: number };
 }
 
 /** A scenario on a timeline: its spec, its id and the instant its relative moments count from. */

@@ -1,8 +1,10 @@
 import { compileScenario } from './compile.js';
 import { lastChangeAt, type Scenario } from './scenario.js';
-import { ScenarioError } from './scenario-error.js';
+import { MAX_SCENARIOS, ScenarioError } from './scenario-error.js';
 import type { ServiceState } from './service-state.js';
 import type { ScenarioSpec } from './spec.js';
+import { withOverrides } from './tree-value.js';
+import { withInstance } from './with-instance.js';
 
 interface Memo {
   readonly base: ServiceState;
@@ -32,6 +34,8 @@ interface Memo {
  */
 export class Timeline {
   #scenarios: Scenario[] = [];
+  /** The same scenarios by id, so adding thousands stays linear. */
+  readonly #byId = new Map<string, Scenario>();
   readonly #counters = new Map<string, number>();
   #version = 0;
   #memo: Memo | undefined;
@@ -41,8 +45,15 @@ export class Timeline {
     const id = spec.id ?? this.#nextId(spec.type);
     if (this.get(id))
       throw new ScenarioError('duplicate-id', id, `a scenario with id '${id}' already exists`);
+    if (this.#scenarios.length >= MAX_SCENARIOS)
+      throw new ScenarioError(
+        'too-many',
+        id,
+        `cannot add '${id}': an emulator holds at most ${MAX_SCENARIOS} scenarios and faults; cancel some first`,
+      );
     const scenario = compileScenario(spec, id, anchor);
     this.#scenarios.push(scenario);
+    this.#byId.set(id, scenario);
     this.#version++;
     return scenario;
   }
@@ -53,6 +64,7 @@ export class Timeline {
     const previous = this.#scenarios[index] as Scenario;
     const scenario = compileScenario({ ...spec, id }, id, previous.anchor);
     this.#scenarios[index] = scenario;
+    this.#byId.set(id, scenario);
     this.#version++;
     return scenario;
   }
@@ -61,6 +73,7 @@ export class Timeline {
   remove(id: string): Scenario {
     const index = this.#indexOf(id);
     const [removed] = this.#scenarios.splice(index, 1);
+    this.#byId.delete(id);
     this.#version++;
     return removed as Scenario;
   }
@@ -68,7 +81,11 @@ export class Timeline {
   /** Removes every scenario the predicate selects; returns how many. */
   removeWhere(predicate: (scenario: Scenario) => boolean): number {
     const before = this.#scenarios.length;
-    this.#scenarios = this.#scenarios.filter((scenario) => !predicate(scenario));
+    this.#scenarios = this.#scenarios.filter((scenario) => {
+      if (!predicate(scenario)) return true;
+      this.#byId.delete(scenario.id);
+      return false;
+    });
     if (this.#scenarios.length !== before) this.#version++;
     return before - this.#scenarios.length;
   }
@@ -76,12 +93,13 @@ export class Timeline {
   /** Removes every scenario and restarts generated ids. */
   clear(): void {
     this.#scenarios = [];
+    this.#byId.clear();
     this.#counters.clear();
     this.#version++;
   }
 
   get(id: string): Scenario | undefined {
-    return this.#scenarios.find((scenario) => scenario.id === id);
+    return this.#byId.get(id);
   }
 
   /** The scenarios in the order they were added. */
@@ -100,12 +118,30 @@ export class Timeline {
       .map((scenario, index) => ({ scenario, index, last: lastChangeAt(scenario, now) }))
       .sort((a, b) => a.last - b.last || a.index - b.index);
     let state = base;
+    // Runs of value edits are gathered and applied in one copy of the overrides (see treeEdit).
+    let edits: [string, string | null][] = [];
+    const flush = () => {
+      if (edits.length === 0) return;
+      const batch = edits;
+      edits = [];
+      state = withInstance(state, (instance) => ({
+        ...instance,
+        overrides: withOverrides(instance.overrides, batch),
+      }));
+    };
     for (const { scenario, last } of ordered) {
       from = Math.max(from, last);
       const next = scenario.changesAt.find((instant) => instant > now);
       if (next !== undefined) until = Math.min(until, next);
+      const edit = scenario.treeEdit;
+      if (edit) {
+        if (now >= edit.at) edits.push([edit.path, edit.value]);
+        continue;
+      }
+      flush();
       state = scenario.apply(state, now);
     }
+    flush();
     this.#memo = { base, version: this.#version, from, until, state };
     return state;
   }

@@ -11,7 +11,8 @@ import { scenarioStatus } from '../scenarios/scenario.js';
 import type { ServiceState } from '../scenarios/service-state.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { Timeline } from '../scenarios/timeline.js';
-import { canonicalTreePath, withOverride } from '../scenarios/tree-value.js';
+import { MAX_VALUES, ScenarioError } from '../scenarios/scenario-error.js';
+import { canonicalTreePath } from '../scenarios/tree-value.js';
 import { LATEST, type HttpEndpoint, type HttpTokens } from '../wire.js';
 import { applyFaults } from './apply-faults.js';
 import { isNoResponse, type HandlerOutcome, type ImdsRequest } from './exchange.js';
@@ -86,7 +87,12 @@ export class Emulator {
   /** The scenarios and faults, as functions of the clock. */
   readonly timeline = new Timeline();
   readonly #faults: FaultInjector;
-  #base: ServiceState;
+  #baseState: ServiceState;
+  /**
+   * Values set since the base state was last built, as an ordered map: `setValue` edits it in
+   * O(1), and the base state is rebuilt from it once, on the next read (see {@link #base}).
+   */
+  #pendingValues: Map<string, string | null> | undefined;
   readonly #initial: { readonly base: ServiceState; readonly scenarios: readonly ScenarioSpec[] };
   readonly #secret = randomBytes(32);
   readonly #tokens: TokenIssuer = createTokenIssuer(this.#secret);
@@ -102,7 +108,7 @@ export class Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.#base = {
+    this.#baseState = {
       instance: options.instance ?? DEFAULT_INSTANCE,
       httpTokens: options.httpTokens ?? 'required',
       httpEndpoint: options.httpEndpoint ?? 'enabled',
@@ -126,6 +132,24 @@ export class Emulator {
   /** How attribution went so far (resolved, exited, skipped...), when it is on. */
   get attributionStats(): Attributor['stats'] | undefined {
     return this.#attribution?.stats;
+  }
+
+  /** The base state, with values set since the last read folded in (one copy per change, not per value). */
+  get #base(): ServiceState {
+    const pending = this.#pendingValues;
+    if (pending) {
+      this.#pendingValues = undefined;
+      this.#baseState = {
+        ...this.#baseState,
+        instance: { ...this.#baseState.instance, overrides: Object.fromEntries(pending) },
+      };
+    }
+    return this.#baseState;
+  }
+
+  set #base(state: ServiceState) {
+    this.#pendingValues = undefined;
+    this.#baseState = state;
   }
 
   /** The base instance (as configured or last set), before scenarios. */
@@ -167,6 +191,15 @@ export class Emulator {
    */
   setValue(path: string, value: string | null): void {
     const key = canonicalTreePath(path);
+    const values = (this.#pendingValues ??= new Map(
+      Object.entries(this.#baseState.instance.overrides ?? {}),
+    ));
+    if (!values.has(key) && values.size >= MAX_VALUES)
+      throw new ScenarioError(
+        'too-many',
+        key,
+        `cannot set ${key}: at most ${MAX_VALUES} paths can be set or removed; remove some first, or reset`,
+      );
     const now = this.clock.now();
     this.timeline.removeWhere(
       (scenario) =>
@@ -174,10 +207,9 @@ export class Emulator {
         canonicalTreePath(scenario.spec.path) === key &&
         scenarioStatus(scenario, now) !== 'pending',
     );
-    this.setInstance({
-      ...this.#base.instance,
-      overrides: withOverride(this.#base.instance.overrides, key, value),
-    });
+    // The newest edit of a path is applied last: remove it, then append it.
+    values.delete(key);
+    values.set(key, value);
   }
 
   /** What is served at `now`: the base state with every scenario applied. */

@@ -1,6 +1,7 @@
 import type { ManualClock } from '../clock.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../duration.js';
+import { instantRangeProblem } from '../config/ranges.js';
 import { parseTimestamp } from '../config/timestamp.js';
 
 /** The fixture's clock: it moves only when the test says so. */
@@ -47,6 +48,8 @@ export function epochOf(value: Date | string | number, what: string, source: str
       },
     ]);
   }
+  const problem = instantRangeProblem(ms);
+  if (problem) throw new ConfigError([{ source, path: [what], message: `expected ${problem}, got ${ms}` }]);
   return ms;
 }
 

@@ -69,6 +69,20 @@ const VALUES: Record<
     parsed: { flag: 'flag-token-0123456789', env: 'env-token-0123456789', file: 'file-token-0123456789' },
     default: undefined,
   },
+  controlAllowedHosts: {
+    flag: 'Flag.Example, two.example',
+    env: 'env.example',
+    file: 'file.example',
+    parsed: { flag: 'flag.example,two.example', env: 'env.example', file: 'file.example' },
+    default: undefined,
+  },
+  controlAllowedOrigins: {
+    flag: 'http://localhost:5173',
+    env: 'https://env.example:8443',
+    file: 'http://[::1]:3000',
+    parsed: { flag: 'http://localhost:5173', env: 'https://env.example:8443', file: 'http://[::1]:3000' },
+    default: undefined,
+  },
   seed: { flag: '11', env: '22', file: 33, parsed: { flag: 11, env: 22, file: 33 }, default: undefined },
   httpPutResponseHopLimit: {
     flag: '3',

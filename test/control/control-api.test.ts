@@ -41,12 +41,10 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   const response = await fetch(`${control.url}${path}`, {
     method,
     headers: {
-      ...(body === undefined
-        ? {}
-        : { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...headers,
     },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };

@@ -53,6 +53,7 @@ describe('imds serve with --config and the control API', () => {
     expect((await request(metadata, '/latest/meta-data/spot/instance-action')).status).toBe(404);
     const moved = await fetch(`${control}/clock`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ advance: '2m' }),
     });
     expect(await moved.json()).toEqual({ now: '2024-03-01T09:02:00Z' });

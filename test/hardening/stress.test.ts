@@ -14,7 +14,11 @@ import { LOAD_NOW, startLoadTargets, type LoadTargets } from './support/targets.
 
 const CLIENTS = 64;
 const REQUESTS = 40_000;
-const MAX_DURATION_MS = 25_000;
+/**
+ * A hang guard only, far above any real run: the test asserts the count of answered requests, never
+ * how long they took (a loaded 2-core machine may take several times longer than an idle one).
+ */
+const MAX_DURATION_MS = 240_000;
 const SEED = 0x5eed_0006;
 
 /** Paths of every node under a version's root, as the crawl writes them (directories end in `/`). */
@@ -40,7 +44,7 @@ describe('stress: 64 concurrent clients, every mode', () => {
       maxDurationMs: MAX_DURATION_MS,
       seed: SEED,
     });
-  }, 60_000);
+  }, MAX_DURATION_MS + 30_000);
   afterAll(async () => {
     await load?.close();
   });
@@ -55,7 +59,6 @@ describe('stress: 64 concurrent clients, every mode', () => {
   });
 
   it(`answers all ${REQUESTS} requests, each exactly as expected`, () => {
-    expect(report.stoppedByTime, `stopped by the time bound after ${report.requests} requests`).toBe(false);
     expect(report.samples).toEqual([]);
     expect({
       requests: report.requests,

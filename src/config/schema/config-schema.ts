@@ -25,7 +25,7 @@ import {
 import { instanceSchema } from './instance-schema.js';
 import { fleetSchema } from './fleet-schema.js';
 import { scenarioList as entries } from './scenario-list.js';
-import { treePath } from './tree-path.js';
+import { treePath, treeValueProblem } from './tree-path.js';
 
 /** The metadata or control listener's address. */
 export const hostSchema = () => nonEmpty('a host name or address such as 127.0.0.1');
@@ -44,14 +44,61 @@ export const controlTokenSchema = () =>
     });
     return z.NEVER;
   });
+/**
+ * Names the control API also answers to in `Host` (besides IP literals and `localhost`), comma
+ * separated: `imds-control,emulator.internal`. Lower-cased; no ports, no wildcards.
+ */
+export const controlAllowedHostsSchema = () =>
+  z
+    .string({ error: 'expected host names separated by commas, such as imds-control,emulator.internal' })
+    .transform((text) => text.toLowerCase())
+    .refine(
+      (text) => text.split(',').every((name) => /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(name.trim())),
+      {
+        error:
+          'expected host names separated by commas (letters, digits, dots, hyphens; no port), such as imds-control,emulator.internal',
+      },
+    )
+    .transform((text) =>
+      text
+        .split(',')
+        .map((name) => name.trim())
+        .join(','),
+    );
+/**
+ * Web origins allowed to call the control API, comma separated: `http://localhost:5173`. Each is
+ * `http://` or `https://`, a host and an optional port, nothing else.
+ */
+export const controlAllowedOriginsSchema = () =>
+  z
+    .string({ error: 'expected origins separated by commas, such as http://localhost:5173' })
+    .transform((text) => text.toLowerCase())
+    .refine(
+      (text) =>
+        text
+          .split(',')
+          .every((origin) => /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(origin.trim())),
+      {
+        error:
+          'expected origins separated by commas, each scheme://host[:port] such as http://localhost:5173',
+      },
+    )
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .join(','),
+    );
 /** The seed of fault randomness (32 bits). */
 export const seedSchema = () => integer(0, 2 ** 32 - 1);
 
 const pathKeyedValues = z
   .record(z.string(), scalarText('expected the text of the leaf'))
   .superRefine((values, ctx) => {
-    for (const key of Object.keys(values)) {
+    for (const [key, value] of Object.entries(values)) {
       const parsed = treePath().safeParse(key);
+      const problem = parsed.success ? treeValueProblem(parsed.data, value) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem, params: { final: true } });
       if (!parsed.success) {
         const message = parsed.error.issues[0]?.message ?? 'expected a path under /latest/';
         ctx.addIssue({
@@ -84,8 +131,10 @@ export const configFileSchema = z.strictObject(
           host: hostSchema().optional(),
           port: portSchema().optional(),
           token: controlTokenSchema().optional(),
+          allowedHosts: controlAllowedHostsSchema().optional(),
+          allowedOrigins: controlAllowedOriginsSchema().optional(),
         },
-        { error: 'expected a map with host, port and token' },
+        { error: 'expected a map with host, port, token, allowedHosts and allowedOrigins' },
       )
       .optional(),
     clock: z

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import * as z from 'zod';
 import { DURATION_EXPECTATION, parseDuration } from '../../duration.js';
+import { durationRangeProblem, instantRangeProblem } from '../ranges.js';
 import { parseTimestamp, TIMESTAMP_EXPECTATION } from '../timestamp.js';
 import type { Moment } from '../../scenarios/spec.js';
 
@@ -39,8 +40,15 @@ export const duration = () =>
       ctx.addIssue({ code: 'custom', message: `expected ${DURATION_EXPECTATION}`, input: value });
       return z.NEVER;
     }
-    return ms;
+    return inRange(ms, durationRangeProblem(ms), value, ctx);
   });
+
+/** `ms` when `problem` is undefined, else an issue saying the value is out of range. */
+function inRange(ms: number, problem: string | undefined, value: unknown, ctx: z.RefinementCtx): number {
+  if (problem === undefined) return ms;
+  ctx.addIssue({ code: 'custom', message: `expected ${problem}`, input: value, params: { final: true } });
+  return z.NEVER;
+}
 
 /** A positive duration, in milliseconds. */
 export const positiveDuration = () =>
@@ -54,7 +62,7 @@ export const positiveDuration = () =>
       });
       return z.NEVER;
     }
-    return ms;
+    return inRange(ms, durationRangeProblem(ms), value, ctx);
   });
 
 /** An absolute time (ISO-8601 with a zone), in epoch milliseconds. */
@@ -65,7 +73,7 @@ export const timestamp = () =>
       ctx.addIssue({ code: 'custom', message: `expected ${TIMESTAMP_EXPECTATION}`, input: value });
       return z.NEVER;
     }
-    return ms;
+    return inRange(ms, instantRangeProblem(ms), value, ctx);
   });
 
 /** What a moment looks like, for error messages. */
@@ -75,9 +83,9 @@ export const MOMENT_EXPECTATION = `expected a duration from the start (90s, 2m, 
 export const moment = () =>
   z.unknown().transform((value, ctx): Moment => {
     const at = parseTimestamp(value);
-    if (at !== undefined) return { at };
+    if (at !== undefined) return { at: inRange(at, instantRangeProblem(at), value, ctx) };
     const after = parseDuration(value);
-    if (after !== undefined) return { after };
+    if (after !== undefined) return { after: inRange(after, durationRangeProblem(after), value, ctx) };
     ctx.addIssue({ code: 'custom', message: MOMENT_EXPECTATION, input: value });
     return z.NEVER;
   });
@@ -122,3 +130,26 @@ export const portSchema = () => integer(0, 65_535);
 export const httpTokensSchema = () => z.enum(['required', 'optional']);
 /** `HttpEndpoint`: `enabled` or `disabled` (403 to everything). */
 export const httpEndpointSchema = () => z.enum(['enabled', 'disabled']);
+
+/**
+ * A map with keys from outside (tag keys): like `z.record(z.string(), value)`, except that every
+ * key is kept, `__proto__` included (zod's record assigns keys, and assigning `__proto__` sets the
+ * prototype instead of adding the key). The result has no prototype.
+ */
+export function keyedRecord<T extends z.ZodType>(value: T, error: string) {
+  return z.unknown().transform((input, ctx) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      ctx.addIssue({ code: 'custom', message: error, input });
+      return z.NEVER;
+    }
+    const result: Record<string, z.output<T>> = Object.create(null);
+    for (const [key, each] of Object.entries(input)) {
+      const parsed = value.safeParse(each);
+      if (parsed.success) result[key] = parsed.data;
+      else
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+    }
+    return result;
+  });
+}

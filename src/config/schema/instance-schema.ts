@@ -17,6 +17,7 @@ import {
   ipv6Cidr,
   list,
   nonEmpty,
+  keyedRecord,
   patterned,
   scalarText,
   timestamp,
@@ -113,29 +114,28 @@ function tagKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-const tagsSchema = z
-  .record(z.string(), scalarText('expected a tag value (text)'), {
-    error: 'expected a map of tag keys to values, or null for tags not exposed',
-  })
-  .superRefine((tags, ctx) => {
-    for (const [key, value] of Object.entries(tags)) {
-      const problem = tagKeyProblem(key);
-      if (problem)
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `${problem} (key ${JSON.stringify(key)})`,
-          params: { final: true },
-        });
-      if (value.length > 256)
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `a tag value has at most 256 characters, got ${value.length}`,
-          params: { final: true },
-        });
-    }
-  });
+const tagsSchema = keyedRecord(
+  scalarText('expected a tag value (text)'),
+  'expected a map of tag keys to values, or null for tags not exposed',
+).superRefine((tags, ctx) => {
+  for (const [key, value] of Object.entries(tags)) {
+    const problem = tagKeyProblem(key);
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${problem} (key ${JSON.stringify(key)})`,
+        params: { final: true },
+      });
+    if (value.length > 256)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `a tag value has at most 256 characters, got ${value.length}`,
+        params: { final: true },
+      });
+  }
+});
 
 const BLOCK_DEVICE = /^(?:ami|root|swap|ebs\d+|ephemeral\d+)$/;
 const blockDevicesSchema = z

@@ -19,7 +19,7 @@ import {
   scalarText,
   timestamp,
 } from './fields.js';
-import { treePath } from './tree-path.js';
+import { treePath, treeValueProblem } from './tree-path.js';
 
 const id = () =>
   patterned(/^[A-Za-z0-9][\w.-]{0,63}$/, 'expected an id of letters, digits, ".", "_" or "-" (at most 64)');
@@ -161,6 +161,11 @@ export const scenarioEntrySchema = z
         message: 'give either after (a delay) or at (a time), not both',
         params: { final: true },
       });
+    }
+    if (entry.type === 'set-value') {
+      const problem = treeValueProblem(entry.path, entry.value);
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['value'], message: problem, params: { final: true } });
     }
     if (entry.type === 'maintenance-event' && ordered(entry.notAfter, entry.notBefore)) {
       ctx.addIssue({
