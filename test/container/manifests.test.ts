@@ -104,6 +104,8 @@ describe('deploy/kubernetes manifests', () => {
       IMDS_CONTROL_PORT: '1339',
       IMDS_CONTROL_HOST: '0.0.0.0',
       IMDS_CONTROL_TOKEN: { secretKeyRef: { name: 'ec2-imds-control', key: 'token' } },
+      IMDS_CONTROL_ALLOWED_HOSTS:
+        'ec2-imds-control,ec2-imds-control.imds,ec2-imds-control.imds.svc,ec2-imds-control.imds.svc.cluster.local',
     });
     expect(imds.ports).toEqual([
       { name: 'metadata', containerPort: 1338 },

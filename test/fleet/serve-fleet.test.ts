@@ -61,6 +61,7 @@ describe('imds serve with a fleet', () => {
         ]);
         const posted = await fetch(`${control}/scenarios`, {
           method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
             targets: ['i-0a1b2c3d4e5f60002'],
             scenario: { type: 'rebalance-recommendation' },
@@ -86,6 +87,7 @@ describe('imds serve with a fleet', () => {
         expect((await fetch(`${control}/instances/i-0000000000000000f/state`)).status).toBe(404);
         const bad = await fetch(`${control}/scenarios`, {
           method: 'POST',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ targets: { percent: 300 }, scenario: { type: 'rebalance-recommendation' } }),
         });
         expect(bad.status).toBe(400);
