@@ -78,14 +78,15 @@ describe('one-line scenarios', () => {
     ]);
   });
 
-  it('imds serve -p 0 --spot-interruption 1s: the notice appears, and the log says when it fired', async () => {
+  it('imds serve -p 0 --spot-interruption 3s: the notice appears, and the log says when it fired', async () => {
     running = await serveInProcess([
       '-p',
       '0',
       '--http-tokens',
       'optional',
       '--spot-interruption',
-      'stop@1s',
+      // 3 s, not 1: the first request must come before it, on a loaded 2-core machine too.
+      'stop@3s',
     ]);
     const url = running.url as string;
     expect(running.out()).toContain('with 1 scenario');
@@ -164,7 +165,8 @@ describe('the live log', () => {
     const dir = mkdtempSync(join(tmpdir(), 'imds-fault-'));
     try {
       const file = join(dir, 'fault.yaml');
-      writeFileSync(file, 'faults:\n  - type: latency\n    delay: 1ms\n    for: 300ms\n');
+      // 3 s, not 300 ms: the log's first look (at start) must come before the end, however loaded the machine.
+      writeFileSync(file, 'faults:\n  - type: latency\n    delay: 1ms\n    for: 3s\n');
       running = await serveInProcess(['-c', file, '-p', '0']);
       await eventually(() => running?.err().includes('fault latency-1 (latency): ended') === true, 'the end');
       expect(running.err()).toContain('fault latency-1 (latency): started');
