@@ -7,7 +7,7 @@ export interface Clock {
   now(): number;
 }
 
-import { assertInstantInRange } from './config/ranges.js';
+import { assertInstantInRange } from './ranges.js';
 
 /** The machine's clock. */
 export const systemClock: Clock = { now: () => Date.now() };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ManualClock } from '../clock.js';
 import { parseDuration } from '../duration.js';
 import { httpEndpointSchema, httpTokensSchema } from '../config/schema/fields.js';
-import { durationRangeProblem, instantRangeProblem } from '../config/ranges.js';
+import { durationRangeProblem, instantRangeProblem } from '../ranges.js';
 import { scalarText } from '../config/schema/fields.js';
 import { metadataOptionsSchema } from '../config/schema/instance-schema.js';
 import {

@@ -1,7 +1,7 @@
 import type { ManualClock } from '../clock.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../duration.js';
-import { instantRangeProblem } from '../config/ranges.js';
+import { instantRangeProblem } from '../ranges.js';
 import { parseTimestamp } from '../config/timestamp.js';
 
 /** The fixture's clock: it moves only when the test says so. */

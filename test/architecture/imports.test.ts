@@ -2,7 +2,7 @@
  * The import graph of `src/`, read from the files themselves: no cycle between files, and no edge
  * from a lower part to a higher one. Parts and their order:
  *
- *   wire, clock, duration, load-on-first-use  <  net, metadata  <  scenarios  <  server
+ *   ranges  <  wire, clock, duration, load-on-first-use  <  net, metadata  <  scenarios  <  server
  *   <  config, audit  <  control, start, recording  <  fleet, proxy  <  testing, cli  <  index
  *
  * The client stands apart: it may import only `wire` (never the emulator), so it can be
@@ -17,6 +17,8 @@ const RANK: Readonly<Record<string, number>> = {
   wire: 0,
   clock: 0,
   duration: 0,
+  // The range checks of durations and instants: the manual clock applies them too.
+  ranges: -1,
   'load-on-first-use': 0,
   net: 1,
   metadata: 1,

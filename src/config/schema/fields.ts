@@ -6,7 +6,7 @@
 import net from 'node:net';
 import * as z from 'zod';
 import { DURATION_EXPECTATION, parseDuration } from '../../duration.js';
-import { durationRangeProblem, instantRangeProblem } from '../ranges.js';
+import { durationRangeProblem, instantRangeProblem } from '../../ranges.js';
 import { parseTimestamp, TIMESTAMP_EXPECTATION } from '../timestamp.js';
 import type { Moment } from '../../scenarios/spec.js';
 
