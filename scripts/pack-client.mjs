@@ -2,7 +2,7 @@
  * Builds the client-only package, `ec2-imds-client`, into `dist/client-package/` from this
  * repository's build: the dependency-free client (`dist/client/`, `dist/wire.js`) and the client
  * commands of the CLI (`imds get|ls|dump|token|watch`), with no runtime dependency, for users who
- * read metadata and never run the emulator (see docs/decisions/0005-i14-packaging.md).
+ * read metadata and never run the emulator (see docs/decisions/0010-packaging.md).
  * Run after `npm run build`; `node scripts/pack-client.mjs --pack` also writes the tarball there.
  */
 import { execFileSync } from 'node:child_process';

@@ -3,7 +3,7 @@
  * (`imds serve`) against the same emulator on 1 and on 2 `node:cluster` workers, IMDSv1 GETs of
  * instance-id (see bench/servers/workers.ts for why no token), a new connection per request, at 1 and
  * 32 connections, interleaved rounds, nothing pinned (the workers need every core; so does wrk). The
- * ratio is the workers' rate over the single process's, the median of per-round ratios. ADR 0006-i18
+ * ratio is the workers' rate over the single process's, the median of per-round ratios. ADR 0016
  * records the decision taken from it.
  */
 import { freeLoopbackPort, startExternalServer, type ExternalServer } from '../support/external-server.js';
@@ -74,7 +74,7 @@ export const workers: Figure = {
               value: perSecond(median(theirs)),
               baseline: `one process ${perSecond(median(base))}`,
               ratio: median(theirs.map((rate, index) => rate / (base[index] as number))),
-              note: 'nothing pinned; no target: ADR 0006-i18 decides from it',
+              note: 'nothing pinned; no target: ADR 0016 decides from it',
             }),
           );
         }

@@ -2,7 +2,7 @@
 // Deliberately not an HTTP request: a health probe every few seconds would show up in the
 // emulator's request log and peer list (which tests read), and an injected fault or
 // `httpEndpoint: disabled` would make a correctly running emulator look broken.
-// See docs/decisions/0005-i13-container-shapes.md.
+// See docs/decisions/0009-container-shapes.md.
 'use strict';
 const { connect } = require('node:net');
 

@@ -5,7 +5,7 @@
  * The lookup has to happen while the client still holds its socket, and a short-lived caller
  * (`curl` in a script) closes it within a millisecond or two of reading the response, while reading
  * the socket table alone takes milliseconds on a busy host. So there are three modes (see
- * docs/decisions/0005-i16-attribution-timing.md):
+ * docs/decisions/0013-attribution-timing.md):
  * - `before`: the lookup runs just before the response is written, while the caller is
  *   certainly waiting, as long as the time budget allows; otherwise it falls back to `after`
  *   for that request.

@@ -33,7 +33,7 @@ function interfaceDirectory(eni: NetworkInterface): Directory {
       ['local-ipv4s', eni.localIpv4s.length > 0 ? leaf(lines(eni.localIpv4s)) : undefined],
       ['mac', leaf(eni.mac)],
       // Both names for the card the ENI sits on: the user guide documents `network-card-index`
-      // (2020-11-01); cloud-init and the VPC CNI read `network-card` (see ADR 0006-i12).
+      // (2020-11-01); cloud-init and the VPC CNI read `network-card` (see ADR 0008).
       ['network-card', leaf(String(eni.networkCardIndex), NETWORK_CARD_SINCE)],
       ['network-card-index', leaf(String(eni.networkCardIndex), NETWORK_CARD_SINCE)],
       ['owner-id', leaf(eni.ownerId)],

@@ -16,7 +16,7 @@ import { TOKEN_LENGTH } from '../wire.js';
  * Verifying recomputes the MAC and compares in constant time, so a token from another emulator
  * (another secret), another instance id or an earlier run is rejected. Clients send the same token
  * thousands of times, so the last {@link VERIFIED_TOKENS_KEPT} tokens that passed that check are
- * remembered with their instance id and expiry (ADR 0006): a remembered token skips the HMAC, and
+ * remembered with their instance id and expiry (ADR 0015): a remembered token skips the HMAC, and
  * its instance and expiry are still checked on every use. Only authentic tokens are remembered, so
  * a flood of forged tokens costs a MAC each and no memory, and a million tokens cost at most that
  * bounded table.
