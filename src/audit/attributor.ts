@@ -119,8 +119,12 @@ export class Attributor {
   #creditAt = performance.now();
   /** The last lookup's cost (ms); a batch waits until the budget holds that much. */
   #lastCost = 0;
-  /** How long the last socket-table read took: when it is slow, `auto` looks up after answering. */
-  #tableReadMs = 0;
+  /**
+   * How long the last socket-table read took: when it is slow, `auto` looks up after answering.
+   * Unknown (infinite) until the first read is timed, so `auto` never makes the first answers
+   * wait for a table that may hold tens of thousands of sockets.
+   */
+  #tableReadMs = Number.POSITIVE_INFINITY;
   /** Socket rows come from `ss` rather than `/proc/net/tcp` (set once the table read slowly). */
   #useSs = false;
   #queue: Lookup[] = [];
@@ -145,6 +149,18 @@ export class Attributor {
     this.#burstMs = options.burstMs ?? DEFAULT_BURST_MS;
     this.#credit = this.#burstMs;
     this.#beforeMaxTableReadMs = options.beforeMaxTableReadMs ?? BEFORE_MAX_TABLE_READ_MS;
+    if (this.mode === 'auto') this.#timeTableRead();
+  }
+
+  /** Times one read of the socket table in the background, so `auto` knows whether to look up first. */
+  #timeTableRead(): void {
+    const started = performance.now();
+    const timed = () => {
+      if (this.#tableReadMs !== Number.POSITIVE_INFINITY) return; // a lookup timed one already
+      this.#tableReadMs = performance.now() - started;
+      if (this.#tableReadMs > BEFORE_MAX_TABLE_READ_MS && this.#procRoot === '/proc') this.#useSs = true;
+    };
+    void readFile(`${this.#procRoot}/net/tcp`, 'latin1').then(timed, timed);
   }
 
   /**

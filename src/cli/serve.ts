@@ -408,7 +408,7 @@ async function serveFleetCommand(
     const served = await serveFleet(fleet, { host: config.settings.host, port: config.settings.port });
     running = { fleet: served };
     try {
-      writeCertificate(parsed['write-certificate'], signer.certificatePem);
+      writeCertificate(parsed['write-certificate'], () => signer.certificatePem);
       if (config.settings.controlPort !== undefined) {
         running.control = await startControlServer({
           handle: (request) => handleFleetControl(request, fleet, served.listeners),
@@ -509,7 +509,7 @@ async function start(
     throw error;
   }
   try {
-    writeCertificate(parsed['write-certificate'], emulator.signer.certificateBundlePem);
+    writeCertificate(parsed['write-certificate'], () => emulator.signer.certificateBundlePem);
     if (config.settings.controlPort === undefined) return { metadata, stopAudit };
     const control = await startControlServer({
       controller: new Controller(emulator),
@@ -527,11 +527,14 @@ async function start(
   }
 }
 
-/** `--write-certificate FILE`: a path that cannot be written is a usage error (one line, exit 2). */
-function writeCertificate(file: string | undefined, pem: string): void {
+/**
+ * `--write-certificate FILE`: a path that cannot be written is a usage error (one line, exit 2).
+ * `pem` is called only when there is a file: reading a certificate makes its key (hundreds of ms).
+ */
+function writeCertificate(file: string | undefined, pem: () => string): void {
   if (!file) return;
   try {
-    writeFileSync(file, pem);
+    writeFileSync(file, pem());
   } catch (error) {
     throw new UsageError(
       `--write-certificate: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
