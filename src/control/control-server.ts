@@ -2,8 +2,6 @@ import http from 'node:http';
 import { bindListener, type BoundListener } from '../net/bind.js';
 import { controlBindRefusal } from '../net/bind-policy.js';
 import { isAuthorized } from './auth-policy.js';
-import { isLoopbackHost } from '../net/loopback.js';
-import { bareHost } from '../wire.js';
 import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
@@ -180,17 +178,7 @@ async function serve(
     return;
   }
   if (pageUrl?.pathname === DASHBOARD_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
-    if (!pageHostAllowed(request.headers.host, request.socket.localAddress)) {
-      request.resume();
-      send(response, {
-        status: 403,
-        body: {
-          error: 'forbidden-host',
-          message: 'the dashboard answers only to a loopback or bound-address Host',
-        },
-      });
-      return;
-    }
+    // A foreign Host (DNS rebinding) never gets here: the guard above refuses it for every route.
     const page = dashboardPage();
     response.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
@@ -260,17 +248,4 @@ function send(response: http.ServerResponse, answer: ControlResponse): void {
     ...answer.headers,
   });
   response.end(text);
-}
-
-/**
- * DNS rebinding: a page from another site that makes its name resolve to 127.0.0.1 would read the
- * dashboard under its own origin. Only a Host naming loopback or the listener's own address is
- * served. (The control API's routes get the same check from the API guard.)
- */
-function pageHostAllowed(host: string | undefined, localAddress: string | undefined): boolean {
-  if (host === undefined) return false;
-  const name = host.replace(/:\d+$/, '');
-  if (isLoopbackHost(name)) return true;
-  const bare = bareHost(name);
-  return localAddress !== undefined && (bare === localAddress || `::ffff:${bare}` === localAddress);
 }
