@@ -171,7 +171,8 @@ describe('imds get', () => {
     const io = fakeIo(endpointEnv(await closedPort()));
     const started = performance.now();
     expect(await get(['instance-id', '--attempts', '2'], io)).toBe(3);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // A hang guard, not a speed check: a refused connect is not retried into a timeout.
+    expect(performance.now() - started).toBeLessThan(4_000);
     expect(io.err()).toContain('ECONNREFUSED');
   });
 
@@ -181,7 +182,8 @@ describe('imds get', () => {
       const io = fakeIo(endpointEnv(peer.url));
       const started = performance.now();
       expect(await get(['instance-id', '--timeout', '200ms', '--attempts', '1'], io)).toBe(3);
-      expect(performance.now() - started).toBeLessThan(400 + 150);
+      // The bound is 400 ms (200 ms × 2); four times that is a hang guard a busy machine cannot trip.
+      expect(performance.now() - started).toBeLessThan(4 * 400);
       expect(io.err()).toContain('timed out');
     } finally {
       await peer.close();

@@ -128,7 +128,8 @@ describe('imds watch as a process', () => {
     const interruptedAt = performance.now();
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(performance.now() - interruptedAt).toBeLessThan(2_000);
+    // Well below the 10 s interval it interrupted: a hang guard, not a speed check.
+    expect(performance.now() - interruptedAt).toBeLessThan(8_000);
     expect(stderr).toBe('');
   });
 });

@@ -201,7 +201,8 @@ describe('watchEvents', () => {
     });
     polls = client.transport.requests.filter((request) => request.method === 'GET').length;
     expect(polls).toBe(4); // one poll of the four sources, then the abort ended the 60 s wait
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Far below the 60 s wait it interrupted: a hang guard, not a speed check.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 
