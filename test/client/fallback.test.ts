@@ -101,7 +101,7 @@ describe('IMDSv1 fallback', () => {
     expect(await client.instanceId()).toBe('i-0410f3c9b2d5e8a71');
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(4_000); // a hang guard: one timeout, not a retry loop
     expect(client.lastV1Fallback).toMatchObject({ reason: 'timeout' });
     // Later reads do not wait for a token again.
     const before = performance.now();

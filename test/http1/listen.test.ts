@@ -187,7 +187,7 @@ describe('listen: the bytes written back', () => {
     expect(result.bytes.length).toBe(0);
     expect(result.ending).toBe('closed');
     expect(result.elapsedMs).toBeGreaterThanOrEqual(190);
-    expect(result.elapsedMs).toBeLessThan(1_000);
+    expect(result.elapsedMs).toBeLessThan(4_000); // a hang guard; the status is the check
   });
 
   it('answers 500 when the handler throws, and keeps serving', async () => {
@@ -292,7 +292,7 @@ describe('listen: requests it refuses', () => {
     const { port } = await start();
     const result = await rawExchange(port, 'NOT A REQUEST LINE\r\n');
     expect(statusOf(result)).toBe(400);
-    expect(result.elapsedMs).toBeLessThan(1_000);
+    expect(result.elapsedMs).toBeLessThan(4_000); // a hang guard; the status is the check
     const dribbled = await rawExchange(port, ['GET / ', 'HTTP/9', '.9\r', '\nHost: a'], { gapMs: 20 });
     expect(statusOf(dribbled)).toBe(505);
   });
@@ -430,7 +430,7 @@ describe('listen: time and connection limits', () => {
     const result = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n', { timeoutMs: 2_000 });
     expect(statusOf(result)).toBe(408);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(190);
-    expect(result.elapsedMs).toBeLessThan(1_000);
+    expect(result.elapsedMs).toBeLessThan(4_000); // a hang guard; the status is the check
   });
 
   it('counts the timeout from the connection, not from the last byte (slowloris)', async () => {
@@ -438,7 +438,8 @@ describe('listen: time and connection limits', () => {
     const drip = [...'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n'];
     const result = await rawExchange(port, drip, { gapMs: 20, timeoutMs: 3_000 });
     expect(statusOf(result)).toBe(408);
-    expect(result.elapsedMs).toBeLessThan(800);
+    // Before the whole head had dripped in (63 bytes, 20 ms apart), however slow the machine.
+    expect(result.elapsedMs).toBeLessThan(63 * 20);
   });
 
   it('closes an idle connection that never sent a byte, without a response', async () => {
