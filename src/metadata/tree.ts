@@ -11,6 +11,11 @@ export interface Leaf {
   readonly body: Uint8Array;
   readonly contentType: string;
   readonly since: Since;
+  /**
+   * Named in its directory's listing but answered with 404 when read: a replayed instance listed
+   * the path and did not serve it, and a replay must show both.
+   */
+  readonly absent?: true;
 }
 
 export interface Directory {
@@ -38,6 +43,11 @@ export const OCTET_STREAM = 'application/octet-stream';
 /** A leaf holding text (UTF-8) or raw bytes. */
 export function leaf(value: string | Uint8Array, since: Since = EARLIEST, contentType = TEXT_PLAIN): Leaf {
   return { kind: 'leaf', body: typeof value === 'string' ? utf8.encode(value) : value, contentType, since };
+}
+
+/** A path its directory lists that answers 404 (see {@link Leaf.absent}). */
+export function absentLeaf(since: Since = EARLIEST): Leaf {
+  return { kind: 'leaf', body: new Uint8Array(0), contentType: TEXT_PLAIN, since, absent: true };
 }
 
 /** A leaf whose bytes are computed on first read and kept (signatures cost a key generation). */

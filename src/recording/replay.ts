@@ -9,14 +9,16 @@
  *   instance shows up: the emulator builds the tree of the instance derived from the recording and
  *   the tree of the instance as it is now, and their difference is applied to the recorded trees.
  *
- * Leaves left out when recording (user data not included, `--redact`) and paths recorded as 404
- * are not served, and are left out of their directory's listing.
+ * Leaves left out when recording (user data not included, `--redact`) are not served and are left
+ * out of their directory's listing. Paths the instance listed but answered 404 for stay in the
+ * listing, in their recorded place, and answer 404 (an absent leaf), as the instance did.
  */
 import { buildTree, type BuildContext } from '../metadata/build-tree.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import type { SignatureKind } from '../metadata/identity-signer.js';
 import type { InstanceDescription } from '../metadata/instance.js';
 import {
+  absentLeaf,
   dir,
   lazyLeaf,
   leaf,
@@ -164,6 +166,7 @@ function directoryOf(path: string, here: ReadonlyMap<string, RecordedEntry>): Di
       let node: MetadataNode | undefined;
       if (target?.kind === 'dir') node = directoryOf(target.path, here);
       else if (target?.kind === 'leaf') node = leafOf(target);
+      else if (target?.kind === 'missing') node = absentLeaf();
       if (!node) continue;
       children.push([child.segment, node]);
       listedAs.set(child.segment, line);

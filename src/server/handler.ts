@@ -157,7 +157,7 @@ function read(segments: readonly string[], served: Served, context: ResponseCont
   if (!versions.known.has(version)) return pageResponse(404, context);
   const root = served.tree(version);
   const node = root && lookup(root, rest, version);
-  if (!node) return pageResponse(404, context);
+  if (!node || (node.kind === 'leaf' && node.absent)) return pageResponse(404, context);
   if (node.kind === 'dir')
     return metadataResponse(utf8.encode(listing(node, version)), TEXT_PLAIN, served.lastModified, context);
   const respond = rest.length === 1 && rest[0] === USER_DATA ? userDataResponse : metadataResponse;

@@ -289,3 +289,43 @@ describe('a recorded instance with a role', () => {
     expect(second.accessKeyId).not.toBe(first.accessKeyId);
   });
 });
+
+describe('a path the instance listed but answered 404 for', () => {
+  it('stays in its listing, in its recorded place, and answers 404, as on the instance', async () => {
+    const recorded = readRecordingFile(FIXTURE);
+    const metaData = recorded.entries.find(
+      (entry): entry is Extract<typeof entry, { kind: 'dir' }> =>
+        entry.kind === 'dir' && entry.path === 'meta-data/',
+    );
+    if (!metaData) throw new Error('the fixture has no meta-data/ listing');
+    const listing = [...metaData.listing.slice(0, 2), 'listed-but-gone', ...metaData.listing.slice(2)];
+    const recording = {
+      ...recorded,
+      entries: [
+        ...recorded.entries.map((entry) => (entry === metaData ? { ...metaData, listing } : entry)),
+        { kind: 'missing' as const, path: 'meta-data/listed-but-gone', versions: metaData.versions },
+      ],
+    };
+    const replay = replayOf(recording);
+    const emulator = new Emulator({
+      instance: replay.instance,
+      treeSource: replay.source,
+      httpTokens: 'optional',
+    });
+    const get = (path: string) => {
+      const outcome = emulator.handle(makeRequest('GET', path));
+      if (isNoResponse(outcome)) throw new Error('no response');
+      return { status: outcome.status, body: Buffer.from(outcome.body).toString() };
+    };
+    const served = get('/latest/meta-data/');
+    expect(served.status).toBe(200);
+    expect(served.body.split('\n')).toEqual(listing);
+    expect(get('/latest/meta-data/listed-but-gone').status).toBe(404);
+    expect(get(`/latest/meta-data/${listing[0]}`).status).toBe(200);
+    // Recorded again, the replay gives the same entry back.
+    const { recording: again } = await recordInProcess(emulator);
+    expect(again.entries).toContainEqual(
+      expect.objectContaining({ kind: 'missing', path: 'meta-data/listed-but-gone' }),
+    );
+  });
+});
