@@ -1,6 +1,7 @@
 import { interfaceIdFor, privateHostname, publicHostname } from '../config/derive-names.js';
 import type { InstanceDescription, NetworkInterface } from '../metadata/instance.js';
-import { inIpv4Block, nthHexId, nthIpv4, nthMac } from './sequence.js';
+import { cidrContains } from '../config/cidr.js';
+import { nthHexId, nthIpv4, nthMac } from './sequence.js';
 
 /**
  * The n-th instance of a template (n from 0): what one `RunInstances` call with a count launches.
@@ -37,7 +38,7 @@ function deriveInterface(
   const localIpv4s = eni.localIpv4s.map((ip) => {
     const next = nthIpv4(ip, n);
     // An interface with IPv4 addresses has an IPv4 subnet; only IPv6-only ones (no addresses here) lack it.
-    if (eni.subnetIpv4CidrBlock === undefined || !inIpv4Block(next, eni.subnetIpv4CidrBlock))
+    if (eni.subnetIpv4CidrBlock === undefined || !cidrContains(eni.subnetIpv4CidrBlock, next))
       throw new RangeError(
         `${where}.localIpv4s: instance ${n} would get ${next}, outside its subnet ${eni.subnetIpv4CidrBlock}; use a larger subnetIpv4CidrBlock or a smaller count`,
       );

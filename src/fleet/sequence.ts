@@ -35,13 +35,3 @@ export function nthMac(base: string, n: number): string {
 export function ipv4ToNumber(address: string): number {
   return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
 }
-
-/** Whether `address` lies in the IPv4 block `cidr` (`172.31.32.0/20`). */
-export function inIpv4Block(address: string, cidr: string): boolean {
-  const [network, prefix] = cidr.split('/') as [string, string];
-  const bits = Number(prefix);
-  const size = 2 ** (32 - bits);
-  const start = Math.floor(ipv4ToNumber(network) / size) * size;
-  const value = ipv4ToNumber(address);
-  return value >= start && value < start + size;
-}
