@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unshareCommand } from '../helpers/unshare.js';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/audit/report.js';
 
@@ -15,22 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const script = join(here, 'proxy-in-netns.sh');
 
-function unshareCommand(): string[] | undefined {
-  for (const candidate of [
-    ['unshare', '--net'],
-    ['unshare', '--user', '--map-root-user', '--net'],
-  ]) {
-    const probe = spawnSync(
-      candidate[0] as string,
-      [...candidate.slice(1), 'ip', 'addr', 'add', '169.254.169.254/32', 'dev', 'lo'],
-      { stdio: 'ignore' },
-    );
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-const unshare = unshareCommand();
+const unshare = unshareCommand('169.254.169.254/32');
 if (!unshare && process.env.CI)
   throw new Error(
     'unshare --net is not available: the proxy-in-namespace tests need it (run as root, or allow user namespaces)',

@@ -10,28 +10,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unshareCommand } from '../helpers/unshare.js';
 import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const script = join(here, 'ipv6-in-netns.sh');
 
-function unshareCommand(): string[] | undefined {
-  for (const candidate of [
-    ['unshare', '--net'],
-    ['unshare', '--user', '--map-root-user', '--net'],
-  ]) {
-    const probe = spawnSync(
-      candidate[0]!,
-      [...candidate.slice(1), 'ip', 'addr', 'add', 'fd00:ec2::254/128', 'dev', 'lo'],
-      { stdio: 'ignore' },
-    );
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-const unshare = unshareCommand();
+const unshare = unshareCommand('fd00:ec2::254/128');
 if (!unshare && process.env.CI)
   throw new Error('CI: network namespaces are needed for test/seed (unshare --net)');
 

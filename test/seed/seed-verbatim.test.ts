@@ -9,29 +9,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unshareCommand } from '../helpers/unshare.js';
 import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const script = join(here, 'seed-in-netns.sh');
 
-/** `unshare --net` as root, or with a user namespace (`-r`) where unprivileged ones are allowed. */
-function unshareCommand(): string[] | undefined {
-  for (const candidate of [
-    ['unshare', '--net'],
-    ['unshare', '--user', '--map-root-user', '--net'],
-  ]) {
-    const probe = spawnSync(
-      candidate[0]!,
-      [...candidate.slice(1), 'ip', 'addr', 'add', '169.254.169.254/32', 'dev', 'lo'],
-      { stdio: 'ignore' },
-    );
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-const unshare = unshareCommand();
+const unshare = unshareCommand('169.254.169.254/32');
 const SEED_LISTING_BYTES = 325;
 
 function runSeed(mode: 'required' | 'optional') {
