@@ -338,12 +338,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   try {
     running = await start(config, parsed, onRequest, io, replay);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof ListenError ||
-      error instanceof IdentityKeyError ||
-      error instanceof ControlBindError
-    ) {
+    if (isStartRefusal(error)) {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
@@ -424,13 +419,7 @@ async function serveFleetCommand(
       throw error;
     }
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof ListenError ||
-      error instanceof FleetError ||
-      error instanceof IdentityKeyError ||
-      error instanceof ControlBindError
-    ) {
+    if (isStartRefusal(error)) {
       io.stderr(`imds serve: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
@@ -525,6 +514,21 @@ async function start(
     stopAudit();
     throw error;
   }
+}
+
+/**
+ * What stops a start as the user's mistake (a bad flag, a taken port, an unusable key, a control
+ * address or fleet it refuses): one line and exit 2, not a stack trace. The single-instance and the
+ * fleet start share it.
+ */
+function isStartRefusal(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof ListenError ||
+    error instanceof FleetError ||
+    error instanceof IdentityKeyError ||
+    error instanceof ControlBindError
+  );
 }
 
 /**
