@@ -248,8 +248,24 @@ function fleetFlags(parsed: ParsedFlags): FleetFlags {
  * A configuration as it applies to a replayed recording: the recording's instance with the
  * file's `set`/`remove` and credentials, and the recorded `HttpTokens` unless a setting gives one.
  */
+/**
+ * The configuration with a recording as its instance. The file's `instance:` section describes a
+ * built instance, so with `--from` it is refused rather than silently dropped (as the fixture
+ * refuses `instance` with `from`); overrides, credential rotation and metadata options still apply.
+ * @throws {ConfigError} naming the first described key.
+ */
 function onReplay(config: EffectiveConfig, replay: Replay | undefined): EffectiveConfig {
   if (!replay) return config;
+  const described = config.describedKeys.filter((key) => key !== 'metadataOptions');
+  if (described.length > 0)
+    throw new ConfigError([
+      {
+        source: config.configFile ?? 'the configuration',
+        path: ['instance', described[0] as string],
+        message:
+          'describes a built instance and cannot be combined with --from (the recording is the instance); set, remove, credentials and metadata options still apply',
+      },
+    ]);
   return {
     ...config,
     instance: replayInstance(replay, config.instance),

@@ -22,6 +22,8 @@ export interface FileConfig {
   readonly settings: FileSettings;
   readonly clock: { readonly start?: number; readonly manual: boolean };
   readonly instance: InstanceDescription;
+  /** The keys the file's `instance:` section wrote (none when it has no such section). */
+  readonly describedKeys: readonly string[];
   /** Scenarios then faults, in file order. */
   readonly scenarios: readonly ScenarioSpec[];
   /** The `fleet:` block, built: each instance is `instance:` with its own fields on top. */
@@ -154,6 +156,7 @@ export function configFromData(
         manual: file.clock?.manual ?? false,
       },
       instance,
+      describedKeys: Object.keys(file.instance ?? {}),
       scenarios,
       ...(fleet ? { fleet } : {}),
     },

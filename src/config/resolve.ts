@@ -25,6 +25,8 @@ export interface EffectiveConfig {
   /** `start`: the clock starts at this time; `manual`: it moves only when told (control API). */
   readonly clock: { readonly start?: number; readonly manual: boolean };
   readonly instance: InstanceDescription;
+  /** The keys the configuration file's `instance:` section wrote (none without a file or section). */
+  readonly describedKeys: readonly string[];
   readonly scenarios: readonly ScenarioSpec[];
   /** Many instances behind this emulator (`fleet:` or `--fleet-count`); one instance when absent. */
   readonly fleet?: FleetSpec;
@@ -130,6 +132,7 @@ export function resolveConfig(input: ResolveInput): EffectiveConfig {
     sources,
     clock: file?.clock ?? { manual: false },
     instance,
+    describedKeys: file?.describedKeys ?? [],
     scenarios: file?.scenarios ?? [],
     ...(file?.fleet ? { fleet: file.fleet } : {}),
     warnings: unknownEnvWarnings(input.env),

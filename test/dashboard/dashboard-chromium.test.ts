@@ -16,6 +16,8 @@ import { Controller } from '../../src/control/controller.js';
 import { startEmulator, type RunningEmulator } from '../../src/start/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** The page polls the control API each second; a loaded 2-core machine may take several rounds to show a change. */
+const SETTLED = { timeout: 20_000, interval: 100 };
 
 /** Runs in the page: the computed background colour of the first element matching `selector`. */
 const backgroundOfRow = (selector: string) => {
@@ -84,7 +86,7 @@ describe.runIf(process.platform === 'linux')('dashboard in headless Chromium', (
   it('streams v1 (in red) and v2 requests with their callers; the spot button issues a notice read over IMDS', async () => {
     const page = await browser.newPage();
     await page.goto(`${control.url}/dashboard`);
-    await expect.poll(() => page.textContent('#mode')).toContain('emulator, HttpTokens=optional');
+    await expect.poll(() => page.textContent('#mode'), SETTLED).toContain('emulator, HttpTokens=optional');
 
     const v1 = await run('curl', ['-s', `${imds.url}/latest/meta-data/instance-id`]);
     const token = await run('curl', [
@@ -103,27 +105,31 @@ describe.runIf(process.platform === 'linux')('dashboard in headless Chromium', (
     ]);
 
     const v1Row = page.locator('#stream tr.v1', { hasText: '/latest/meta-data/instance-id' });
-    await expect.poll(() => v1Row.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => v1Row.count(), SETTLED).toBe(1);
     expect(await v1Row.textContent()).toContain(`curl pid ${v1.pid}`);
     // The v1 row stands out: a red background, not the default.
     // Read in one evaluation: the page re-renders the rows on every poll.
-    await expect.poll(() => page.evaluate(backgroundOfRow, '#stream tr.v1')).toBe('rgb(255, 214, 214)');
+    await expect
+      .poll(() => page.evaluate(backgroundOfRow, '#stream tr.v1'), SETTLED)
+      .toBe('rgb(255, 214, 214)');
     const v2Row = page.locator('#stream tr.v2', { hasText: '/latest/meta-data/ami-id' });
-    await expect.poll(() => v2Row.count()).toBe(1);
+    await expect.poll(() => v2Row.count(), SETTLED).toBe(1);
     expect(await v2Row.textContent()).toContain(`curl pid ${v2.pid}`);
-    await expect.poll(() => page.evaluate(backgroundOfRow, '#stream tr.v2')).toBe('rgba(0, 0, 0, 0)');
+    await expect
+      .poll(() => page.evaluate(backgroundOfRow, '#stream tr.v2'), SETTLED)
+      .toBe('rgba(0, 0, 0, 0)');
     // The v1 summary lists curl with its pid; the tree shows current values.
-    await expect.poll(() => page.textContent('#callers')).toContain(String(v1.pid));
+    await expect.poll(() => page.textContent('#callers'), SETTLED).toContain(String(v1.pid));
     expect(await page.textContent('#tree')).toContain('meta-data/instance-id');
 
     await page.click('#spot');
-    await expect.poll(() => page.textContent('#status')).toContain('spot: done');
+    await expect.poll(() => page.textContent('#status'), SETTLED).toContain('spot: done');
     const notice = await run('curl', ['-s', `${imds.url}/latest/meta-data/spot/instance-action`]);
     expect(JSON.parse(notice.stdout)).toMatchObject({ action: 'terminate' });
-    await expect.poll(() => page.textContent('#tree')).toContain('meta-data/spot/instance-action');
+    await expect.poll(() => page.textContent('#tree'), SETTLED).toContain('meta-data/spot/instance-action');
 
     await page.click('#v2-on');
-    await expect.poll(() => page.textContent('#mode')).toContain('HttpTokens=required');
+    await expect.poll(() => page.textContent('#mode'), SETTLED).toContain('HttpTokens=required');
     const refused = await run('curl', [
       '-s',
       '-o',
@@ -136,7 +142,7 @@ describe.runIf(process.platform === 'linux')('dashboard in headless Chromium', (
 
     if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT, type: 'png' });
     await page.close();
-  });
+  }, 90_000);
 
   it('refuses a foreign Host on the dashboard page', async () => {
     const { port } = new URL(control.url);

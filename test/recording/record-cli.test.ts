@@ -151,6 +151,43 @@ describe('imds serve --from', () => {
     expect(answers).toEqual(['i-069e01e8cc43732f8', 'replayed', '0a:07:84:3d:6e:38']);
   });
 
+  it("refuses a file's instance description with --from, naming the key, and applies its metadata options", async () => {
+    const dir = scratch();
+    const described = join(dir, 'described.yaml');
+    writeFileSync(described, 'instance:\n  instanceType: m7g.large\n');
+    const refused = fakeIo(endpointEnv('http://127.0.0.1:9'));
+    const code = await serve(['--from', FIXTURE, '--config', described, '--port', '0'], refused, async () => {
+      throw new Error('must not start');
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(refused.err()).toBe(
+      `imds serve: ${described}: instance.instanceType: describes a built instance and cannot be combined with --from (the recording is the instance); set, remove, credentials and metadata options still apply\n` +
+        'imds serve: not started (1 problem in the configuration)\n',
+    );
+
+    const options = join(dir, 'options.yaml');
+    writeFileSync(
+      options,
+      'httpTokens: optional\ninstance:\n  metadataOptions:\n    instanceMetadataTags: disabled\n',
+    );
+    const io = fakeIo(endpointEnv('http://127.0.0.1:9'));
+    let settings: unknown;
+    expect(
+      await serve(
+        ['--from', FIXTURE, '--config', options, '--port', '0', '--control-port', '0'],
+        io,
+        async () => {
+          const control = /Control API on (http:\/\/127\.0\.0\.1:\d+)/.exec(io.out())?.[1] as string;
+          settings = await (await fetch(`${control}/settings`)).json();
+        },
+      ),
+    ).toBe(EXIT.ok);
+    expect(settings).toMatchObject({
+      httpTokens: { served: 'optional' },
+      metadataOptions: { instanceMetadataTags: 'disabled' },
+    });
+  });
+
   it('refuses --from with a fleet (a fleet derives instances from a described one)', async () => {
     const io = fakeIo(endpointEnv('http://127.0.0.1:9'));
     const code = await serve(['--from', FIXTURE, '--fleet-count', '2', '--port', '0'], io, async () => {
