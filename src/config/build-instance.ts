@@ -17,6 +17,7 @@ import {
   zoneIdFor,
 } from './derive-names.js';
 import { partitionOf } from './partitions.js';
+import { defaultCaller, derivedRequestId } from '../scenarios/instance-connect-key.js';
 import type { ConfigProblem } from './problem.js';
 import type { InstanceInput, NetworkInterfaceInput, UserDataInput } from './schema/instance-schema.js';
 
@@ -135,6 +136,7 @@ export function buildInstance(
     services: _s,
     networkInterfaces: _n,
     launchTime: _l,
+    instanceConnectKeys: _k,
     ...plain
   } = input;
   const instance: InstanceDescription = {
@@ -156,7 +158,27 @@ export function buildInstance(
     userData: userData ?? D.userData,
     ...(overrides ? { overrides } : {}),
   };
-  return { instance: stripUndefined(instance), problems };
+  const keys = input.instanceConnectKeys?.map((key, index) => {
+    const pushedAt = key.pushed ?? instance.launchTime;
+    if (key.expires <= pushedAt)
+      problems.push({
+        path: at('instanceConnectKeys', index, 'expires'),
+        message:
+          'the key expires before it is pushed: expires must be later than pushed (or the launch time)',
+      });
+    return {
+      user: key.user,
+      publicKey: key.publicKey,
+      pushedAt,
+      expiresAt: key.expires,
+      caller: key.caller ?? defaultCaller(instance),
+      requestId: key.requestId ?? derivedRequestId(`instance\0${index}\0${key.user}\0${key.publicKey}`),
+    };
+  });
+  return {
+    instance: stripUndefined(keys ? { ...instance, instanceConnectKeys: keys } : instance),
+    problems,
+  };
 }
 
 function buildInterface(

@@ -27,6 +27,7 @@ export function instanceToFile(instance: InstanceDescription): InstanceFileParts
     launchTime,
     iam,
     tags,
+    instanceConnectKeys,
     ...plain
   } = instance;
   const set: Record<string, string> = {};
@@ -41,6 +42,18 @@ export function instanceToFile(instance: InstanceDescription): InstanceFileParts
       launchTime: formatTimestamp(launchTime),
       iam: iam ?? null,
       tags: tags ?? null,
+      ...(instanceConnectKeys?.length
+        ? {
+            instanceConnectKeys: instanceConnectKeys.map((key) => ({
+              user: key.user,
+              publicKey: key.publicKey,
+              pushed: formatTimestamp(key.pushedAt),
+              expires: formatTimestamp(key.expiresAt),
+              caller: key.caller,
+              requestId: key.requestId,
+            })),
+          }
+        : {}),
       ...(userData ? { userData: { base64: Buffer.from(userData).toString('base64') } } : {}),
     },
     credentials: {

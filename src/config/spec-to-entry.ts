@@ -51,6 +51,15 @@ export function specToEntry(spec: ScenarioSpec): Record<string, unknown> {
       };
     case 'http-tokens':
       return { ...base, mode: spec.mode };
+    case 'instance-connect-key':
+      return {
+        ...base,
+        user: spec.user,
+        publicKey: spec.publicKey,
+        ...(spec.caller === undefined ? {} : { caller: spec.caller }),
+        ...(spec.requestId === undefined ? {} : { requestId: spec.requestId }),
+        ...(spec.lifetimeMs === undefined ? {} : { lifetime: formatDuration(spec.lifetimeMs) }),
+      };
     case 'set-value':
       return { ...base, path: spec.path, value: spec.value };
     case 'remove-value':

@@ -33,6 +33,17 @@ export interface ScenarioRecord {
   readonly eventId?: string;
 }
 
+/** A key pushed with EC2 Instance Connect and served now (`GET /instance-connect/keys`). */
+export interface ActiveSshKeyRecord {
+  readonly user: string;
+  readonly publicKey: string;
+  /** ISO-8601 times on the emulator's clock: served from `pushed` until `expires`. */
+  readonly pushed: string;
+  readonly expires: string;
+  readonly caller: string;
+  readonly requestId: string;
+}
+
 /** What `GET /state` answers. */
 export interface ControlState {
   readonly now: string;

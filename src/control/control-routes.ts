@@ -96,6 +96,15 @@ function route(segments: readonly string[]): Route | undefined {
         return { POST: (_, c) => json(c.endEvent(rest[0] as string, state)) };
       }
       return undefined;
+    case 'instance-connect':
+      if (rest.length === 1 && rest[0] === 'keys')
+        return {
+          GET: (_, c) => json(c.activeSshKeys()),
+          POST: (request, c) => json(c.pushSshKey(bodyJson(request)), 201),
+        };
+      return rest.length === 1 && rest[0] === 'ca'
+        ? { GET: (_, c) => json({ certificate: c.emulator.instanceConnect.rootPem }) }
+        : undefined;
     case 'settings':
       return rest.length === 0
         ? {

@@ -22,7 +22,8 @@ import { scenarioStatus, type Scenario } from '../scenarios/scenario.js';
 import { ScenarioError } from '../scenarios/scenario-error.js';
 import { isFault, type ScenarioSpec } from '../scenarios/spec.js';
 import type { HttpEndpoint, HttpTokens } from '../wire.js';
-import type { ControlState, RequestRecord, ScenarioRecord } from './api-shapes.js';
+import type { ActiveSshKeyRecord, ControlState, RequestRecord, ScenarioRecord } from './api-shapes.js';
+import { activeSshKeys } from '../metadata/build-managed-ssh-keys.js';
 import { ControlRequestError } from './control-error.js';
 
 /** Built once: a zod schema costs far more to build than to check (10,000 sets: 0.9 s → ms). */
@@ -139,6 +140,37 @@ export class Controller {
     const now = this.emulator.clock.now();
     const replaced = this.emulator.timeline.replace(scenario.id, { ...scenario.spec, [state]: { at: now } });
     return scenarioRecord(replaced, now);
+  }
+
+  /**
+   * Pushes a key as EC2 Instance Connect's `SendSSHPublicKey` does: `{ user, publicKey }` (and
+   * optionally `caller`, `requestId`, `lifetime`, `after`/`at`) appears under
+   * `managed-ssh-keys/active-keys/<user>` now for 60 s of the emulator's clock, then vanishes.
+   * @throws {ControlRequestError} naming the field when the input is not a valid push.
+   */
+  pushSshKey(input: unknown): ScenarioRecord {
+    if (!input || typeof input !== 'object' || Array.isArray(input) || 'type' in input)
+      throw new ControlRequestError([
+        {
+          source: this.source,
+          path: [],
+          message: 'expected a map with user and publicKey (and optionally caller, requestId, lifetime)',
+        },
+      ]);
+    return this.trigger({ ...input, type: 'instance-connect-key' });
+  }
+
+  /** The keys pushed with Instance Connect that are served now, in push order. */
+  activeSshKeys(): ActiveSshKeyRecord[] {
+    const now = this.emulator.clock.now();
+    return activeSshKeys(this.emulator.stateAt(now).instance, now).map((key) => ({
+      user: key.user,
+      publicKey: key.publicKey,
+      pushed: formatTimestamp(key.pushedAt),
+      expires: formatTimestamp(key.expiresAt),
+      caller: key.caller,
+      requestId: key.requestId,
+    }));
   }
 
   setHttpTokens(mode: unknown): HttpTokens {

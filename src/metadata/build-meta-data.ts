@@ -1,6 +1,8 @@
 import { iamDirectory, identityCredentialsDirectory } from './build-iam.js';
 import { eventsDirectory, spotDirectory } from './build-events.js';
+import { managedSshKeysDirectory } from './build-managed-ssh-keys.js';
 import { networkDirectory } from './build-network.js';
+import type { InstanceConnectSigner } from './instance-connect-signer.js';
 import type { InstanceDescription } from './instance.js';
 import { dir, leaf, sortedDir, type Directory, type MetadataNode } from './tree.js';
 
@@ -47,7 +49,12 @@ function tagsDirectory(instance: InstanceDescription): Directory | undefined {
  * `meta-data/` for the instance at `now`. Each node carries the first metadata version it
  * appeared in, so `/2009-04-04/meta-data/` shows only what existed then.
  */
-export function metaDataDirectory(instance: InstanceDescription, secret: Uint8Array, now: number): Directory {
+export function metaDataDirectory(
+  instance: InstanceDescription,
+  context: { readonly secret: Uint8Array; readonly instanceConnect: InstanceConnectSigner },
+  now: number,
+): Directory {
+  const { secret } = context;
   const primary =
     instance.networkInterfaces.find((eni) => eni.deviceNumber === 0) ?? instance.networkInterfaces[0];
   const list = (values: readonly string[] | undefined, since: string) =>
@@ -91,6 +98,7 @@ export function metaDataDirectory(instance: InstanceDescription, secret: Uint8Ar
     ['local-hostname', primary ? leaf(primary.localHostname, '2007-01-19') : undefined],
     ['local-ipv4', primary?.localIpv4s[0] === undefined ? undefined : leaf(primary.localIpv4s[0])],
     ['mac', primary ? leaf(primary.mac, '2011-01-01') : undefined],
+    ['managed-ssh-keys', managedSshKeysDirectory(instance, context.instanceConnect, now)],
     [
       'metrics',
       instance.metricsVhostmd === undefined

@@ -3,6 +3,8 @@ import { dynamicDirectory } from './build-dynamic.js';
 import { metaDataDirectory } from './build-meta-data.js';
 import { nextRotationAt } from './credentials.js';
 import type { IdentitySigner } from './identity-signer.js';
+import type { InstanceConnectSigner } from './instance-connect-signer.js';
+import { nextSshKeyChangeAt } from './build-managed-ssh-keys.js';
 import type { InstanceDescription } from './instance.js';
 import { dir, leaf, OCTET_STREAM, type Directory } from './tree.js';
 import { DYNAMIC, META_DATA, USER_DATA } from '../wire.js';
@@ -19,6 +21,8 @@ export interface BuiltTree {
 export interface BuildContext {
   readonly secret: Uint8Array;
   readonly signer: IdentitySigner;
+  /** Signs pushed EC2 Instance Connect keys and holds their certificate chain (made on first read). */
+  readonly instanceConnect: InstanceConnectSigner;
 }
 
 /**
@@ -29,7 +33,7 @@ export function buildTree(instance: InstanceDescription, context: BuildContext, 
   const root = dir(
     [
       [DYNAMIC, dynamicDirectory(instance, context.signer)],
-      [META_DATA, metaDataDirectory(instance, context.secret, now)],
+      [META_DATA, metaDataDirectory(instance, context, now)],
       [USER_DATA, instance.userData ? leaf(instance.userData, '1.0', OCTET_STREAM) : undefined],
     ],
     '1.0',
@@ -38,6 +42,9 @@ export function buildTree(instance: InstanceDescription, context: BuildContext, 
   return {
     root: buildOverrides(root, instance.overrides),
     builtAt: now,
-    validUntil: nextRotationAt(instance.launchTime, instance.credentialRotation, now),
+    validUntil: Math.min(
+      nextRotationAt(instance.launchTime, instance.credentialRotation, now),
+      nextSshKeyChangeAt(instance, now),
+    ),
   };
 }

@@ -137,6 +137,26 @@ export interface MetadataOptions {
   readonly containerClients?: readonly string[];
 }
 
+/**
+ * A public key pushed with EC2 Instance Connect's `SendSSHPublicKey`: served under
+ * `managed-ssh-keys/active-keys/<user>` from `pushedAt` until `expiresAt` (60 s later on EC2).
+ * @see https://docs.aws.amazon.com/ec2-instance-connect/latest/APIReference/API_SendSSHPublicKey.html
+ */
+export interface PushedSshKey {
+  /** The OS user the key may log in as (`InstanceOSUser`). */
+  readonly user: string;
+  /** The OpenSSH public key line (`ssh-ed25519 AAAA... comment`). */
+  readonly publicKey: string;
+  /** Epoch ms: from when the key is served. */
+  readonly pushedAt: number;
+  /** Epoch ms: when the key stops being served; its `#Timestamp=` line (in seconds). */
+  readonly expiresAt: number;
+  /** The IAM principal that pushed it (`#Caller=`). */
+  readonly caller: string;
+  /** The push's request id, a UUID (`#Request=`). */
+  readonly requestId: string;
+}
+
 /** Everything the metadata tree shows about one instance. */
 export interface InstanceDescription {
   readonly accountId: string;
@@ -181,6 +201,11 @@ export interface InstanceDescription {
   /** Whether `identity-credentials/ec2/` is served. */
   readonly identityCredentials: boolean;
   readonly publicKeys: readonly PublicKey[];
+  /**
+   * Keys pushed with EC2 Instance Connect; each is served while `pushedAt <= now < expiresAt`.
+   * Absent or none active: `managed-ssh-keys/` is a 404, as on an instance no key was pushed to.
+   */
+  readonly instanceConnectKeys?: readonly PushedSshKey[];
   /**
    * Instance tags, exposed under `tags/instance/` unless `metadataOptions.instanceMetadataTags` is
    * `disabled`; absent: the instance has none to expose.

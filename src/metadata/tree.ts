@@ -75,6 +75,25 @@ export function dir(
   return { kind: 'dir', children, since, ...options };
 }
 
+/**
+ * A directory whose children are computed on first use and kept: `managed-ssh-keys/signer-ocsp/`
+ * names certificates by fingerprint, and making them costs key generations a read may never need.
+ */
+export function lazyDir(
+  compute: () => Iterable<readonly [string, MetadataNode | undefined]>,
+  since: Since = EARLIEST,
+): Directory {
+  let children: Map<string, MetadataNode> | undefined;
+  return {
+    kind: 'dir',
+    get children() {
+      children ??= dir(compute(), since).children;
+      return children;
+    },
+    since,
+  };
+}
+
 /** Like {@link dir}, with children sorted by name, as the real `meta-data/` listing is. */
 export function sortedDir(
   entries: Iterable<readonly [string, MetadataNode | undefined]>,

@@ -2,6 +2,7 @@ import { autoscalingLifecycle } from './autoscaling-lifecycle.js';
 import { credentialRotation } from './credential-rotation.js';
 import { faultWindow } from './fault-window.js';
 import { httpTokensChange } from './http-tokens.js';
+import { instanceConnectKey } from './instance-connect-key.js';
 import { maintenanceEvent, maintenanceEventId } from './maintenance-event.js';
 import { rebalanceRecommendation } from './rebalance-recommendation.js';
 import type { Scenario } from './scenario.js';
@@ -37,6 +38,8 @@ export function compileScenario(given: ScenarioSpec, id: string, anchor: number)
         return credentialRotation(spec, anchor);
       case 'http-tokens':
         return httpTokensChange(spec, anchor);
+      case 'instance-connect-key':
+        return instanceConnectKey(spec, anchor, id);
       case 'set-value':
       case 'remove-value':
         return treeValue(spec, anchor);

@@ -85,6 +85,21 @@ export interface HttpTokensSpec extends Timed {
   readonly mode: HttpTokens;
 }
 
+/**
+ * A public key pushed with EC2 Instance Connect at `when`: served under
+ * `managed-ssh-keys/active-keys/<user>` for `lifetimeMs` (60 s, as `SendSSHPublicKey` keeps it).
+ */
+export interface InstanceConnectKeySpec extends Timed {
+  readonly type: 'instance-connect-key';
+  readonly user: string;
+  readonly publicKey: string;
+  /** The pushing principal's ARN (`#Caller=`); a user of the instance's account when absent. */
+  readonly caller?: string;
+  /** The push's request id (`#Request=`); derived from the push when absent. */
+  readonly requestId?: string;
+  readonly lifetimeMs?: number;
+}
+
 /** A path of the tree set to a value at `when` (path under `/latest/`: `meta-data/tags/instance/Name`). */
 export interface SetValueSpec extends Timed {
   readonly type: 'set-value';
@@ -153,6 +168,7 @@ export type ScenarioSpec =
   | AutoscalingLifecycleSpec
   | CredentialRotationSpec
   | HttpTokensSpec
+  | InstanceConnectKeySpec
   | SetValueSpec
   | RemoveValueSpec
   | FaultSpec;

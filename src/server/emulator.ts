@@ -5,6 +5,10 @@ import { buildTree, type BuiltTree } from '../metadata/build-tree.js';
 import { DEFAULT_INSTANCE } from '../metadata/default-instance.js';
 import { createIdentitySigner, type IdentitySigner } from '../metadata/identity-signer.js';
 import type { InstanceDescription } from '../metadata/instance.js';
+import {
+  createInstanceConnectSigner,
+  type InstanceConnectSigner,
+} from '../metadata/instance-connect-signer.js';
 import type { Directory } from '../metadata/tree.js';
 import { FaultInjector } from '../scenarios/faults/fault-injector.js';
 import { scenarioStatus } from '../scenarios/scenario.js';
@@ -84,6 +88,8 @@ export class Emulator {
   readonly clock: Clock;
   readonly requests: RequestLog;
   readonly signer: IdentitySigner;
+  /** Signs keys pushed with EC2 Instance Connect; its certificates are made on first read. */
+  readonly instanceConnect: InstanceConnectSigner = createInstanceConnectSigner();
   /** The scenarios and faults, as functions of the clock. */
   readonly timeline = new Timeline();
   readonly #faults: FaultInjector;
@@ -249,14 +255,18 @@ export class Emulator {
 
   #treeOf(instance: InstanceDescription, version: string, now: number): Directory | undefined {
     if (this.#treeSource) {
-      const context = { secret: this.#secret, signer: this.signer };
+      const context = { secret: this.#secret, signer: this.signer, instanceConnect: this.instanceConnect };
       return this.#treeSource.treeAt(instance, version, now, context);
     }
     const built = this.#built;
     if (built && built.instance === instance && now < built.tree.validUntil && now >= built.tree.builtAt) {
       return built.tree.root;
     }
-    let tree = buildTree(instance, { secret: this.#secret, signer: this.signer }, now);
+    let tree = buildTree(
+      instance,
+      { secret: this.#secret, signer: this.signer, instanceConnect: this.instanceConnect },
+      now,
+    );
     if (this.#shareTree) tree = { ...tree, root: this.#shareTree(tree.root) };
     this.#built = { instance, tree };
     return tree.root;

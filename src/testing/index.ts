@@ -12,11 +12,22 @@
  * ```
  * @see ../../docs/testing.md
  */
-export { startImds, type Imds, type ImdsClock, type ScheduleEventOptions } from './start-imds.js';
+export {
+  startImds,
+  type Imds,
+  type ImdsClock,
+  type PushSshKeyOptions,
+  type ScheduleEventOptions,
+} from './start-imds.js';
 export type { StartImdsOptions } from './options.js';
 export { sdkEnv } from './sdk-env.js';
 export { ConfigError, type LocatedProblem } from '../config/config-error.js';
-export type { RequestRecord, ScenarioRecord, ControlState } from '../control/api-shapes.js';
+export type {
+  ActiveSshKeyRecord,
+  RequestRecord,
+  ScenarioRecord,
+  ControlState,
+} from '../control/api-shapes.js';
 export type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
 export {
   startFleet,

@@ -3,7 +3,7 @@ import { ManualClock } from '../clock.js';
 import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { configFromData } from '../config/load-file.js';
-import type { RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
+import type { ActiveSshKeyRecord, RequestRecord, ScenarioRecord } from '../control/api-shapes.js';
 import { Controller } from '../control/controller.js';
 import { unknownKeyProblems } from '../config/unknown-keys.js';
 import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
@@ -122,6 +122,39 @@ export interface Imds extends AsyncDisposable {
      */
     cancel(eventId: string): void;
   };
+  readonly instanceConnect: {
+    /**
+     * Pushes a public key as `SendSSHPublicKey` does: served under
+     * `meta-data/managed-ssh-keys/active-keys/<user>` from now for 60 s of the emulator's clock
+     * (`lifetime` to change it), signed by the emulator's Instance Connect signer.
+     * @example
+     * ```ts
+     * imds.instanceConnect.push({ user: 'ec2-user', publicKey: 'ssh-ed25519 AAAA... me' });
+     * imds.clock.advance('60s'); // gone
+     * ```
+     * @see https://docs.aws.amazon.com/ec2-instance-connect/latest/APIReference/API_SendSSHPublicKey.html
+     */
+    push(options: PushSshKeyOptions): ScenarioRecord;
+    /**
+     * The pushed keys served now.
+     * @example
+     * ```ts
+     * expect(imds.instanceConnect.keys().map((key) => key.user)).toEqual(['ec2-user']);
+     * ```
+     * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-connect-methods.html
+     */
+    keys(): ActiveSshKeyRecord[];
+    /**
+     * The emulator's root CA (PEM) that issues the `signer-cert` chain: trust it to verify the chain
+     * as the Instance Connect agent does (`openssl verify -CAfile`). Generated on first use.
+     * @example
+     * ```ts
+     * writeFileSync('root.pem', imds.instanceConnect.rootCertificate);
+     * ```
+     * @see https://github.com/aws/aws-ec2-instance-connect-config
+     */
+    readonly rootCertificate: string;
+  };
   /**
    * Issues a new credential set now (as when a role's credentials are rotated).
    * @example
@@ -222,6 +255,19 @@ export interface ScheduleEventOptions {
   readonly notBefore?: string | number;
   readonly notAfter?: string | number;
   readonly description?: string;
+  readonly after?: string | number;
+}
+
+/** A key to push with {@link Imds.instanceConnect}; durations as in a configuration file. */
+export interface PushSshKeyOptions {
+  readonly user: string;
+  readonly publicKey: string;
+  /** The pushing principal's ARN (`#Caller=`). */
+  readonly caller?: string;
+  /** The push's request id, a UUID (`#Request=`). */
+  readonly requestId?: string;
+  /** How long it stays; 60 s as on EC2 when absent. */
+  readonly lifetime?: string | number;
   readonly after?: string | number;
 }
 
@@ -382,6 +428,23 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       },
       complete: (eventId) => void controller.endEvent(eventId, 'completed'),
       cancel: (eventId) => void controller.endEvent(eventId, 'canceled'),
+    },
+    instanceConnect: {
+      push(options) {
+        checkKeys('instanceConnect.push', options, [
+          'user',
+          'publicKey',
+          'caller',
+          'requestId',
+          'lifetime',
+          'after',
+        ]);
+        return controller.pushSshKey(options);
+      },
+      keys: () => controller.activeSshKeys(),
+      get rootCertificate() {
+        return emulator.instanceConnect.rootPem;
+      },
     },
     rotateCredentials: () => trigger({ type: 'credential-rotation' }),
     trigger: (entry) => controller.trigger(entry),

@@ -279,6 +279,40 @@ describe('control API', () => {
     expect((await meta('/latest/meta-data/ami-id')).body).toBe('ami-0d52744d6551d851e');
   });
 
+  it('POST /instance-connect/keys pushes a key for 60 s of the clock; bad input names the field', async () => {
+    const publicKey =
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8 ops@example';
+    const pushed = await api('POST', '/instance-connect/keys', { user: 'ec2-user', publicKey });
+    expect(pushed.status).toBe(201);
+    expect(pushed.body).toMatchObject({ id: 'instance-connect-key-1', status: 'active' });
+    expect((await api('GET', '/instance-connect/keys')).body).toEqual([
+      expect.objectContaining({ user: 'ec2-user', publicKey, expires: '2024-03-01T09:01:00Z' }),
+    ]);
+    const keys = await meta('/latest/meta-data/managed-ssh-keys/active-keys/ec2-user/');
+    expect(keys.status).toBe(200);
+    expect(keys.body).toContain(`#Timestamp=${Date.UTC(2024, 2, 1, 9, 1) / 1000}\n`);
+    expect((await meta('/latest/meta-data/managed-ssh-keys/signer-cert')).body).toMatch(
+      /^-----BEGIN CERTIFICATE-----\n/,
+    );
+    await api('POST', '/clock', { advance: '60s' });
+    expect((await meta('/latest/meta-data/managed-ssh-keys/active-keys/ec2-user/')).status).toBe(404);
+    expect((await api('GET', '/instance-connect/keys')).body).toEqual([]);
+
+    const bad = await api('POST', '/instance-connect/keys', {
+      user: 'ec2-user',
+      publicKey: 'ecdsa-sha2 AAAA',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems).toEqual([
+      expect.stringMatching(/^request body: publicKey: expected an OpenSSH RSA or ED25519/),
+    ]);
+    const missing = await api('POST', '/instance-connect/keys', { publicKey });
+    expect(missing.body.problems).toEqual([expect.stringMatching(/^request body: user: /)]);
+    expect((await api('POST', '/instance-connect/keys', [])).status).toBe(400);
+    const ca = await api('GET', '/instance-connect/ca');
+    expect(ca.body.certificate).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
+  });
+
   it('unknown paths are 404 and wrong methods 405 with Allow', async () => {
     expect((await api('GET', '/nope')).status).toBe(404);
     const wrong = await api('DELETE', '/state');

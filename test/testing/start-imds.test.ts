@@ -226,4 +226,30 @@ describe('startImds', () => {
     // Nothing was scheduled by the refused calls.
     expect(imds.emulator.timeline.list()).toEqual([]);
   });
+
+  it('instanceConnect.push serves a key for 60 s of the fixture clock; bad keys are refused by name', async () => {
+    await using imds = await startImds();
+    const publicKey =
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8 dev@example';
+    imds.instanceConnect.push({ user: 'ec2-user', publicKey });
+    expect(imds.instanceConnect.keys().map((key) => key.user)).toEqual(['ec2-user']);
+    const served = await read(imds, '/latest/meta-data/managed-ssh-keys/active-keys/ec2-user');
+    expect(served.status).toBe(200);
+    expect(served.body.split('\n').slice(1, 5)).toEqual([
+      '#Instance=i-0410f3c9b2d5e8a71',
+      '#Caller=arn:aws:iam::123456789012:user/ec2-imds',
+      expect.stringMatching(/^#Request=[0-9a-f-]{36}$/),
+      publicKey,
+    ]);
+    expect(imds.instanceConnect.rootCertificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    imds.clock.advance('60s');
+    expect((await read(imds, '/latest/meta-data/managed-ssh-keys/active-keys/ec2-user')).status).toBe(404);
+    expect(imds.instanceConnect.keys()).toEqual([]);
+    expect(() => imds.instanceConnect.push({ user: 'ec2-user', publicKey: 'ssh-dss AAAA' })).toThrow(
+      /publicKey: expected an OpenSSH RSA or ED25519/,
+    );
+    expect(() => imds.instanceConnect.push({ user: 'ec2-user', publicKey, lifetme: '2m' } as never)).toThrow(
+      /lifetme: unknown key; did you mean "lifetime"\?/,
+    );
+  });
 });

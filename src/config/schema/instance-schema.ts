@@ -9,6 +9,7 @@ import { USER_DATA_MAX_BYTES } from '../../wire.js';
 import { PARTITION_IDS } from '../partitions.js';
 import { isAddressOrBlock } from '../../scenarios/faults/peer-address.js';
 import { INSTANCE_LIFE_CYCLES } from '../../metadata/instance.js';
+import { callerArn, osUser, requestId, sshPublicKey } from './instance-connect-fields.js';
 import {
   integer,
   ipv4,
@@ -263,6 +264,21 @@ export const instanceSchema = z.strictObject(
           'expected an OpenSSH public key such as "ssh-ed25519 AAAA... name"',
         ),
       }),
+    ).optional(),
+    instanceConnectKeys: list(
+      z.strictObject(
+        {
+          user: osUser(),
+          publicKey: sshPublicKey(),
+          pushed: timestamp().optional(),
+          expires: timestamp(),
+          caller: callerArn().optional(),
+          requestId: requestId().optional(),
+        },
+        {
+          error: 'expected a map with user, publicKey and expires (and optionally pushed, caller, requestId)',
+        },
+      ),
     ).optional(),
     tags: tagsSchema.nullable().optional(),
     userData: userDataSchema.optional(),

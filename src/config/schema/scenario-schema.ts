@@ -19,6 +19,7 @@ import {
   scalarText,
   timestamp,
 } from './fields.js';
+import { callerArn, osUser, requestId, sshPublicKey } from './instance-connect-fields.js';
 import { treePath, treeValueProblem } from './tree-path.js';
 
 const id = () =>
@@ -99,6 +100,15 @@ const httpTokens = z.strictObject({
   ...timing,
   mode: z.enum(['required', 'optional']),
 });
+const instanceConnectKey = z.strictObject({
+  type: z.literal('instance-connect-key'),
+  ...timing,
+  user: osUser(),
+  publicKey: sshPublicKey(),
+  caller: callerArn().optional(),
+  requestId: requestId().optional(),
+  lifetime: positiveDuration().optional(),
+});
 const setValue = z.strictObject({
   type: z.literal('set-value'),
   ...timing,
@@ -143,6 +153,7 @@ export const scenarioEntrySchema = z
       lifecycle,
       credentialRotation,
       httpTokens,
+      instanceConnectKey,
       setValue,
       removeValue,
       hopLimit,
@@ -260,6 +271,16 @@ export function toScenarioSpec(entry: ScenarioEntry): ScenarioSpec {
       };
     case 'http-tokens':
       return { type: entry.type, ...base, mode: entry.mode };
+    case 'instance-connect-key':
+      return {
+        type: entry.type,
+        ...base,
+        user: entry.user,
+        publicKey: entry.publicKey,
+        ...optional('caller', entry.caller),
+        ...optional('requestId', entry.requestId),
+        ...optional('lifetimeMs', entry.lifetime),
+      };
     case 'set-value':
       return { type: entry.type, ...base, path: entry.path, value: entry.value };
     case 'remove-value':
