@@ -210,7 +210,9 @@ describe('what the Instance Connect agent verifies', () => {
     const chain = read('managed-ssh-keys/signer-cert/');
     const certificates = chain.match(/-----BEGIN CERTIFICATE-----\n[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
     expect(certificates).toHaveLength(2);
-    certificates.forEach((pem, i) => writeFileSync(join(dir, `cert${i}.pem`), `${pem}\n`));
+    certificates.forEach((pem, i) => {
+      writeFileSync(join(dir, `cert${i}.pem`), `${pem}\n`);
+    });
     expect(openssl(['x509', '-noout', '-subject', '-in', 'cert0.pem'], dir)).toMatch(
       new RegExp(`CN\\s*=\\s*${expectedSigner.replaceAll('.', '\\.')}\\n$`),
     );
