@@ -514,7 +514,9 @@ async function start(
     throw error;
   }
   try {
-    writeCertificate(parsed['write-certificate'], () => emulator.signer.certificateBundlePem);
+    writeCertificate(parsed['write-certificate'], () =>
+      emulator.signer.certificateBundleFor(emulator.instance.services.partition),
+    );
     if (config.settings.controlPort === undefined) return { metadata, stopAudit };
     const control = await startControlServer({
       controller: new Controller(emulator),

@@ -36,9 +36,10 @@ export function identityDocumentOf(instance: InstanceDescription): IdentityDocum
 export function dynamicDirectory(instance: InstanceDescription, signer: IdentitySigner): Directory {
   const document = renderIdentityDocument(identityDocumentOf(instance));
   const since = '2009-04-04';
-  const signed = (kind: SignatureKind) => lazyLeaf(() => signer.sign(document, kind), since);
+  const partition = instance.services.partition;
+  const signed = (kind: SignatureKind) => lazyLeaf(() => signer.sign(document, kind, partition), since);
   // The listing order of the AWS user guide's example; `dsa2048` is listed there and holds the
-  // DSA PKCS#7 message, as `pkcs7` does (see ADR 0003).
+  // same PKCS#7 message as `pkcs7` (see ADR 0003).
   const identity = dir(
     [
       ['rsa2048', signed('rsa2048')],

@@ -17,6 +17,17 @@ import { type DsaCertificate, dsaSha1SignedData, selfSignedDsaCertificate } from
 /** The leaves EC2 publishes beside the identity document, each signed its own way. */
 export type SignatureKind = 'signature' | 'pkcs7' | 'rsa2048';
 
+/**
+ * How `pkcs7` is signed in a partition: DSA-SHA1 in `aws` (and wherever AWS publishes a DSA
+ * certificate), RSA-2048 with SHA-1 in `aws-cn`, whose published "DSA" certificate for `pkcs7`
+ * holds an RSA-2048 key (docs/decisions/0007-signature-shapes.md).
+ * @example pkcs7AlgorithmOf('aws-cn') // 'rsa'
+ * @see https://docs.amazonaws.cn/en_us/AWSEC2/latest/UserGuide/regions-certs.html
+ */
+export function pkcs7AlgorithmOf(partition: string): 'dsa' | 'rsa' {
+  return partition === 'aws-cn' ? 'rsa' : 'dsa';
+}
+
 /** Base64 as EC2 serves every signature leaf: MIME-style lines of 76 characters, no trailing newline. */
 export function wrap76(bytes: Uint8Array): string {
   return Buffer.from(bytes)
@@ -33,14 +44,19 @@ export function wrap76(bytes: Uint8Array): string {
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/verify-iid.html
  */
 export interface IdentitySigner {
-  /** The leaf's body, base64 in 76-column lines. */
-  sign(document: string, kind: SignatureKind): string;
+  /**
+   * The leaf's body, base64 in 76-column lines; `partition` (`aws` when absent) decides how
+   * `pkcs7` is signed ({@link pkcs7AlgorithmOf}).
+   */
+  sign(document: string, kind: SignatureKind, partition?: string): string;
   /** The `rsa2048` certificate (PEM): the one `--identity-key`/`--identity-cert` replace. */
   readonly certificatePem: string;
-  /** The certificate (PEM) that verifies each leaf, as AWS publishes one per algorithm. */
-  certificateFor(kind: SignatureKind): string;
-  /** All three certificates in one PEM bundle, `signature`'s first (so `openssl x509 -pubkey` reads it). */
+  /** The certificate (PEM) that verifies each leaf in `partition` (`aws` when absent), as AWS publishes one per algorithm. */
+  certificateFor(kind: SignatureKind, partition?: string): string;
+  /** All three certificates of the `aws` partition in one PEM bundle, `signature`'s first (so `openssl x509 -pubkey` reads it). */
   readonly certificateBundlePem: string;
+  /** The three certificates that verify `partition`'s leaves, in the order of {@link certificateBundlePem}. */
+  certificateBundleFor(partition: string): string;
   /** The `rsa2048` private key (PKCS#8 PEM); written out only when the user asks. */
   readonly privateKeyPem: string;
 }
@@ -83,39 +99,51 @@ export function createIdentitySigner(
     options.keyPem !== undefined || options.certificatePem !== undefined ? loadMaterial(options) : undefined;
   let rsa1024: KeyMaterial | undefined;
   let dsa: DsaMaterial | undefined;
+  let chinaPkcs7: KeyMaterial | undefined;
   const cache = new Map<string, string>();
   const rsa2048Keys = () => (rsa2048 ??= generateMaterial(2048));
   const rsa1024Keys = () => (rsa1024 ??= generateMaterial(1024));
   const dsaKeys = () => (dsa ??= generateDsa());
-  const certificateFor = (kind: SignatureKind) =>
+  // Its own key: AWS's China pkcs7 certificate is not the China rsa2048 one.
+  const chinaPkcs7Keys = () => (chinaPkcs7 ??= generateMaterial(2048));
+  const certificateFor = (kind: SignatureKind, partition = 'aws') =>
     kind === 'signature'
       ? rsa1024Keys().certificatePem
       : kind === 'pkcs7'
-        ? dsaKeys().certificate.pem
+        ? pkcs7AlgorithmOf(partition) === 'rsa'
+          ? chinaPkcs7Keys().certificatePem
+          : dsaKeys().certificate.pem
         : rsa2048Keys().certificatePem;
+  const certificateBundleFor = (partition: string) =>
+    (['signature', 'rsa2048', 'pkcs7'] as const).map((kind) => certificateFor(kind, partition)).join('');
   return {
     get certificatePem() {
       return rsa2048Keys().certificatePem;
     },
     certificateFor,
     get certificateBundlePem() {
-      return (['signature', 'rsa2048', 'pkcs7'] as const).map(certificateFor).join('');
+      return certificateBundleFor('aws');
     },
+    certificateBundleFor,
     get privateKeyPem() {
       return rsa2048Keys().keyPem;
     },
-    sign(document, kind) {
-      const key = `${kind}\0${document}`;
+    sign(document, kind, partition = 'aws') {
+      const rsaPkcs7 = kind === 'pkcs7' && pkcs7AlgorithmOf(partition) === 'rsa';
+      const key = `${kind}${rsaPkcs7 ? '-rsa' : ''}\0${document}`;
       let signed = cache.get(key);
       if (signed === undefined) {
         const bytes = Buffer.from(document, 'utf8');
         if (kind === 'signature') signed = wrap76(rsaSign('sha256', bytes, rsa1024Keys().keyPem));
-        else if (kind === 'pkcs7') {
+        else if (rsaPkcs7) {
+          const { forgeKey, forgeCertificate } = chinaPkcs7Keys();
+          signed = wrap76(rsaSignedData(document, forgeKey, forgeCertificate, 'sha1'));
+        } else if (kind === 'pkcs7') {
           const { key: dsaKey, certificate } = dsaKeys();
           signed = wrap76(dsaSha1SignedData(bytes, dsaKey, certificate, new Date()));
         } else {
           const { forgeKey, forgeCertificate } = rsa2048Keys();
-          signed = wrap76(rsaSignedData(document, forgeKey, forgeCertificate));
+          signed = wrap76(rsaSignedData(document, forgeKey, forgeCertificate, 'sha256'));
         }
         // Documents change only when the instance does; a handful of entries covers a run.
         if (cache.size >= 48) cache.clear();
@@ -215,18 +243,19 @@ function selfSignedCertificate(key: Forge.pki.rsa.PrivateKey, publicKeyPem: stri
   return certificate;
 }
 
-/** Attached PKCS#7 SignedData over the document, RSA with SHA-256, as DER bytes. */
+/** Attached PKCS#7 SignedData over the document, RSA with the given digest, as DER bytes. */
 function rsaSignedData(
   document: string,
   key: Forge.pki.rsa.PrivateKey,
   certificate: Forge.pki.Certificate,
+  digest: 'sha1' | 'sha256',
 ): Uint8Array {
   const message = nodeForge().pkcs7.createSignedData();
   message.content = nodeForge().util.createBuffer(nodeForge().util.encodeUtf8(document));
   message.addSigner({
     key,
     certificate,
-    digestAlgorithm: oid('sha256'),
+    digestAlgorithm: oid(digest),
     authenticatedAttributes: [
       { type: oid('contentType'), value: oid('data') },
       { type: oid('messageDigest') },

@@ -137,7 +137,7 @@ export function replayOf(recording: Recording): Replay {
       let served = live.trees.get(version);
       if (!served) {
         served = applyDifference(
-          liveLeaves(tree, generated.get(version) ?? [], live.current, context),
+          liveLeaves(tree, generated.get(version) ?? [], live.current, context, instance.services.partition),
           live.base,
           live.current,
         );
@@ -188,6 +188,7 @@ function liveLeaves(
   placeholders: readonly RecordedLeaf[],
   built: Directory,
   context: BuildContext,
+  partition: string,
 ): Directory {
   let served = tree;
   const document = lookup(tree, [...IDENTITY, 'document'], LATEST);
@@ -198,7 +199,7 @@ function liveLeaves(
     if (entry.omitted === 'identity signature') {
       const kind = SIGNATURE_KINDS[segments.at(-1) as string];
       if (documentText !== undefined && kind)
-        node = lazyLeaf(() => context.signer.sign(documentText, kind), '1.0', entry.contentType);
+        node = lazyLeaf(() => context.signer.sign(documentText, kind, partition), '1.0', entry.contentType);
     } else {
       const generatedLeaf = lookup(built, segments, LATEST);
       if (generatedLeaf?.kind === 'leaf')

@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createIdentitySigner, IdentityKeyError } from '../../src/metadata/identity-signer.js';
+import { configFromData } from '../../src/config/load-file.js';
+import {
+  createIdentitySigner,
+  IdentityKeyError,
+  pkcs7AlgorithmOf,
+} from '../../src/metadata/identity-signer.js';
 import { inProcess, text } from '../helpers/in-process.js';
 
 /** Runs openssl as AWS's verification guide does; the `-noverify` flag skips the CA chain only. */
@@ -164,5 +169,89 @@ describe('the signed identity document', () => {
     expect(() =>
       createIdentitySigner({ keyPem: first.privateKeyPem, certificatePem: other.certificatePem }),
     ).toThrow(/^identity-cert: .*does not match/);
+  });
+});
+
+describe('the signed identity document in the China partition', () => {
+  const config = configFromData({ instance: { region: 'cn-northwest-1' } });
+  if ('problems' in config) throw new Error(JSON.stringify(config.problems));
+  const { get, token, emulator } = inProcess({ instance: config.config.instance });
+  const t = token();
+  const leaf = (name: string) => text(get(`/latest/dynamic/instance-identity/${name}`, t));
+  const dir = mkdtempSync(join(tmpdir(), 'imds-iid-cn-'));
+  for (const kind of ['signature', 'pkcs7', 'rsa2048'] as const)
+    writeFileSync(join(dir, `${kind}.crt`), emulator.signer.certificateFor(kind, 'aws-cn'));
+
+  it.each([
+    ['pkcs7', 'sha1', 'rsaEncryption', '2048'],
+    ['rsa2048', 'sha256', 'rsaEncryption', '2048'],
+  ])(
+    '%s is digested with %s and signed %s by a %s-bit key, and openssl smime verifies it',
+    (name, digest, signer, bits) => {
+      writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
+      const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
+      const signerInfo = printed.slice(printed.indexOf('signerInfos:'));
+      expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
+      expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
+      expect(
+        /Public-Key: \((\d+) bit\)/.exec(
+          openssl(['x509', '-in', `${name}.crt`, '-noout', '-text'], dir),
+        )?.[1],
+      ).toBe(bits);
+      const content = openssl(
+        [
+          'smime',
+          '-verify',
+          '-in',
+          name,
+          '-inform',
+          'PEM',
+          '-certfile',
+          `${name}.crt`,
+          '-nointern',
+          '-noverify',
+        ],
+        dir,
+      );
+      expect(content).toBe(leaf('document'));
+    },
+  );
+
+  it('pkcs7 has its own key: it does not verify against the China rsa2048 certificate, nor the DSA one', () => {
+    writeFileSync(join(dir, 'pkcs7'), `-----BEGIN PKCS7-----\n${leaf('pkcs7')}\n-----END PKCS7-----\n`);
+    writeFileSync(join(dir, 'dsa.crt'), emulator.signer.certificateFor('pkcs7'));
+    for (const other of ['rsa2048.crt', 'dsa.crt'])
+      expect(() =>
+        openssl(
+          [
+            'smime',
+            '-verify',
+            '-in',
+            'pkcs7',
+            '-inform',
+            'PEM',
+            '-certfile',
+            other,
+            '-nointern',
+            '-noverify',
+          ],
+          dir,
+        ),
+      ).toThrow();
+    expect(leaf('dsa2048')).toBe(leaf('pkcs7'));
+  });
+
+  it('the bundle for aws-cn holds the China pkcs7 certificate; GovCloud keeps DSA', () => {
+    expect(emulator.signer.certificateBundleFor('aws-cn')).toBe(
+      ['signature', 'rsa2048', 'pkcs7']
+        .map((kind) => emulator.signer.certificateFor(kind as 'pkcs7', 'aws-cn'))
+        .join(''),
+    );
+    expect(pkcs7AlgorithmOf('aws-cn')).toBe('rsa');
+    expect(pkcs7AlgorithmOf('aws-us-gov')).toBe('dsa');
+    expect(pkcs7AlgorithmOf('aws')).toBe('dsa');
+    expect(emulator.signer.certificateFor('pkcs7', 'aws-us-gov')).toBe(
+      emulator.signer.certificateFor('pkcs7'),
+    );
   });
 });
