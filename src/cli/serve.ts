@@ -4,6 +4,7 @@
  * a configuration with any problem is reported in full and nothing is started (exit 2).
  */
 import { writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type { parseArgs } from 'node:util';
 import { EXIT, type CommandIo } from './io.js';
 import { FlagError, parseFlags } from './parse-flags.js';
@@ -36,12 +37,14 @@ import { handleFleetControl } from '../fleet/fleet-control.js';
 import { fleetOf, FleetFlagError, type FleetFlags } from '../fleet/fleet-flags.js';
 import { serveFleet, type RunningFleet } from '../fleet/start-fleet-listeners.js';
 import { createIdentitySigner, IdentityKeyError } from '../metadata/identity-signer.js';
+import { bindsIpv6Endpoint } from '../net/link-local.js';
 import { ListenError } from '../server/listen.js';
 import { startEmulator, type RunningEmulator } from '../start/start.js';
 import {
   DEFAULT_EMULATOR_HOST,
   DEFAULT_EMULATOR_PORT,
   IPV4_HOST,
+  IPV6_HOST,
   TOKEN_HEADER,
   TOKEN_PATH,
   TOKEN_TTL_HEADER,
@@ -79,8 +82,9 @@ Options:
   --instance-metadata-tags MODE
                                enabled | disabled (tags/ is 404) (${SETTINGS.instanceMetadataTags.env})
   --http-protocol-ipv6 MODE    enabled | disabled (IPv6 callers get no answer) (${SETTINGS.httpProtocolIpv6.env})
-  --link-local                 listen on ${IPV4_HOST}:80, as on EC2; only inside a network namespace
-                               where that address is on an interface (see docs/link-local.md)
+  --link-local                 listen on ${IPV4_HOST}:80, as on EC2, and on [${IPV6_HOST}]:80 when
+                               HttpProtocolIpv6 is enabled or, not given, when that address is on an
+                               interface; only inside a network namespace (see docs/link-local.md)
   --identity-key FILE          PEM private key that signs the identity document (default: generated)
   --identity-cert FILE         PEM certificate for that key
   --write-certificate FILE     write the three signing certificates (PEM bundle: signature, rsa2048, pkcs7)
@@ -283,6 +287,8 @@ function onReplay(config: EffectiveConfig, replay: Replay | undefined): Effectiv
 /** What is running: the metadata listener and, when configured, the control API. */
 interface Running {
   readonly metadata: RunningEmulator;
+  /** `--link-local`'s second listener, on `[fd00:ec2::254]:80`, serving the same emulator. */
+  readonly ipv6?: RunningEmulator;
   readonly control?: RunningControlServer;
   /** Stops attribution (queued lookups logged as skipped) and closes the request-log file. */
   readonly stopAudit: () => void;
@@ -387,7 +393,7 @@ export async function serve(argv: string[], io: CommandIo, until: () => Promise<
   await until();
   stopWatching?.();
   stopScenarioLog?.();
-  await Promise.all([running.metadata.close(), running.control?.close()]);
+  await Promise.all([running.metadata.close(), running.ipv6?.close(), running.control?.close()]);
   running.stopAudit();
   io.stderr('imds serve: stopped\n');
   return EXIT.ok;
@@ -513,11 +519,26 @@ async function start(
     stopAudit();
     throw error;
   }
+  let ipv6: RunningEmulator | undefined;
   try {
+    // --link-local without --host: the IPv6 endpoint too, when the instance's options call for it.
+    if (
+      parsed['link-local'] === true &&
+      parsed.host === undefined &&
+      bindsIpv6Endpoint(config.instance.metadataOptions?.httpProtocolIpv6, networkInterfaces())
+    )
+      ipv6 = await startEmulator({ emulator, host: IPV6_HOST, port: config.settings.port }).catch(
+        (error: unknown) => {
+          if (!(error instanceof ListenError)) throw error;
+          throw new UsageError(
+            `--link-local: HttpProtocolIpv6 is enabled, so [${IPV6_HOST}] is served too, but: ${error.message}. Add the address first (ip addr add ${IPV6_HOST}/128 dev lo, in a namespace of your own), or give --http-protocol-ipv6 disabled`,
+          );
+        },
+      );
     writeCertificate(parsed['write-certificate'], () =>
       emulator.signer.certificateBundleFor(emulator.instance.services.partition),
     );
-    if (config.settings.controlPort === undefined) return { metadata, stopAudit };
+    if (config.settings.controlPort === undefined) return { metadata, ...(ipv6 ? { ipv6 } : {}), stopAudit };
     const control = await startControlServer({
       controller: new Controller(emulator),
       host: config.settings.controlHost,
@@ -526,9 +547,9 @@ async function start(
       allowedHosts: listSetting(config.settings.controlAllowedHosts),
       allowedOrigins: listSetting(config.settings.controlAllowedOrigins),
     });
-    return { metadata, control, stopAudit };
+    return { metadata, ...(ipv6 ? { ipv6 } : {}), control, stopAudit };
   } catch (error) {
-    await metadata.close();
+    await Promise.all([metadata.close(), ipv6?.close()]);
     stopAudit();
     throw error;
   }
@@ -591,8 +612,9 @@ function banner(running: Running, config: EffectiveConfig, recording: string | u
   const control = running.control
     ? `Control API on ${running.control.url}${config.settings.controlToken ? ' (bearer token required)' : ''}: curl -s ${running.control.url}/state\n`
     : '';
+  const also = running.ipv6 ? `Also listening on ${running.ipv6.url} (the IPv6 endpoint)\n` : '';
   return `IMDS emulator listening on ${url} (HttpTokens=${served.httpTokens})${scenarios}
-Try:
+${also}Try:
   TOKEN=$(curl -s -X PUT "${url}${TOKEN_PATH}" -H "${wireName(TOKEN_TTL_HEADER)}: 21600")
   curl -s -H "${wireName(TOKEN_HEADER)}: $TOKEN" ${url}/latest/meta-data/instance-id
 Point AWS SDKs and the imds client at it (imds get reads the same variable):
