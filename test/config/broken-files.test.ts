@@ -30,7 +30,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   '09-misspelt-instance-key.yaml': ['2:3: instance.instanceTpye: unknown key; did you mean "instanceType"?'],
   '10-scenario-type-typo.yaml': [
-    '2:5: scenarios[0].type: expected one of "spot-interruption", "rebalance-recommendation", "maintenance-event", "autoscaling-lifecycle", "credential-rotation", "http-tokens", "set-value", "remove-value", "hop-limit", "throttle", "latency", "server-errors", "endpoint-off", got "spot-interuption"; did you mean "spot-interruption"?',
+    '2:5: scenarios[0].type: expected one of "spot-interruption", "rebalance-recommendation", "maintenance-event", "autoscaling-lifecycle", "credential-rotation", "http-tokens", "instance-connect-key", "set-value", "remove-value", "hop-limit", "throttle", "latency", "server-errors", "endpoint-off", got "spot-interuption"; did you mean "spot-interruption"?',
   ],
   '11-spot-action-typo.yaml': [
     '3:5: scenarios[0].action: expected one of "terminate", "stop", "hibernate", got "terminat"; did you mean "terminate"?',
