@@ -1,6 +1,10 @@
 import { systemClock, type Clock } from '../clock.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { createIdentitySigner, type IdentitySigner } from '../metadata/identity-signer.js';
+import {
+  createInstanceConnectSigner,
+  type InstanceConnectSigner,
+} from '../metadata/instance-connect-signer.js';
 import type { ScenarioSpec } from '../scenarios/spec.js';
 import { Emulator } from '../server/emulator.js';
 import type { HandlerOutcome, ImdsRequest, RequestHandler } from '../server/exchange.js';
@@ -58,6 +62,8 @@ export interface FleetOptions {
 export class Fleet {
   readonly clock: Clock;
   readonly signer: IdentitySigner;
+  /** One EC2 Instance Connect signer for every instance (its keys are made once, on first read). */
+  readonly instanceConnect: InstanceConnectSigner = createInstanceConnectSigner();
   /** Every request the fleet answered or refused, naming the instance. */
   readonly requests: RequestLog<FleetLogEntry>;
   /** Instance ids in fleet order. */
@@ -154,6 +160,7 @@ export class Fleet {
         this.clock,
       ),
       signer: this.signer,
+      instanceConnect: this.instanceConnect,
       anchor: this.#anchor,
       shareTree: this.#shareTree,
       requestLogCapacity: this.#instanceLogCapacity,

@@ -49,13 +49,18 @@ function shareWith(node: Directory, reference: Directory): Directory {
     let shared: MetadataNode = child;
     if (other?.kind === 'leaf' && child.kind === 'leaf') {
       if (sameLeaf(child, other)) shared = other;
-    } else if (other?.kind === 'dir' && child.kind === 'dir') {
+    } else if (other?.kind === 'dir' && child.kind === 'dir' && !isLazyDir(child) && !isLazyDir(other)) {
       shared = shareWith(child, other);
     }
     if (shared !== other) identical = false;
     children.set(name, shared);
   }
   return identical ? reference : { ...node, children };
+}
+
+/** A directory listed on first read (`signer-ocsp/`): comparing it would make what it defers. */
+function isLazyDir(directory: Directory): boolean {
+  return Object.getOwnPropertyDescriptor(directory, 'children')?.get !== undefined;
 }
 
 function isComputedOnRead(leaf: Leaf): boolean {

@@ -41,6 +41,8 @@ export interface EmulatorOptions {
    * key is slow and real instances of one region are signed by one AWS key too.
    */
   signer?: IdentitySigner;
+  /** The EC2 Instance Connect signer (a fleet shares one, as it shares {@link signer}); made here when absent. */
+  instanceConnect?: InstanceConnectSigner;
   /** How many recent requests the log keeps. */
   requestLogCapacity?: number;
   /**
@@ -89,7 +91,7 @@ export class Emulator {
   readonly requests: RequestLog;
   readonly signer: IdentitySigner;
   /** Signs keys pushed with EC2 Instance Connect; its certificates are made on first read. */
-  readonly instanceConnect: InstanceConnectSigner = createInstanceConnectSigner();
+  readonly instanceConnect: InstanceConnectSigner;
   /** The scenarios and faults, as functions of the clock. */
   readonly timeline = new Timeline();
   readonly #faults: FaultInjector;
@@ -123,6 +125,7 @@ export class Emulator {
     this.#initial = { base: this.#base, scenarios: [...(options.scenarios ?? [])] };
     this.#faults = new FaultInjector(options.seed ?? randomInt(2 ** 32));
     this.signer = options.signer ?? createIdentitySigner(options.identity);
+    this.instanceConnect = options.instanceConnect ?? createInstanceConnectSigner();
     this.#shareTree = options.shareTree;
     this.requests = new RequestLog(options.requestLogCapacity);
     this.#attribution = options.attribution;

@@ -29,6 +29,7 @@ const START_KEYS = Object.keys({
   onRequest: true,
   anchor: true,
   signer: true,
+  instanceConnect: true,
   shareTree: true,
   attribution: true,
   treeSource: true,

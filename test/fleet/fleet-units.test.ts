@@ -1,5 +1,5 @@
 /** The fleet's parts without sockets: derivation, targets, routing order, config problems. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { printConfig } from '../../src/config/print-config.js';
 import { resolveConfig } from '../../src/config/resolve.js';
@@ -186,6 +186,35 @@ describe('tree sharing', () => {
     expect(text('instance-id', fleet.ids[1] as string)).toBe('i-0410f3c9b2d5e8a72');
     expect(text('local-ipv4', fleet.ids[1] as string)).toBe('172.31.38.16');
     expect(text('ami-id', fleet.ids[1] as string)).toBe(DEFAULT_INSTANCE.amiId);
+  });
+});
+
+describe('EC2 Instance Connect in a fleet', () => {
+  it('instances share one signer chain, and building trees leaves the signer-ocsp listing unmade', () => {
+    const clock = new ManualClock(Date.UTC(2024, 2, 1));
+    const fleet = new Fleet(fleetOf({ fleet: { template: { count: 2 } } }), {
+      clock,
+      httpTokens: 'optional',
+    });
+    const publicKey =
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8 ops@example';
+    for (const id of fleet.ids)
+      fleet
+        .emulator(id)
+        .timeline.add({ type: 'instance-connect-key', user: 'ec2-user', publicKey }, clock.now());
+    const staples = vi.spyOn(fleet.instanceConnect, 'staples');
+    for (const id of fleet.ids) fleet.emulator(id).tree();
+    // Tree sharing compared both trees without listing signer-ocsp/ (that would generate keys).
+    expect(staples).not.toHaveBeenCalled();
+    expect(fleet.emulator(fleet.ids[1] as string).instanceConnect).toBe(fleet.instanceConnect);
+    const text = (path: string, peer: string) =>
+      body(fleet.handlerFor(peer)(makeRequest('GET', `/latest/meta-data/managed-ssh-keys/${path}`)));
+    const chains = fleet.ids.map((id) => text('signer-cert', id));
+    expect(chains[0]).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(chains[1]).toBe(chains[0]);
+    expect(text('signer-ocsp/', fleet.ids[0] as string).split('\n')).toHaveLength(2);
+    expect(staples).toHaveBeenCalled();
+    expect(text('active-keys/ec2-user', fleet.ids[1] as string)).toContain(`#Instance=${fleet.ids[1]}\n`);
   });
 });
 
