@@ -6,7 +6,7 @@ import { IPV6_HOST } from '../wire.js';
  * `169.254.169.254:80`. On EC2 the IPv6 endpoint answers only when `HttpProtocolIpv6` is enabled,
  * so: `enabled` binds it (and a missing address is a start error), `disabled` does not, and when
  * the option is not given it is bound if the address is on an interface (the namespace or
- * container was set up for it). Decided in docs/decisions/0018-i12-link-local-ipv6.md.
+ * container was set up for it). Decided in docs/decisions/0018-link-local-ipv6.md.
  *
  * @param interfaces what `os.networkInterfaces()` reports; passed in, so the rule is testable
  *   without touching any network.
