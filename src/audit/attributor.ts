@@ -25,6 +25,12 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ConnectionEnds } from '../server/exchange.js';
 import {
+  ATTRIBUTION_MODES,
+  attributionSupported,
+  DEFAULT_MAX_DUTY_CYCLE,
+  type AttributionMode,
+} from './attribution-mode.js';
+import {
   canonicalAddress,
   clientSocketInode,
   encodeEndpoint,
@@ -53,12 +59,7 @@ export type Caller =
   | { readonly status: 'pending' | 'exited' | 'not-visible' | 'skipped' }
   | ({ readonly status: 'resolved' } & CallerProcess);
 
-/**
- * When the lookup runs relative to the response: `before` answering, `after` it (in batches), or
- * `auto`: before while the socket table reads fast, else after.
- */
-export type AttributionMode = 'auto' | 'before' | 'after';
-export const ATTRIBUTION_MODES: readonly AttributionMode[] = ['auto', 'before', 'after'];
+export { ATTRIBUTION_MODES, attributionSupported, DEFAULT_MAX_DUTY_CYCLE, type AttributionMode };
 
 /** How an {@link Attributor} reads the system and how much it may cost. */
 export interface AttributorOptions {
@@ -80,7 +81,6 @@ export interface AttributorOptions {
 }
 
 export const DEFAULT_QUEUE_CAPACITY = 1024;
-export const DEFAULT_MAX_DUTY_CYCLE = 0.05;
 export const DEFAULT_BURST_MS = 250;
 const RECENT_PIDS = 32;
 /** Lookups per batch at most (one `ss` filter, one walk of the processes). */
@@ -406,9 +406,4 @@ function ssPeers(connections: readonly ConnectionEnds[]): { address: string; por
       ...(mapped === undefined ? [] : [{ address: mapped, port: ends.peerPort }]),
     ];
   });
-}
-
-/** True where `/proc` can attribute connections (Linux). */
-export function attributionSupported(): boolean {
-  return process.platform === 'linux';
 }

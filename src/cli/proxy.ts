@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { auditReport } from '../audit/report.js';
+import { ConfigError } from '../config/config-error.js';
+import { resolveFlagsAndEnvironment } from '../config/resolve.js';
+import { AUDIT_SETTINGS, SETTINGS } from '../config/settings.js';
 import { startControlServer, type RunningControlServer } from '../control/control-server.js';
 import { requestRecord } from '../control/controller.js';
 import { ENFORCE_MODES, startProxy, type EnforceMode, type RunningProxy } from '../proxy/proxy.js';
@@ -27,8 +30,11 @@ Options:
   --enforce MODE               off (default) | dry-run (mark token-less reads IMDSv2 would refuse) |
                                on (refuse them with 401, as HttpTokens=required does)
   --attribution MODE           auto (default on Linux) | before | after | off; see imds serve --help
+                               (${SETTINGS.attribution.env})
   --attribution-budget PCT     share of time lookups may take (default 5; 100: no limit)
+                               (${SETTINGS.attributionBudget.env})
   --request-log FILE           append every request, with its caller, as a JSON line (imds audit FILE)
+                               (${SETTINGS.requestLog.env})
   --log-requests WHICH         print a line per request on stderr: v1 | all | off (default)
   --control-port N             serve /requests, /audit and /dashboard on this port (0 picks one)
   --control-host ADDR          address of the control listener (default 127.0.0.1)
@@ -82,7 +88,22 @@ export async function proxy(argv: string[], io: CommandIo, until: () => Promise<
       throw new Error(`--enforce: expected off, dry-run or on, got ${JSON.stringify(parsed.enforce)}`);
     const port = portOf('port', parsed.port, DEFAULT_PROXY_PORT) as number;
     const controlPort = portOf('control-port', parsed['control-port'], undefined);
-    const audit = auditOptionsOf(parsed);
+    const settings = resolveFlagsAndEnvironment(AUDIT_SETTINGS, {
+      flags: {
+        ...(parsed.attribution === undefined ? {} : { attribution: parsed.attribution }),
+        ...(parsed['attribution-budget'] === undefined
+          ? {}
+          : { attributionBudget: parsed['attribution-budget'] }),
+        ...(parsed['request-log'] === undefined ? {} : { requestLog: parsed['request-log'] }),
+      },
+      env: io.env,
+    });
+    const from = (name: 'attribution' | 'requestLog', flag: string | undefined) =>
+      flag === undefined ? SETTINGS[name].env : SETTINGS[name].flag;
+    const audit = auditOptionsOf(settings, parsed['log-requests'], {
+      attribution: from('attribution', parsed.attribution),
+      requestLog: from('requestLog', parsed['request-log']),
+    });
     running = await startProxy({
       upstream: parsed.upstream,
       allowRemoteUpstream: parsed['allow-remote-upstream'] === true,
@@ -117,7 +138,8 @@ export async function proxy(argv: string[], io: CommandIo, until: () => Promise<
       throw error;
     }
   } catch (error) {
-    io.stderr(`imds proxy: ${(error as Error).message}\n`);
+    const lines = error instanceof ConfigError ? error.lines : [(error as Error).message];
+    io.stderr(lines.map((line) => `imds proxy: ${line}\n`).join(''));
     return EXIT.usage;
   }
   io.stdout(
