@@ -29,7 +29,7 @@ import {
   attributionSupported,
   DEFAULT_MAX_DUTY_CYCLE,
   type AttributionMode,
-} from './attribution-mode.js';
+} from '../server/attribution-mode.js';
 import {
   canonicalAddress,
   clientSocketInode,

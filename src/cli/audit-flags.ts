@@ -3,7 +3,7 @@
  * `attributionBudget` and `requestLog` settings (see src/config/settings.ts) and the proxy's
  * `--log-requests`.
  */
-import { attributionSupported, type AttributionSetting } from '../audit/attribution-mode.js';
+import { attributionSupported, type AttributionSetting } from '../server/attribution-mode.js';
 import { Attributor } from '../audit/attributor.js';
 import { requestLogLine, requestLogWriter } from '../audit/request-log-file.js';
 import type { RequestLogEntry } from '../server/request-log.js';

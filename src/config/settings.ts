@@ -28,7 +28,7 @@ import {
   DEFAULT_MAX_DUTY_CYCLE,
   defaultAttribution,
   type AttributionSetting,
-} from '../audit/attribution-mode.js';
+} from '../server/attribution-mode.js';
 import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
 import {
   attributionBudgetSchema,

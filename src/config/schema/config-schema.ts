@@ -8,7 +8,7 @@
  * @see ../../../docs/configuration.md
  */
 import * as z from 'zod';
-import { ATTRIBUTION_SETTINGS } from '../../audit/attribution-mode.js';
+import { ATTRIBUTION_SETTINGS } from '../../server/attribution-mode.js';
 import { describeValue } from '../problem.js';
 import {
   httpEndpointSchema,
