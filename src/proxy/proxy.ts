@@ -9,11 +9,20 @@
  * Enforcement: `dry-run` forwards token-less reads and marks them as what `HttpTokens=required`
  * would refuse; `on` answers them itself with the service's 401, without asking the upstream.
  *
+ * The hop limit: a caller redirected to the proxy reaches the service over the proxy's own
+ * connection, one hop from the host, so the service's `HttpPutResponseHopLimit` no longer stops
+ * a container's token. Given the instance's limit and which callers are containers
+ * (`metadataOptions`, the emulator's setting names), the proxy leaves their token `PUT`s
+ * unanswered itself, as the service would (see docs/decisions/0017-i16-proxy-hop-limit.md).
+ *
  * @see docs/audit.md
  */
 import net from 'node:net';
 import type { Attributor } from '../audit/attributor.js';
+import { metadataOptionFaults } from '../config/metadata-option-faults.js';
+import type { MetadataOptions } from '../metadata/instance.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { clientMatch } from '../scenarios/faults/client-match.js';
 import { bindListener } from '../net/bind.js';
 import { bareHost } from '../wire.js';
 import { createHttpDateFormatter } from '../server/http-date.js';
@@ -41,6 +50,12 @@ export interface ProxyOptions {
   readonly requestLogCapacity?: number;
   /** Milliseconds a connection may stay open in all (the client, or the upstream, going silent). */
   readonly idleTimeoutMs?: number;
+  /**
+   * The instance's `HttpPutResponseHopLimit` and the callers that are containers (addresses or
+   * CIDR blocks): at a limit of 1 their token `PUT`s are never answered, as on EC2. Absent: every
+   * token `PUT` is forwarded.
+   */
+  readonly metadataOptions?: Pick<MetadataOptions, 'httpPutResponseHopLimit' | 'containerClients'>;
 }
 
 /** A running proxy. */
@@ -50,6 +65,8 @@ export interface RunningProxy {
   readonly port: number;
   readonly upstream: URL;
   readonly enforce: EnforceMode;
+  /** The callers whose token `PUT`s go unanswered and the hop limit that does it; absent: none. */
+  readonly hopLimited?: { readonly limit: number; readonly clients: readonly string[] };
   /** Every request seen, with its caller once known (as the emulator's log). */
   readonly requests: RequestLog;
   /** Calls `listener` with each request once its caller and status are known. */
@@ -114,6 +131,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const httpDate = createHttpDateFormatter();
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sockets = new Set<net.Socket>();
+  // The emulator's own rule for who is beyond the hop limit (one place: metadata-option-faults.ts).
+  const hopLimitFault = metadataOptionFaults({
+    ...(options.metadataOptions?.httpPutResponseHopLimit === undefined
+      ? {}
+      : { httpPutResponseHopLimit: options.metadataOptions.httpPutResponseHopLimit }),
+    ...(options.metadataOptions?.containerClients === undefined
+      ? {}
+      : { containerClients: options.metadataOptions.containerClients }),
+  }).find((fault) => fault.type === 'hop-limit');
+  const beyondHopLimit = hopLimitFault ? clientMatch(hopLimitFault.clients) : () => false;
 
   const settle = (entry: RequestLogEntry) => {
     for (const listener of listeners) {
@@ -191,6 +218,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       answered = true;
       finish();
     };
+    if (summary?.access === 'token-request' && beyondHopLimit(client.remoteAddress ?? '', 0)) {
+      // The answer would die on the way back: nothing is sent, the request is read and dropped,
+      // and the connection stays open until the caller gives up (or the idle timeout).
+      Object.assign(entry, { enforced: 'hop-limit' });
+      client.on('end', () => client.end());
+      client.resume();
+      markAnswered('silence');
+      return;
+    }
     if (summary?.access === 'v1' && enforce !== 'off') {
       Object.assign(entry, { enforced: enforce === 'on' ? 'refused' : 'dry-run' });
       if (enforce === 'on') {
@@ -253,6 +289,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstream,
     enforce,
     requests: log,
+    ...(hopLimitFault
+      ? {
+          hopLimited: {
+            limit: options.metadataOptions?.httpPutResponseHopLimit as number,
+            clients: options.metadataOptions?.containerClients ?? [],
+          },
+        }
+      : {}),
     onRequest(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

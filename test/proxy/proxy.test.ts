@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Attributor } from '../../src/audit/attributor.js';
 import { checkUpstream, ProxyUpstreamError, startProxy, type RunningProxy } from '../../src/proxy/proxy.js';
 import { startImds, type Imds } from '../../src/testing/index.js';
+import { exchange, get } from './raw-exchange.js';
 
 let imds: Imds | undefined;
 let proxy: RunningProxy | undefined;
@@ -12,35 +12,6 @@ afterEach(async () => {
   proxy = undefined;
   imds = undefined;
 });
-
-/** Sends raw bytes and collects everything until the server closes, or `waitMs` of silence. */
-function exchange(url: string, request: string, waitMs = 5_000): Promise<{ bytes: Buffer; ending: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ bytes: Buffer.concat(chunks), ending: 'silence' });
-    }, waitMs);
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ bytes: Buffer.concat(chunks), ending: error.code ?? 'error' });
-    });
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.end();
-      resolve({ bytes: Buffer.concat(chunks), ending: 'end' });
-    });
-    socket.write(request);
-  });
-}
-
-const get = (path: string, headers: Record<string, string> = {}) =>
-  `GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: audit-test/1\r\n${Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('')}\r\n`;
 
 describe('imds proxy: the upstream', () => {
   it('refuses a non-loopback upstream unless explicitly allowed, and anything but http://host:port', async () => {
