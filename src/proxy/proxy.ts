@@ -152,14 +152,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   };
 
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+  // No Nagle delay on either side: a response written in two parts must not wait for an ACK.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.setTimeout(idleTimeoutMs, () => client.destroy());
     client.on('error', () => client.destroy());
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
+      // Usually the whole head comes in the first chunk: no copy then.
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       const headEnd = findHeadEnd(buffered);
       if (headEnd === undefined && buffered.length < MAX_HEAD_BYTES) return;
       client.off('data', onData);
@@ -244,13 +246,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     head: Buffer,
     markAnswered: (status: RequestLogEntry['status']) => void,
   ) => {
-    const upstreamSocket = net.connect({ host: upstreamHost, port: upstreamPort, allowHalfOpen: true });
+    const upstreamSocket = net.connect({
+      host: upstreamHost,
+      port: upstreamPort,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     sockets.add(upstreamSocket);
     upstreamSocket.setTimeout(idleTimeoutMs, () => upstreamSocket.destroy());
     let statusLine = '';
     upstreamSocket.on('connect', () => {
       upstreamSocket.write(head);
-      client.pipe(upstreamSocket);
+      // What else the client sends (a body, rarely) follows as it comes; no pipe() machinery per request.
+      client.on('data', (chunk: Buffer) => relay(chunk, client, upstreamSocket));
       client.resume();
     });
     upstreamSocket.on('data', (chunk: Buffer) => {
@@ -259,7 +267,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         const match = /^HTTP\/\d\.\d (\d{3})/.exec(statusLine);
         if (match) markAnswered(Number(match[1]));
       }
-      client.write(chunk);
+      relay(chunk, upstreamSocket, client);
     });
     upstreamSocket.on('end', () => client.end());
     upstreamSocket.on('error', (error: NodeJS.ErrnoException) => {
@@ -303,6 +311,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     close: () => bound.close(),
   };
+}
+
+/** Writes `chunk` from `from` to `to`, pausing `from` while `to` is full. */
+function relay(chunk: Buffer, from: net.Socket, to: net.Socket): void {
+  if (to.destroyed || to.writableEnded) return;
+  if (!to.write(chunk)) {
+    from.pause();
+    to.once('drain', () => from.resume());
+  }
 }
 
 /** Index just past the blank line ending the head, or undefined while incomplete. */
