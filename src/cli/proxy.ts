@@ -40,7 +40,8 @@ Options:
   --http-put-response-hop-limit N
                                the instance's HttpPutResponseHopLimit (1-64); at 1, token PUTs from
                                --container-clients are never answered, as on EC2 (the proxy's own
-                               connection would otherwise get them a token) (${SETTINGS.httpPutResponseHopLimit.env})
+                               connection would otherwise get them a token)
+                               (${SETTINGS.httpPutResponseHopLimit.env})
   --container-clients LIST     addresses or CIDR blocks of callers that are containers, comma
                                separated, such as 172.17.0.0/16 (docker0)
   --control-port N             serve /requests, /audit and /dashboard on this port (0 picks one)

@@ -220,7 +220,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       answered = true;
       finish();
     };
-    if (summary?.access === 'token-request' && beyondHopLimit(client.remoteAddress ?? '', 0)) {
+    if (
+      summary?.access === 'token-request' &&
+      summary.method === 'PUT' &&
+      beyondHopLimit(client.remoteAddress ?? '', 0)
+    ) {
       // The answer would die on the way back: nothing is sent, the request is read and dropped,
       // and the connection stays open until the caller gives up (or the idle timeout).
       Object.assign(entry, { enforced: 'hop-limit' });

@@ -79,6 +79,14 @@ describe('imds proxy: the hop limit for containers', () => {
 
     const host = await exchange(proxy.url, put('/latest/api/token', TTL), undefined, '127.0.0.1');
     expect(host.bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\nAQAAA/);
+    // Only PUT answers carry the hop limit: another method on the token path is answered (405).
+    const post = await exchange(
+      proxy.url,
+      'POST /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nContent-Length: 0\r\n\r\n',
+      undefined,
+      '127.0.0.2',
+    );
+    expect(post.bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 405 /);
     const read = await exchange(proxy.url, get('/latest/meta-data/instance-id'), undefined, '127.0.0.2');
     expect(read.bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\ni-/);
 
@@ -89,6 +97,7 @@ describe('imds proxy: the hop limit for containers', () => {
     ).toEqual([
       ['127.0.0.2', 'token-request', 'silence', 'hop-limit'],
       ['127.0.0.1', 'token-request', 200, '-'],
+      ['127.0.0.2', 'token-request', 405, '-'],
       ['127.0.0.2', 'v1', 200, '-'],
     ]);
   });
