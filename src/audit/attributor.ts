@@ -65,8 +65,9 @@ export interface AttributorOptions {
   /** The most lookup time that may be spent at once after a quiet spell, in milliseconds. */
   readonly burstMs?: number;
   /**
-   * In `auto` mode, the slowest socket-table read (ms) still done before answering; slower
-   * tables send lookups to batches. Default {@link BEFORE_MAX_TABLE_READ_MS}.
+   * In `auto` mode, the slowest socket-table read (ms) still done before answering, and the
+   * deadline of a read done before answering; slower tables send lookups to batches. Default
+   * {@link BEFORE_MAX_TABLE_READ_MS}.
    */
   readonly beforeMaxTableReadMs?: number;
 }
@@ -237,16 +238,19 @@ export class Attributor {
     this.#scheduled = setTimeout(() => {}, 2 ** 31 - 1);
     this.#scheduled.unref();
     const connections = batch.map((lookup) => lookup.ends);
-    void this.#rowsAsync(connections).then((rows) => {
-      clearTimeout(this.#scheduled as NodeJS.Timeout);
-      this.#scheduled = undefined;
-      this.#inFlight = [];
-      if (this.#closed) return; // close() has answered this batch already
-      const callers = this.#callersOf(connections, rows);
-      this.#charge(started);
-      for (const [at, lookup] of batch.entries()) lookup.done(callers[at] as Caller);
-      if (this.#queue.length > 0) this.#schedule();
-    });
+    // A table that cannot be read has no rows (scanTable says so); never leave a batch in flight.
+    void this.#rowsAsync(connections)
+      .catch((): SocketRow[] => [])
+      .then((rows) => {
+        clearTimeout(this.#scheduled as NodeJS.Timeout);
+        this.#scheduled = undefined;
+        this.#inFlight = [];
+        if (this.#closed) return; // close() has answered this batch already
+        const callers = this.#callersOf(connections, rows);
+        this.#charge(started);
+        for (const [at, lookup] of batch.entries()) lookup.done(callers[at] as Caller);
+        if (this.#queue.length > 0) this.#schedule();
+      });
   }
 
   /** Resolves connections at once (synchronously), ignoring the budget and any deadline. */

@@ -132,14 +132,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sockets = new Set<net.Socket>();
   // The emulator's own rule for who is beyond the hop limit (one place: metadata-option-faults.ts).
-  const hopLimitFault = metadataOptionFaults({
-    ...(options.metadataOptions?.httpPutResponseHopLimit === undefined
-      ? {}
-      : { httpPutResponseHopLimit: options.metadataOptions.httpPutResponseHopLimit }),
-    ...(options.metadataOptions?.containerClients === undefined
-      ? {}
-      : { containerClients: options.metadataOptions.containerClients }),
-  }).find((fault) => fault.type === 'hop-limit');
+  const hopLimitFault = metadataOptionFaults(options.metadataOptions).find(
+    (fault) => fault.type === 'hop-limit',
+  );
   const beyondHopLimit = hopLimitFault ? clientMatch(hopLimitFault.clients) : () => false;
 
   const settle = (entry: RequestLogEntry) => {
