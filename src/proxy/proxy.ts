@@ -167,7 +167,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     client.on('data', onData);
   });
 
-  /** Logs the request (its caller looked up now, while the client surely waits), then refuses or forwards. */
+  /** Logs the request, then refuses or forwards it; its caller is looked up while the client surely waits. */
   const handle = (client: net.Socket, head: Buffer, summary: RequestSummary | undefined) => {
     const entry = log.add({
       time: Date.now(),
@@ -180,16 +180,25 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
     let pendingLookup = false;
     let answered = false;
+    let lookedUp = false;
     const finish = () => {
       if (answered && !pendingLookup) settle(entry);
     };
-    if (
-      options.attribution &&
-      client.remoteAddress &&
-      client.remotePort &&
-      client.localAddress &&
-      client.localPort
-    ) {
+    // Runs once, while the caller surely still waits for its answer: for a forwarded request just
+    // after its head went upstream, so the lookup overlaps the upstream's work rather than adding to it.
+    const lookUp = () => {
+      if (lookedUp) return;
+      lookedUp = true;
+      if (
+        !options.attribution ||
+        !client.remoteAddress ||
+        !client.remotePort ||
+        !client.localAddress ||
+        !client.localPort
+      ) {
+        delete entry.caller; // nothing to look up (the socket is gone already)
+        return;
+      }
       pendingLookup = true;
       entry.caller = { status: 'pending' };
       options.attribution.attribute(
@@ -205,7 +214,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           finish();
         },
       );
-    }
+    };
+    // The caller shows as pending from the start (the control API may list it before it is looked up).
+    if (options.attribution) entry.caller = { status: 'pending' };
     const markAnswered = (status: RequestLogEntry['status']) => {
       if (answered) return;
       Object.assign(entry, {
@@ -223,6 +234,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // The answer would die on the way back: nothing is sent, the request is read and dropped,
       // and the connection stays open until the caller gives up (or the idle timeout).
       Object.assign(entry, { enforced: 'hop-limit' });
+      lookUp();
       client.on('end', () => client.end());
       client.resume();
       markAnswered('silence');
@@ -231,19 +243,21 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (summary?.access === 'v1' && enforce !== 'off') {
       Object.assign(entry, { enforced: enforce === 'on' ? 'refused' : 'dry-run' });
       if (enforce === 'on') {
+        lookUp();
         client.end(serializeResponse(unauthorizedResponse(httpDate(Date.now()))));
         client.resume(); // read and drop whatever else the client sends, until it closes
         markAnswered(401);
         return;
       }
     }
-    forward(client, head, markAnswered);
+    forward(client, head, markAnswered, lookUp);
   };
 
   const forward = (
     client: net.Socket,
     head: Buffer,
     markAnswered: (status: RequestLogEntry['status']) => void,
+    sent: () => void,
   ) => {
     const upstreamSocket = net.connect({
       host: upstreamHost,
@@ -259,6 +273,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // What else the client sends (a body, rarely) follows as it comes; no pipe() machinery per request.
       client.on('data', (chunk: Buffer) => relay(chunk, client, upstreamSocket));
       client.resume();
+      sent();
     });
     upstreamSocket.on('data', (chunk: Buffer) => {
       if (statusLine.length < 64 && !statusLine.includes('\n')) {
@@ -272,11 +287,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstreamSocket.on('error', (error: NodeJS.ErrnoException) => {
       // A reset upstream is a reset client; a refused or unreachable upstream is a reset too
       // (the proxy must not invent a response the service never sent).
+      sent(); // an upstream that could not be reached: look up before the caller is reset
       if (!client.destroyed) client.resetAndDestroy();
       markAnswered(error.code === 'ECONNRESET' ? 'reset' : 'reset');
     });
     upstreamSocket.on('close', () => {
       sockets.delete(upstreamSocket);
+      sent(); // closed before it connected (the client left first): still looked up, once
       markAnswered('silence');
       if (!client.destroyed && client.writableEnded === false) client.end();
     });
