@@ -21,18 +21,15 @@
  * {@link BEFORE_MAX_TABLE_READ_MS}, `before` falls back to batches, whose table reads run off the
  * event loop. The queue has a capacity; beyond it a request is `skipped`.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { ConnectionEnds } from '../server/exchange.js';
 import {
-  canonicalAddress,
-  clientSocketInode,
-  encodeEndpoint,
-  parseSocketTable,
-  rowsMentioning,
-  tableOf,
-  type SocketRow,
-} from './proc-net.js';
+  ATTRIBUTION_MODES,
+  attributionSupported,
+  DEFAULT_MAX_DUTY_CYCLE,
+  type AttributionMode,
+} from '../server/attribution-mode.js';
+import { canonicalAddress, clientSocketInode, encodeEndpoint, tableOf, type SocketRow } from './proc-net.js';
+import { scanTable, scanTableSync } from './table-scan.js';
 import { isLocalAddress } from './local-address.js';
 import { readCallerProcess, UserNames, type CallerProcess } from './process-info.js';
 import { findSocketOwners } from './socket-owners.js';
@@ -53,12 +50,7 @@ export type Caller =
   | { readonly status: 'pending' | 'exited' | 'not-visible' | 'skipped' }
   | ({ readonly status: 'resolved' } & CallerProcess);
 
-/**
- * When the lookup runs relative to the response: `before` answering, `after` it (in batches), or
- * `auto`: before while the socket table reads fast, else after.
- */
-export type AttributionMode = 'auto' | 'before' | 'after';
-export const ATTRIBUTION_MODES: readonly AttributionMode[] = ['auto', 'before', 'after'];
+export { ATTRIBUTION_MODES, attributionSupported, DEFAULT_MAX_DUTY_CYCLE, type AttributionMode };
 
 /** How an {@link Attributor} reads the system and how much it may cost. */
 export interface AttributorOptions {
@@ -73,20 +65,18 @@ export interface AttributorOptions {
   /** The most lookup time that may be spent at once after a quiet spell, in milliseconds. */
   readonly burstMs?: number;
   /**
-   * In `auto` mode, the slowest socket-table read (ms) still done before answering; slower
-   * tables send lookups to batches. Default {@link BEFORE_MAX_TABLE_READ_MS}.
+   * In `auto` mode, the slowest socket-table read (ms) still done before answering, and the
+   * deadline of a read done before answering; slower tables send lookups to batches. Default
+   * {@link BEFORE_MAX_TABLE_READ_MS}.
    */
   readonly beforeMaxTableReadMs?: number;
 }
 
 export const DEFAULT_QUEUE_CAPACITY = 1024;
-export const DEFAULT_MAX_DUTY_CYCLE = 0.05;
 export const DEFAULT_BURST_MS = 250;
 const RECENT_PIDS = 32;
 /** Lookups per batch at most (one `ss` filter, one walk of the processes). */
 const BATCH_LIMIT = 64;
-/** Up to this many connections, table rows are found by string search; beyond, the tables are parsed once. */
-const SEARCH_LIMIT = 8;
 /**
  * Beyond this, reading the socket table is too slow to do before answering (a host with tens of
  * thousands of sockets, most in TIME_WAIT, has a table of megabytes): lookups go to batches.
@@ -121,10 +111,10 @@ export class Attributor {
   #lastCost = 0;
   /**
    * How long the last socket-table read took: when it is slow, `auto` looks up after answering.
-   * Unknown (infinite) until the first read is timed, so `auto` never makes the first answers
-   * wait for a table that may hold tens of thousands of sockets.
+   * Unknown until the first lookup: construction reads nothing, and the first `auto` lookup reads
+   * with a deadline, so it cannot make an answer wait for a table of tens of thousands of sockets.
    */
-  #tableReadMs = Number.POSITIVE_INFINITY;
+  #tableReadMs: number | undefined;
   /** Socket rows come from `ss` rather than `/proc/net/tcp` (set once the table read slowly). */
   #useSs = false;
   #queue: Lookup[] = [];
@@ -149,36 +139,26 @@ export class Attributor {
     this.#burstMs = options.burstMs ?? DEFAULT_BURST_MS;
     this.#credit = this.#burstMs;
     this.#beforeMaxTableReadMs = options.beforeMaxTableReadMs ?? BEFORE_MAX_TABLE_READ_MS;
-    if (this.mode === 'auto') this.#timeTableRead();
-  }
-
-  /** Times one read of the socket table in the background, so `auto` knows whether to look up first. */
-  #timeTableRead(): void {
-    const started = performance.now();
-    const timed = () => {
-      if (this.#tableReadMs !== Number.POSITIVE_INFINITY) return; // a lookup timed one already
-      this.#tableReadMs = performance.now() - started;
-      if (this.#tableReadMs > BEFORE_MAX_TABLE_READ_MS && this.#procRoot === '/proc') this.#useSs = true;
-    };
-    void readFile(`${this.#procRoot}/net/tcp`, 'latin1').then(timed, timed);
   }
 
   /**
    * Looks up who holds the client end of `ends`. In `before` mode, within the time budget, `done`
-   * is called before this returns; otherwise later, from a batch.
+   * is called before this returns; in `auto` mode too, unless the socket table reads slowly (then
+   * later, from a batch); in `after` mode always later.
    */
   attribute(ends: ConnectionEnds, done: (caller: Caller) => void): void {
-    if (
-      this.mode !== 'after' &&
-      !this.#closed &&
-      (this.mode === 'before' || this.#tableReadMs <= this.#beforeMaxTableReadMs) &&
-      this.#available() > 0
-    ) {
+    const fast = this.#tableReadMs === undefined || this.#tableReadMs <= this.#beforeMaxTableReadMs;
+    if (this.mode !== 'after' && !this.#closed && (this.mode === 'before' || fast) && this.#available() > 0) {
       const started = performance.now();
-      const [caller] = this.resolveNow([ends]);
+      // `auto` gives the table read a deadline: a table that turns out slow is left for a batch.
+      const deadline = this.mode === 'auto' ? started + this.#beforeMaxTableReadMs : undefined;
+      const rows = this.#rowsSync([ends], deadline);
+      const callers = rows === undefined ? undefined : this.#callersOf([ends], rows);
       this.#charge(started);
-      done(caller as Caller);
-      return;
+      if (callers !== undefined) {
+        done(callers[0] as Caller);
+        return;
+      }
     }
     this.enqueue(ends, done);
   }
@@ -247,7 +227,7 @@ export class Attributor {
     this.#scheduled = timer;
   }
 
-  /** Runs a batch: the socket tables are read off the event loop (they can be megabytes), the rest at once. */
+  /** Runs a batch: the socket rows are found off the event loop (the tables can be megabytes), the rest at once. */
   #drain(): void {
     const batch = this.#queue.splice(0, BATCH_LIMIT);
     if (batch.length === 0 || this.#closed) return;
@@ -258,60 +238,96 @@ export class Attributor {
     this.#scheduled = setTimeout(() => {}, 2 ** 31 - 1);
     this.#scheduled.unref();
     const connections = batch.map((lookup) => lookup.ends);
-    const listed = this.#useSs ? ssRows(ssPeers(connections)) : Promise.resolve(undefined);
-    void listed
-      .then(async (rows) => {
-        if (rows !== undefined) return { rows, read: [] as (readonly [string, string])[] };
-        this.#useSs = false;
-        const read = await Promise.all(
-          ['tcp', 'tcp6'].map((table) =>
-            readFile(`${this.#procRoot}/net/${table}`, 'latin1').then(
-              (text) => [table, text] as const,
-              () => [table, ''] as const,
-            ),
-          ),
-        );
-        return { rows: undefined, read };
-      })
-      .then(({ rows, read }) => {
+    // A table that cannot be read has no rows (scanTable says so); never leave a batch in flight.
+    void this.#rowsAsync(connections)
+      .catch((): SocketRow[] => [])
+      .then((rows) => {
         clearTimeout(this.#scheduled as NodeJS.Timeout);
         this.#scheduled = undefined;
         this.#inFlight = [];
         if (this.#closed) return; // close() has answered this batch already
-        this.#tableReadMs = performance.now() - started;
-        if (rows === undefined && this.#tableReadMs > BEFORE_MAX_TABLE_READ_MS && this.#procRoot === '/proc')
-          this.#useSs = true;
-        const callers = this.resolveNow(connections, new Map(read), rows);
+        const callers = this.#callersOf(connections, rows);
         this.#charge(started);
         for (const [at, lookup] of batch.entries()) lookup.done(callers[at] as Caller);
         if (this.#queue.length > 0) this.#schedule();
       });
   }
 
-  /** Resolves connections at once (synchronously), ignoring the budget; what a batch does. */
-  resolveNow(
-    connections: readonly ConnectionEnds[],
-    tables = new Map<string, string>(),
-    listed?: readonly SocketRow[],
-  ): Caller[] {
-    let rows = listed;
-    if (rows === undefined && this.#useSs) {
-      const started = performance.now();
-      rows = ssRowsSync(ssPeers(connections));
+  /** Resolves connections at once (synchronously), ignoring the budget and any deadline. */
+  resolveNow(connections: readonly ConnectionEnds[]): Caller[] {
+    return this.#callersOf(connections, this.#rowsSync(connections, undefined) ?? []);
+  }
+
+  /**
+   * The socket rows of `connections`' client ends, read at once: from `ss` once the table has read
+   * slowly, else from the tables in chunks. Undefined when the deadline passed first.
+   */
+  #rowsSync(connections: readonly ConnectionEnds[], deadline: number | undefined): SocketRow[] | undefined {
+    const started = performance.now();
+    if (this.#useSs) {
+      const rows = ssRowsSync(ssPeers(connections));
       this.#tableReadMs = performance.now() - started;
-      if (rows === undefined) this.#useSs = false; // no ss here: back to /proc/net/tcp
+      if (rows !== undefined) return rows;
+      this.#useSs = false; // no ss here: back to /proc/net/tcp
     }
-    // Many connections at once: parse the tables once rather than search them once per connection.
-    if (rows === undefined && connections.length > SEARCH_LIMIT)
-      rows = ['tcp', 'tcp6'].flatMap((table) => parseSocketTable(this.#tableText(table, tables)));
+    const rows: SocketRow[] = [];
+    const found = foundAll(connections);
+    for (const [table, endpoints] of tableSearches(connections)) {
+      const scan = scanTableSync(`${this.#procRoot}/net/${table}`, {
+        endpoints,
+        complete: (more) => found([...rows, ...more]),
+        ...(deadline === undefined ? {} : { deadline }),
+      });
+      rows.push(...scan.rows);
+      if (scan.timedOut) {
+        this.#timed(performance.now() - started);
+        return undefined;
+      }
+      if (found(rows)) break;
+    }
+    this.#timed(performance.now() - started);
+    return rows;
+  }
+
+  /** As {@link #rowsSync}, without blocking the event loop and without a deadline. */
+  async #rowsAsync(connections: readonly ConnectionEnds[]): Promise<SocketRow[]> {
+    const started = performance.now();
+    if (this.#useSs) {
+      const rows = await ssRows(ssPeers(connections));
+      this.#tableReadMs = performance.now() - started;
+      if (rows !== undefined) return rows;
+      this.#useSs = false;
+    }
+    const rows: SocketRow[] = [];
+    const found = foundAll(connections);
+    for (const [table, endpoints] of tableSearches(connections)) {
+      const scan = await scanTable(`${this.#procRoot}/net/${table}`, {
+        endpoints,
+        complete: (more) => found([...rows, ...more]),
+      });
+      rows.push(...scan.rows);
+      if (found(rows)) break;
+    }
+    this.#timed(performance.now() - started);
+    return rows;
+  }
+
+  /** Records how long finding rows in the tables took; a slow table sends later lookups to `ss`. */
+  #timed(ms: number): void {
+    this.#tableReadMs = ms;
+    // A table this slow to read is a host with many sockets: ask ss, which filters in the kernel.
+    if (ms > BEFORE_MAX_TABLE_READ_MS && this.#procRoot === '/proc') this.#useSs = true;
+  }
+
+  /** The caller of each connection, from the socket rows of their client ends. */
+  #callersOf(connections: readonly ConnectionEnds[], rows: readonly SocketRow[]): Caller[] {
     const byLocal = new Map<string, SocketRow[]>();
-    for (const row of rows ?? []) {
+    for (const row of rows) {
       const group = byLocal.get(row.local);
       if (group) group.push(row);
       else byLocal.set(row.local, [row]);
     }
     const inodes = connections.map((ends) => {
-      if (rows === undefined) return this.#clientInode(ends, tables);
       const peer = `${canonicalAddress(ends.peerAddress)}:${ends.peerPort}`;
       return clientSocketInode(
         byLocal.get(peer) ?? [],
@@ -339,49 +355,6 @@ export class Attributor {
     });
   }
 
-  /** The client socket's inode, from the table of the peer's family first, then the other one. */
-  #clientInode(ends: ConnectionEnds, tables: Map<string, string>): number | undefined {
-    const peer = `${canonicalAddress(ends.peerAddress)}:${ends.peerPort}`;
-    const ours = `${canonicalAddress(ends.localAddress)}:${ends.localPort}`;
-    const first = tableOf(ends.peerAddress);
-    for (const table of [first, first === 'tcp' ? 'tcp6' : 'tcp']) {
-      const rows = this.#rowsOf(table, ends, tables);
-      const inode = clientSocketInode(rows, peer, ours);
-      if (inode !== undefined) return inode;
-    }
-    return undefined;
-  }
-
-  #rowsOf(table: string, ends: ConnectionEnds, tables: Map<string, string>): SocketRow[] {
-    const text = this.#tableText(table, tables);
-    const mapped = /^\d+\.\d+\.\d+\.\d+$/.test(ends.peerAddress) ? `::ffff:${ends.peerAddress}` : undefined;
-    const forms =
-      table === 'tcp6' && mapped !== undefined
-        ? [encodeEndpoint(mapped, ends.peerPort)]
-        : table === 'tcp' && /^::ffff:/i.test(ends.peerAddress)
-          ? [encodeEndpoint(ends.peerAddress.slice(7), ends.peerPort)]
-          : [encodeEndpoint(ends.peerAddress, ends.peerPort)];
-    return forms.flatMap((form) => rowsMentioning(text, form));
-  }
-
-  /** A socket table's text, read once per lookup or batch. */
-  #tableText(table: string, tables: Map<string, string>): string {
-    let text = tables.get(table);
-    if (text === undefined) {
-      const started = performance.now();
-      try {
-        text = readFileSync(`${this.#procRoot}/net/${table}`, 'latin1');
-      } catch {
-        text = ''; // no IPv6, or no procfs
-      }
-      this.#tableReadMs = performance.now() - started;
-      // A table this slow to read is a host with many sockets: ask ss, which filters in the kernel.
-      if (this.#tableReadMs > BEFORE_MAX_TABLE_READ_MS && this.#procRoot === '/proc') this.#useSs = true;
-      tables.set(table, text);
-    }
-    return text;
-  }
-
   #count(caller: Caller): Caller {
     if (caller.status === 'resolved') this.stats.resolved++;
     else if (caller.status === 'exited') this.stats.exited++;
@@ -397,6 +370,47 @@ export class Attributor {
   }
 }
 
+/**
+ * The tables to search, the first connection's family first, and the endpoints each writes the
+ * client ends as: an IPv4 client as itself in `tcp` and IPv4-mapped in `tcp6` (a dual-stack
+ * socket); an IPv6 client only in `tcp6`.
+ */
+function tableSearches(connections: readonly ConnectionEnds[]): [string, Set<string>][] {
+  const tcp = new Set<string>();
+  const tcp6 = new Set<string>();
+  for (const ends of connections) {
+    const address = ends.peerAddress.replace(/%.*$/, '');
+    const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    if (v4 !== undefined) {
+      tcp.add(encodeEndpoint(v4, ends.peerPort));
+      tcp6.add(encodeEndpoint(`::ffff:${v4}`, ends.peerPort));
+    } else {
+      tcp6.add(encodeEndpoint(address, ends.peerPort));
+    }
+  }
+  const first = tableOf(connections[0]?.peerAddress ?? '');
+  const searches: [string, Set<string>][] = [
+    ['tcp', tcp],
+    ['tcp6', tcp6],
+  ];
+  return (first === 'tcp' ? searches : searches.reverse()).filter(([, endpoints]) => endpoints.size > 0);
+}
+
+/** True once `rows` hold, for every connection, its client end's live row facing us. */
+function foundAll(connections: readonly ConnectionEnds[]): (rows: readonly SocketRow[]) => boolean {
+  const wanted = connections.map(
+    (ends) =>
+      [
+        `${canonicalAddress(ends.peerAddress)}:${ends.peerPort}`,
+        `${canonicalAddress(ends.localAddress)}:${ends.localPort}`,
+      ] as const,
+  );
+  return (rows) =>
+    wanted.every(([peer, ours]) =>
+      rows.some((row) => row.local === peer && row.remote === ours && row.inode !== 0),
+    );
+}
+
 /** The client ends to ask `ss` for: a dual-stack listener's `::ffff:a.b.c.d` peer is an IPv4 socket. */
 function ssPeers(connections: readonly ConnectionEnds[]): { address: string; port: number }[] {
   return connections.flatMap((ends) => {
@@ -406,9 +420,4 @@ function ssPeers(connections: readonly ConnectionEnds[]): { address: string; por
       ...(mapped === undefined ? [] : [{ address: mapped, port: ends.peerPort }]),
     ];
   });
-}
-
-/** True where `/proc` can attribute connections (Linux). */
-export function attributionSupported(): boolean {
-  return process.platform === 'linux';
 }

@@ -88,7 +88,7 @@ export function canonicalAddress(address: string): string {
  * The text a table row holds for `address:port` (`0100007F:A3F2`), so a lookup can find the few
  * rows of one connection with a string search instead of parsing a table of thousands of rows.
  * `address` is in Node's form; an IPv4-mapped address is encoded the IPv6 way, as a dual-stack
- * listener's table (`tcp6`) holds it.
+ * listener's table (`tcp6`) holds it. See src/audit/table-scan.ts.
  */
 export function encodeEndpoint(address: string, port: number): string {
   const bytes = addressBytes(address.replace(/%.*$/, ''));
@@ -116,19 +116,6 @@ function addressBytes(address: string): number[] {
     bytes.push(value >> 8, value & 0xff);
   }
   return bytes;
-}
-
-/** The rows of `text` that mention `endpoint` (as {@link encodeEndpoint} writes it), parsed. */
-export function rowsMentioning(text: string, endpoint: string): SocketRow[] {
-  const rows: SocketRow[] = [];
-  let at = text.indexOf(endpoint);
-  while (at >= 0) {
-    const start = text.lastIndexOf('\n', at) + 1;
-    const end = text.indexOf('\n', at);
-    rows.push(...parseSocketTable(text.slice(start, end < 0 ? text.length : end)));
-    at = end < 0 ? -1 : text.indexOf(endpoint, end);
-  }
-  return rows;
 }
 
 /**

@@ -1,64 +1,69 @@
 /**
- * The flags `imds serve` and `imds proxy` share for auditing: `--attribution`, `--request-log`
- * and `--log-requests`, and what they start.
+ * What `imds serve` and `imds proxy` start for auditing from the `attribution`,
+ * `attributionBudget` and `requestLog` settings (see src/config/settings.ts) and the proxy's
+ * `--log-requests`.
  */
-import {
-  ATTRIBUTION_MODES,
-  Attributor,
-  attributionSupported,
-  DEFAULT_MAX_DUTY_CYCLE,
-  type AttributionMode,
-} from '../audit/attributor.js';
+import { attributionSupported, type AttributionSetting } from '../server/attribution-mode.js';
+import { Attributor } from '../audit/attributor.js';
 import { requestLogLine, requestLogWriter } from '../audit/request-log-file.js';
 import type { RequestLogEntry } from '../server/request-log.js';
 import type { CommandIo } from './io.js';
 
-/** What the audit flags asked for. */
+/** What the audit settings asked for. */
 export interface AuditOptions {
   readonly attribution?: Attributor;
   readonly requestLog?: string;
+  /** Where the request log was named (`--request-log`, `IMDS_REQUEST_LOG`, `FILE: audit.requestLog`), for errors. */
+  readonly requestLogSource?: string;
   readonly logRequests: 'v1' | 'all' | 'off';
+}
+
+/** The resolved audit settings (flag > environment > file > default). */
+export interface AuditSettings {
+  readonly attribution: AttributionSetting;
+  /** Percent of time lookups may take, 0 < x <= 100. */
+  readonly attributionBudget: number;
+  readonly requestLog?: string | undefined;
+}
+
+/** Where the `attribution` and `requestLog` settings came from, in the words of error messages. */
+export interface AuditSources {
+  readonly attribution: string;
+  readonly requestLog: string;
 }
 
 const LOG_CHOICES = ['v1', 'all', 'off'] as const;
 
 /**
- * Reads the flags. Attribution is on (`auto`) by default on Linux, off elsewhere; its budget is
- * the share of time lookups may take (percent, default 5).
- * @throws {Error} naming the flag, for a value that is not one of its choices.
+ * Builds the attributor the settings describe (none for `off`). `sources` name where the
+ * settings came from, for errors: a mode asked for where there is no `/proc`, a file not opened.
+ * @throws {Error} naming the flag, for a mode that cannot work here or a bad `--log-requests`.
  */
-export function auditOptionsOf(flags: {
-  attribution?: string | undefined;
-  'attribution-budget'?: string | undefined;
-  'request-log'?: string | undefined;
-  'log-requests'?: string | undefined;
-}): AuditOptions {
-  const mode = flags.attribution ?? (attributionSupported() ? 'auto' : 'off');
-  if (mode !== 'off' && !ATTRIBUTION_MODES.includes(mode as 'before'))
-    throw new Error(`--attribution: expected auto, before, after or off, got ${JSON.stringify(mode)}`);
-  const budgetText = flags['attribution-budget'] ?? String(DEFAULT_MAX_DUTY_CYCLE * 100);
-  const budget = Number(budgetText);
-  if (!/^\d+(\.\d+)?$/.test(budgetText) || !(budget > 0 && budget <= 100))
-    throw new Error(
-      `--attribution-budget: expected a percentage 0 < x <= 100, got ${JSON.stringify(budgetText)}`,
-    );
+export function auditOptionsOf(
+  settings: AuditSettings,
+  logRequests = 'off',
+  sources: AuditSources = { attribution: '--attribution', requestLog: '--request-log' },
+): AuditOptions {
+  const mode = settings.attribution;
   if (mode !== 'off' && !attributionSupported())
-    throw new Error(`--attribution ${mode}: needs Linux /proc; use --attribution off here`);
-  const logRequests = flags['log-requests'] ?? 'off';
+    throw new Error(`${sources.attribution}: ${mode} needs Linux /proc; use off here`);
   if (!(LOG_CHOICES as readonly string[]).includes(logRequests))
     throw new Error(`--log-requests: expected v1, all or off, got ${JSON.stringify(logRequests)}`);
+  const budget = settings.attributionBudget;
   return {
     ...(mode === 'off'
       ? {}
       : {
           attribution: new Attributor({
-            mode: mode as AttributionMode,
+            mode,
             maxDutyCycle: budget / 100,
             // 100% means no budget at all: every request is looked up, however long it takes.
             ...(budget === 100 ? { burstMs: Number.POSITIVE_INFINITY } : {}),
           }),
         }),
-    ...(flags['request-log'] === undefined ? {} : { requestLog: flags['request-log'] }),
+    ...(settings.requestLog === undefined
+      ? {}
+      : { requestLog: settings.requestLog, requestLogSource: sources.requestLog }),
     logRequests: logRequests as AuditOptions['logRequests'],
   };
 }
@@ -80,7 +85,7 @@ export function followRequests(
     } catch (error) {
       audit.attribution?.close();
       throw new Error(
-        `--request-log: cannot open ${audit.requestLog}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        `${audit.requestLogSource}: cannot open ${audit.requestLog}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       );
     }
   }
@@ -93,7 +98,7 @@ export function followRequests(
             file?.write(entry);
           } catch (error) {
             io.stderr(
-              `${prefix}: --request-log ${audit.requestLog}: ${(error as Error).message}; not writing it any more\n`,
+              `${prefix}: ${audit.requestLogSource}: ${audit.requestLog}: ${(error as Error).message}; not writing it any more\n`,
             );
             file?.close();
             file = undefined;

@@ -16,7 +16,7 @@ import { ConfigError, type LocatedProblem } from '../config/config-error.js';
 import { emulatorOptionsOf } from '../config/emulator-options.js';
 import { printConfig } from '../config/print-config.js';
 import { PEM_FILE_MAX_BYTES, readAtMost, readBoundedFile } from '../config/read-bounded.js';
-import { resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
+import { describeSource, resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
 import {
   ControlBindError,
@@ -92,8 +92,11 @@ Options:
                                | json (the same as JSON lines) | quiet
   --attribution MODE           name the process behind each request (Linux /proc, docs/audit.md): auto
                                (default: before answering while the socket table reads fast) | before | after | off
+                               (${SETTINGS.attribution.env})
   --attribution-budget PCT     share of time lookups may take, 0 < PCT <= 100 (default 5; 100: no limit)
+                               (${SETTINGS.attributionBudget.env})
   --request-log FILE           append every request, with its caller, as a JSON line (for imds audit FILE)
+                               (${SETTINGS.requestLog.env})
   --fleet-count N              serve N instances derived from the configured one (ids, addresses, ENIs
                                counted up); a configuration file may describe a fleet instead (fleet:)
   --fleet-sources ADDR         instance n answers callers from ADDR + n (127.0.0.2, 172.18.0.10...)
@@ -178,6 +181,9 @@ function settingFlags(parsed: ParsedFlags): Partial<Record<SettingName | 'config
     httpPutResponseHopLimit: parsed['http-put-response-hop-limit'],
     instanceMetadataTags: parsed['instance-metadata-tags'],
     httpProtocolIpv6: parsed['http-protocol-ipv6'],
+    attribution: parsed.attribution,
+    attributionBudget: parsed['attribution-budget'],
+    requestLog: parsed['request-log'],
   };
   return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
 }
@@ -492,7 +498,12 @@ async function start(
   const certificatePem = readPem('identity-cert', parsed['identity-cert']);
   let audit: ReturnType<typeof auditOptionsOf>;
   try {
-    audit = auditOptionsOf({ ...parsed, 'log-requests': 'off' });
+    const from = (name: 'attribution' | 'requestLog') =>
+      describeSource(name, config.sources[name], config.configFile);
+    audit = auditOptionsOf(config.settings, 'off', {
+      attribution: from('attribution'),
+      requestLog: from('requestLog'),
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -45,6 +45,10 @@ export interface FileSettings {
   readonly httpPutResponseHopLimit?: number;
   readonly instanceMetadataTags?: 'enabled' | 'disabled';
   readonly httpProtocolIpv6?: 'enabled' | 'disabled';
+  readonly attribution?: 'auto' | 'before' | 'after' | 'off';
+  readonly attributionBudget?: number;
+  /** As written in data; {@link loadConfigFile} makes a relative path relative to the file. */
+  readonly requestLog?: string;
 }
 
 /** How the loader touches the file system (tests pass their own). */
@@ -100,7 +104,15 @@ export function loadConfigFile(path: string, files: FileAccess = nodeFiles): Fil
   const baseDir = dirname(resolve(path));
   const built = configFromData(data, (file) => files.readFile(resolve(baseDir, file), USER_DATA_MAX_BYTES));
   if ('problems' in built) throw new ConfigError(locate(built.problems));
-  return { path, ...built.config };
+  const { requestLog } = built.config.settings;
+  // Like user-data files, a request log named in the file is relative to the file.
+  return requestLog === undefined
+    ? { path, ...built.config }
+    : {
+        path,
+        ...built.config,
+        settings: { ...built.config.settings, requestLog: resolve(baseDir, requestLog) },
+      };
 }
 
 /**
@@ -147,6 +159,9 @@ export function configFromData(
     httpPutResponseHopLimit: file.instance?.metadataOptions?.httpPutResponseHopLimit,
     instanceMetadataTags: file.instance?.metadataOptions?.instanceMetadataTags,
     httpProtocolIpv6: file.instance?.metadataOptions?.httpProtocolIpv6,
+    attribution: file.audit?.attribution as FileSettings['attribution'],
+    attributionBudget: file.audit?.attributionBudget,
+    requestLog: file.audit?.requestLog,
   });
   return {
     config: {

@@ -36,6 +36,11 @@ export function printConfig(config: EffectiveConfig): string {
     httpEndpoint: settings.httpEndpoint,
     control,
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+    audit: {
+      attribution: settings.attribution,
+      attributionBudget: settings.attributionBudget,
+      ...(settings.requestLog === undefined ? {} : { requestLog: settings.requestLog }),
+    },
     ...(config.clock.start === undefined && !config.clock.manual
       ? {}
       : {

@@ -139,6 +139,41 @@ export function resolveConfig(input: ResolveInput): EffectiveConfig {
   };
 }
 
+/**
+ * Some settings from their flags and `IMDS_*` variables only, else their defaults: for commands
+ * that share settings with `imds serve` but read no configuration file (`imds proxy`).
+ *
+ * @throws {ConfigError} with one line per bad flag or variable, naming it.
+ * @example
+ * ```ts
+ * resolveFlagsAndEnvironment(['attribution'], { flags: {}, env: { IMDS_ATTRIBUTION: 'after' } });
+ * // { attribution: 'after' }
+ * ```
+ */
+export function resolveFlagsAndEnvironment<Name extends SettingName>(
+  names: readonly Name[],
+  input: Omit<ResolveInput, 'files'>,
+): Pick<ServeSettings, Name> {
+  const problems: LocatedProblem[] = [];
+  const pick = (texts: Partial<Record<string, string>>) =>
+    Object.fromEntries(names.flatMap((name) => (texts[name] === undefined ? [] : [[name, texts[name]]])));
+  const fromFlags = parseAll(pick(input.flags), 'flag', problems);
+  const envText = Object.fromEntries(
+    names.flatMap((name) => {
+      const value = input.env[SETTINGS[name].env];
+      return value === undefined || value === '' ? [] : [[name, value]];
+    }),
+  );
+  const fromEnv = parseAll(envText, 'environment', problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const settings: Record<string, string | number> = {};
+  for (const name of names) {
+    const value = fromFlags[name] ?? fromEnv[name] ?? SETTINGS[name].default;
+    if (value !== undefined) settings[name] = value;
+  }
+  return settings as unknown as Pick<ServeSettings, Name>;
+}
+
 function entries(): [SettingName, (typeof SETTINGS)[SettingName]][] {
   return Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][];
 }
@@ -171,7 +206,11 @@ function parseAll(
   return values;
 }
 
-function describeSource(name: SettingName, source: SettingSource, file: string | undefined): string {
+/**
+ * Where a setting came from, as error messages name it: its flag, its variable, `FILE: key.path`,
+ * or `the default`.
+ */
+export function describeSource(name: SettingName, source: SettingSource, file: string | undefined): string {
   const setting = SETTINGS[name];
   switch (source) {
     case 'flag':

@@ -17,16 +17,27 @@
  * | httpPutResponseHopLimit | `--http-put-response-hop-limit` | `IMDS_HTTP_PUT_RESPONSE_HOP_LIMIT` | `instance.metadataOptions.httpPutResponseHopLimit` | not enforced |
  * | instanceMetadataTags | `--instance-metadata-tags` | `IMDS_INSTANCE_METADATA_TAGS` | `instance.metadataOptions.instanceMetadataTags` | not enforced |
  * | httpProtocolIpv6 | `--http-protocol-ipv6` | `IMDS_HTTP_PROTOCOL_IPV6` | `instance.metadataOptions.httpProtocolIpv6` | not enforced |
+ * | attribution | `--attribution` | `IMDS_ATTRIBUTION` | `audit.attribution` | `auto` on Linux, else `off` |
+ * | attributionBudget | `--attribution-budget` | `IMDS_ATTRIBUTION_BUDGET` | `audit.attributionBudget` | `5` (percent) |
+ * | requestLog | `--request-log` | `IMDS_REQUEST_LOG` | `audit.requestLog` | none |
  *
  * The file itself: `--config` > `IMDS_CONFIG`.
  */
 import type { z } from 'zod';
+import {
+  DEFAULT_MAX_DUTY_CYCLE,
+  defaultAttribution,
+  type AttributionSetting,
+} from '../server/attribution-mode.js';
 import { DEFAULT_EMULATOR_HOST, DEFAULT_EMULATOR_PORT, type HttpEndpoint, type HttpTokens } from '../wire.js';
 import {
+  attributionBudgetSchema,
+  attributionSchema,
   controlAllowedHostsSchema,
   controlAllowedOriginsSchema,
   controlTokenSchema,
   hostSchema,
+  requestLogSchema,
   seedSchema,
 } from './schema/config-schema.js';
 import { httpEndpointSchema, httpTokensSchema, portSchema } from './schema/fields.js';
@@ -52,7 +63,20 @@ export interface ServeSettings {
   readonly httpPutResponseHopLimit?: number;
   readonly instanceMetadataTags?: 'enabled' | 'disabled';
   readonly httpProtocolIpv6?: 'enabled' | 'disabled';
+  /** When callers are looked up (see docs/audit.md), or `off`. */
+  readonly attribution: AttributionSetting;
+  /** The share of time (percent, 0 < x <= 100) caller lookups may take; 100: no limit. */
+  readonly attributionBudget: number;
+  /** The file every request is appended to as a JSON line (for `imds audit FILE`). */
+  readonly requestLog?: string;
 }
+
+/** The settings `imds proxy` shares with `imds serve` (flag and variable only: the proxy has no file). */
+export const AUDIT_SETTINGS = [
+  'attribution',
+  'attributionBudget',
+  'requestLog',
+] as const satisfies readonly SettingName[];
 
 /** The settings that are instance metadata options rather than service settings. */
 export const METADATA_OPTION_SETTINGS = [
@@ -88,6 +112,7 @@ const withSchema =
     return result.success ? (result.data as string | number) : undefined;
   };
 const integerText = (text: string) => (/^[0-9]+$/.test(text) ? Number(text) : Number.NaN);
+const decimalText = (text: string) => (/^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : Number.NaN);
 
 /** Every setting's flag, variable, file key, default and parser (the table above). */
 export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
@@ -195,6 +220,30 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     default: undefined,
     expectation: 'one of enabled, disabled',
     parse: withSchema(metadataOptionsSchema.shape.httpProtocolIpv6),
+  },
+  attribution: {
+    flag: '--attribution',
+    env: 'IMDS_ATTRIBUTION',
+    fileKey: ['audit', 'attribution'],
+    default: defaultAttribution(),
+    expectation: 'one of auto, before, after, off',
+    parse: withSchema(attributionSchema()),
+  },
+  attributionBudget: {
+    flag: '--attribution-budget',
+    env: 'IMDS_ATTRIBUTION_BUDGET',
+    fileKey: ['audit', 'attributionBudget'],
+    default: DEFAULT_MAX_DUTY_CYCLE * 100,
+    expectation: 'a percentage greater than 0 and at most 100, such as 5',
+    parse: withSchema(attributionBudgetSchema(), decimalText),
+  },
+  requestLog: {
+    flag: '--request-log',
+    env: 'IMDS_REQUEST_LOG',
+    fileKey: ['audit', 'requestLog'],
+    default: undefined,
+    expectation: 'a file path such as requests.jsonl',
+    parse: withSchema(requestLogSchema()),
   },
 };
 

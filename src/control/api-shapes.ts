@@ -16,8 +16,8 @@ export interface RequestRecord {
   readonly peer: string;
   /** The calling process (pid, exe, cmdline, user, parents, container), when attribution is on. */
   readonly caller?: Caller;
-  /** Set by `imds proxy --enforce`: a token-less read it let through (`dry-run`) or answered 401 (`refused`). */
-  readonly enforced?: 'dry-run' | 'refused';
+  /** Set by `imds proxy`: `dry-run` / `refused` under `--enforce`; `hop-limit`: a token `PUT` left unanswered. */
+  readonly enforced?: 'dry-run' | 'refused' | 'hop-limit';
 }
 
 /** A scenario as listed: its id, its spec in the file's form, and where it stands now. */

@@ -9,11 +9,20 @@
  * Enforcement: `dry-run` forwards token-less reads and marks them as what `HttpTokens=required`
  * would refuse; `on` answers them itself with the service's 401, without asking the upstream.
  *
+ * The hop limit: a caller redirected to the proxy reaches the service over the proxy's own
+ * connection, one hop from the host, so the service's `HttpPutResponseHopLimit` no longer stops
+ * a container's token. Given the instance's limit and which callers are containers
+ * (`metadataOptions`, the emulator's setting names), the proxy leaves their token `PUT`s
+ * unanswered itself, as the service would (see docs/decisions/0017-i16-proxy-hop-limit.md).
+ *
  * @see docs/audit.md
  */
 import net from 'node:net';
 import type { Attributor } from '../audit/attributor.js';
+import { metadataOptionFaults } from '../config/metadata-option-faults.js';
+import type { MetadataOptions } from '../metadata/instance.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { clientMatch } from '../scenarios/faults/client-match.js';
 import { bindListener } from '../net/bind.js';
 import { bareHost } from '../wire.js';
 import { createHttpDateFormatter } from '../server/http-date.js';
@@ -41,6 +50,12 @@ export interface ProxyOptions {
   readonly requestLogCapacity?: number;
   /** Milliseconds a connection may stay open in all (the client, or the upstream, going silent). */
   readonly idleTimeoutMs?: number;
+  /**
+   * The instance's `HttpPutResponseHopLimit` and the callers that are containers (addresses or
+   * CIDR blocks): at a limit of 1 their token `PUT`s are never answered, as on EC2. Absent: every
+   * token `PUT` is forwarded.
+   */
+  readonly metadataOptions?: Pick<MetadataOptions, 'httpPutResponseHopLimit' | 'containerClients'>;
 }
 
 /** A running proxy. */
@@ -50,6 +65,8 @@ export interface RunningProxy {
   readonly port: number;
   readonly upstream: URL;
   readonly enforce: EnforceMode;
+  /** The callers whose token `PUT`s go unanswered and the hop limit that does it; absent: none. */
+  readonly hopLimited?: { readonly limit: number; readonly clients: readonly string[] };
   /** Every request seen, with its caller once known (as the emulator's log). */
   readonly requests: RequestLog;
   /** Calls `listener` with each request once its caller and status are known. */
@@ -114,6 +131,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const httpDate = createHttpDateFormatter();
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sockets = new Set<net.Socket>();
+  // The emulator's own rule for who is beyond the hop limit (one place: metadata-option-faults.ts).
+  const hopLimitFault = metadataOptionFaults(options.metadataOptions).find(
+    (fault) => fault.type === 'hop-limit',
+  );
+  const beyondHopLimit = hopLimitFault ? clientMatch(hopLimitFault.clients) : () => false;
 
   const settle = (entry: RequestLogEntry) => {
     for (const listener of listeners) {
@@ -125,14 +147,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   };
 
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+  // No Nagle delay on either side: a response written in two parts must not wait for an ACK.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.setTimeout(idleTimeoutMs, () => client.destroy());
     client.on('error', () => client.destroy());
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
+      // Usually the whole head comes in the first chunk: no copy then.
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       const headEnd = findHeadEnd(buffered);
       if (headEnd === undefined && buffered.length < MAX_HEAD_BYTES) return;
       client.off('data', onData);
@@ -143,7 +167,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     client.on('data', onData);
   });
 
-  /** Logs the request (its caller looked up now, while the client surely waits), then refuses or forwards. */
+  /** Logs the request, then refuses or forwards it; its caller is looked up while the client surely waits. */
   const handle = (client: net.Socket, head: Buffer, summary: RequestSummary | undefined) => {
     const entry = log.add({
       time: Date.now(),
@@ -156,16 +180,25 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
     let pendingLookup = false;
     let answered = false;
+    let lookedUp = false;
     const finish = () => {
       if (answered && !pendingLookup) settle(entry);
     };
-    if (
-      options.attribution &&
-      client.remoteAddress &&
-      client.remotePort &&
-      client.localAddress &&
-      client.localPort
-    ) {
+    // Runs once, while the caller surely still waits for its answer: for a forwarded request just
+    // after its head went upstream, so the lookup overlaps the upstream's work rather than adding to it.
+    const lookUp = () => {
+      if (lookedUp) return;
+      lookedUp = true;
+      if (
+        !options.attribution ||
+        !client.remoteAddress ||
+        !client.remotePort ||
+        !client.localAddress ||
+        !client.localPort
+      ) {
+        delete entry.caller; // nothing to look up (the socket is gone already)
+        return;
+      }
       pendingLookup = true;
       entry.caller = { status: 'pending' };
       options.attribution.attribute(
@@ -181,7 +214,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           finish();
         },
       );
-    }
+    };
+    // The caller shows as pending from the start (the control API may list it before it is looked up).
+    if (options.attribution) entry.caller = { status: 'pending' };
     const markAnswered = (status: RequestLogEntry['status']) => {
       if (answered) return;
       Object.assign(entry, {
@@ -191,31 +226,54 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       answered = true;
       finish();
     };
+    if (
+      summary?.access === 'token-request' &&
+      summary.method === 'PUT' &&
+      beyondHopLimit(client.remoteAddress ?? '', 0)
+    ) {
+      // The answer would die on the way back: nothing is sent, the request is read and dropped,
+      // and the connection stays open until the caller gives up (or the idle timeout).
+      Object.assign(entry, { enforced: 'hop-limit' });
+      lookUp();
+      client.on('end', () => client.end());
+      client.resume();
+      markAnswered('silence');
+      return;
+    }
     if (summary?.access === 'v1' && enforce !== 'off') {
       Object.assign(entry, { enforced: enforce === 'on' ? 'refused' : 'dry-run' });
       if (enforce === 'on') {
+        lookUp();
         client.end(serializeResponse(unauthorizedResponse(httpDate(Date.now()))));
         client.resume(); // read and drop whatever else the client sends, until it closes
         markAnswered(401);
         return;
       }
     }
-    forward(client, head, markAnswered);
+    forward(client, head, markAnswered, lookUp);
   };
 
   const forward = (
     client: net.Socket,
     head: Buffer,
     markAnswered: (status: RequestLogEntry['status']) => void,
+    sent: () => void,
   ) => {
-    const upstreamSocket = net.connect({ host: upstreamHost, port: upstreamPort, allowHalfOpen: true });
+    const upstreamSocket = net.connect({
+      host: upstreamHost,
+      port: upstreamPort,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     sockets.add(upstreamSocket);
     upstreamSocket.setTimeout(idleTimeoutMs, () => upstreamSocket.destroy());
     let statusLine = '';
     upstreamSocket.on('connect', () => {
       upstreamSocket.write(head);
-      client.pipe(upstreamSocket);
+      // What else the client sends (a body, rarely) follows as it comes; no pipe() machinery per request.
+      client.on('data', (chunk: Buffer) => relay(chunk, client, upstreamSocket));
       client.resume();
+      sent();
     });
     upstreamSocket.on('data', (chunk: Buffer) => {
       if (statusLine.length < 64 && !statusLine.includes('\n')) {
@@ -223,17 +281,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         const match = /^HTTP\/\d\.\d (\d{3})/.exec(statusLine);
         if (match) markAnswered(Number(match[1]));
       }
-      client.write(chunk);
+      relay(chunk, upstreamSocket, client);
     });
     upstreamSocket.on('end', () => client.end());
     upstreamSocket.on('error', (error: NodeJS.ErrnoException) => {
       // A reset upstream is a reset client; a refused or unreachable upstream is a reset too
       // (the proxy must not invent a response the service never sent).
+      sent(); // an upstream that could not be reached: look up before the caller is reset
       if (!client.destroyed) client.resetAndDestroy();
       markAnswered(error.code === 'ECONNRESET' ? 'reset' : 'reset');
     });
     upstreamSocket.on('close', () => {
       sockets.delete(upstreamSocket);
+      sent(); // closed before it connected (the client left first): still looked up, once
       markAnswered('silence');
       if (!client.destroyed && client.writableEnded === false) client.end();
     });
@@ -253,12 +313,29 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstream,
     enforce,
     requests: log,
+    ...(hopLimitFault
+      ? {
+          hopLimited: {
+            limit: options.metadataOptions?.httpPutResponseHopLimit as number,
+            clients: options.metadataOptions?.containerClients ?? [],
+          },
+        }
+      : {}),
     onRequest(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     close: () => bound.close(),
   };
+}
+
+/** Writes `chunk` from `from` to `to`, pausing `from` while `to` is full. */
+function relay(chunk: Buffer, from: net.Socket, to: net.Socket): void {
+  if (to.destroyed || to.writableEnded) return;
+  if (!to.write(chunk)) {
+    from.pause();
+    to.once('drain', () => from.resume());
+  }
 }
 
 /** Index just past the blank line ending the head, or undefined while incomplete. */

@@ -12,8 +12,11 @@ export interface RequestLogEntry {
   readonly peer: string;
   /** The calling process, once looked up; absent when attribution is off or the request came in-process. */
   caller?: Caller;
-  /** Set by `imds proxy --enforce`: a token-less read it let through (`dry-run`) or answered 401 (`refused`). */
-  readonly enforced?: 'dry-run' | 'refused';
+  /**
+   * Set by `imds proxy`: a token-less read it let through (`dry-run`) or answered 401 (`refused`)
+   * under `--enforce`, or a token `PUT` it left unanswered beyond the hop limit (`hop-limit`).
+   */
+  readonly enforced?: 'dry-run' | 'refused' | 'hop-limit';
 }
 
 /** Longest path or user agent kept; longer ones are cut, so the log's memory stays small. */

@@ -8,7 +8,6 @@ import {
   clientSocketInode,
   encodeEndpoint,
   parseSocketTable,
-  rowsMentioning,
 } from '../../src/audit/proc-net.js';
 
 // Rows as a little-endian kernel writes them: a client 127.0.0.1:41970 talking to 127.0.0.1:1338.
@@ -44,9 +43,10 @@ describe.runIf(process.platform === 'linux' && new Uint8Array(new Uint16Array([1
       expect(encodeEndpoint('127.0.0.1', 41970)).toBe('0100007F:A3F2');
       expect(encodeEndpoint('::ffff:127.0.0.1', 49153)).toBe('0000000000000000FFFF00000100007F:C001');
       expect(encodeEndpoint('::1', 49154)).toBe('00000000000000000000000001000000:C002');
-      const rows = rowsMentioning(TCP, encodeEndpoint('127.0.0.1', 41970));
-      expect(rows).toHaveLength(2); // the client's row and the server's row that names it as remote
+      const rows = parseSocketTable(TCP);
       expect(clientSocketInode(rows, '127.0.0.1:41970', '127.0.0.1:1338')).toBe(2222);
+      // The server's own row names the client as its remote end: not the client's socket.
+      expect(clientSocketInode(rows, '127.0.0.1:1338', '127.0.0.1:41970')).toBe(3333);
       // A time-wait row (inode 0) is nobody's.
       expect(clientSocketInode(parseSocketTable(TCP), '127.0.0.1:45056', '127.0.0.1:1338')).toBeUndefined();
     });

@@ -2,11 +2,17 @@
  * Precedence: flag > IMDS_* environment > file > default, checked for every setting and every
  * combination of the sources that give it.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigError } from '../../src/config/config-error.js';
 import type { FileAccess } from '../../src/config/load-file.js';
-import { resolveConfig } from '../../src/config/resolve.js';
-import { METADATA_OPTION_SETTINGS, SETTINGS, type SettingName } from '../../src/config/settings.js';
+import { resolveConfig, resolveFlagsAndEnvironment } from '../../src/config/resolve.js';
+import {
+  AUDIT_SETTINGS,
+  METADATA_OPTION_SETTINGS,
+  SETTINGS,
+  type SettingName,
+} from '../../src/config/settings.js';
 import type { MetadataOptions } from '../../src/metadata/instance.js';
 
 /** A value per source; the file's is written into a YAML file at the setting's key path. */
@@ -105,7 +111,36 @@ const VALUES: Record<
     parsed: { flag: 'disabled', env: 'enabled', file: 'disabled' },
     default: undefined,
   },
+  attribution: {
+    flag: 'before',
+    env: 'after',
+    file: 'off',
+    parsed: { flag: 'before', env: 'after', file: 'off' },
+    default: process.platform === 'linux' ? 'auto' : 'off',
+  },
+  attributionBudget: {
+    flag: '12.5',
+    env: '100',
+    file: 0.5,
+    parsed: { flag: 12.5, env: 100, file: 0.5 },
+    default: 5,
+  },
+  requestLog: {
+    flag: 'flag.jsonl',
+    env: '/var/log/env.jsonl',
+    file: 'logs/file.jsonl',
+    // A relative path in the file is relative to the file (here ./imds.yaml); flags and variables keep theirs.
+    parsed: { flag: 'flag.jsonl', env: '/var/log/env.jsonl', file: resolve('logs/file.jsonl') },
+    default: undefined,
+  },
 };
+
+/** A matcher for an error whose message holds every one of `parts`. */
+function ConfigErrorMatching(parts: readonly string[]): RegExp {
+  return new RegExp(
+    parts.map((part) => `(?=[\\s\\S]*${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`).join(''),
+  );
+}
 
 const SOURCES = ['flag', 'environment', 'file'] as const;
 const COMBINATIONS = Array.from({ length: 8 }, (_, mask) => SOURCES.filter((_, bit) => mask & (1 << bit)));
@@ -192,6 +227,58 @@ describe('invalid flags and variables', () => {
         "IMDS_SEED must be an integer from 0 to 4294967295; got '-1'",
       ]);
     }
+  });
+
+  it('bad audit settings name their flag, variable or file key', () => {
+    try {
+      resolveConfig({
+        flags: { attribution: 'sometimes', config: 'imds.yaml' },
+        env: { IMDS_ATTRIBUTION_BUDGET: '0', IMDS_REQUEST_LOG: '' },
+        files: memoryFiles({ 'imds.yaml': 'audit:\n  attributionBudget: 101\n  requestLog: ""\n' }),
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).lines).toEqual([
+        "--attribution must be one of auto, before, after, off; got 'sometimes'",
+        "IMDS_ATTRIBUTION_BUDGET must be a percentage greater than 0 and at most 100, such as 5; got '0'",
+        'imds.yaml:2:3: audit.attributionBudget: expected a percentage greater than 0 and at most 100, such as 5, got 101',
+        'imds.yaml:3:3: audit.requestLog: expected a file path such as requests.jsonl, got ""',
+      ]);
+    }
+    expect(() => resolveConfig({ flags: { attributionBudget: '5%' }, env: {} })).toThrow(
+      "--attribution-budget must be a percentage greater than 0 and at most 100, such as 5; got '5%'",
+    );
+    expect(() =>
+      resolveConfig({
+        flags: { config: 'imds.yaml' },
+        env: {},
+        files: memoryFiles({ 'imds.yaml': 'audit:\n  atribution: off\n' }),
+      }),
+    ).toThrow(/audit\.atribution/);
+  });
+
+  it('imds proxy reads the audit settings from flags, then variables, then defaults (no file)', () => {
+    expect(
+      resolveFlagsAndEnvironment(AUDIT_SETTINGS, {
+        flags: { attribution: 'before' },
+        env: { IMDS_ATTRIBUTION: 'after', IMDS_ATTRIBUTION_BUDGET: '50', IMDS_REQUEST_LOG: 'r.jsonl' },
+      }),
+    ).toEqual({ attribution: 'before', attributionBudget: 50, requestLog: 'r.jsonl' });
+    expect(resolveFlagsAndEnvironment(AUDIT_SETTINGS, { flags: {}, env: {} })).toEqual({
+      attribution: process.platform === 'linux' ? 'auto' : 'off',
+      attributionBudget: 5,
+    });
+    expect(() =>
+      resolveFlagsAndEnvironment(AUDIT_SETTINGS, {
+        flags: { attributionBudget: 'lots' },
+        env: { IMDS_ATTRIBUTION: 'on' },
+      }),
+    ).toThrow(
+      ConfigErrorMatching([
+        '--attribution-budget',
+        'IMDS_ATTRIBUTION must be one of auto, before, after, off',
+      ]),
+    );
   });
 
   it('a control API beyond loopback without a token is refused, naming where the host came from', () => {

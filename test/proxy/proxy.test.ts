@@ -1,8 +1,10 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Attributor } from '../../src/audit/attributor.js';
+import { Attributor, type Caller } from '../../src/audit/attributor.js';
+import type { ConnectionEnds } from '../../src/server/exchange.js';
 import { checkUpstream, ProxyUpstreamError, startProxy, type RunningProxy } from '../../src/proxy/proxy.js';
 import { startImds, type Imds } from '../../src/testing/index.js';
+import { exchange, get } from './raw-exchange.js';
 
 let imds: Imds | undefined;
 let proxy: RunningProxy | undefined;
@@ -12,35 +14,6 @@ afterEach(async () => {
   proxy = undefined;
   imds = undefined;
 });
-
-/** Sends raw bytes and collects everything until the server closes, or `waitMs` of silence. */
-function exchange(url: string, request: string, waitMs = 5_000): Promise<{ bytes: Buffer; ending: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ bytes: Buffer.concat(chunks), ending: 'silence' });
-    }, waitMs);
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ bytes: Buffer.concat(chunks), ending: error.code ?? 'error' });
-    });
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.end();
-      resolve({ bytes: Buffer.concat(chunks), ending: 'end' });
-    });
-    socket.write(request);
-  });
-}
-
-const get = (path: string, headers: Record<string, string> = {}) =>
-  `GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: audit-test/1\r\n${Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('')}\r\n`;
 
 describe('imds proxy: the upstream', () => {
   it('refuses a non-loopback upstream unless explicitly allowed, and anything but http://host:port', async () => {
@@ -173,5 +146,52 @@ describe.runIf(process.platform === 'linux')('imds proxy: callers', () => {
     const [entry] = proxy.requests.entries();
     expect(entry?.caller).toMatchObject({ status: 'resolved', pid: process.pid });
     attribution.close();
+  });
+});
+
+describe('imds proxy: one lookup per request, whatever becomes of it', () => {
+  it('forwarded, refused by --enforce on, dropped at the hop limit, upstream unreachable: each looked up once', async () => {
+    imds = await startImds({ httpTokens: 'optional' });
+    const calls: { peerPort: number; localPort: number }[] = [];
+    // Counts lookups and answers at once, as `before` mode does.
+    const attribution = {
+      attribute(ends: ConnectionEnds, done: (caller: Caller) => void) {
+        calls.push({ peerPort: ends.peerPort, localPort: ends.localPort });
+        done({ status: 'exited' });
+      },
+    } as unknown as Attributor;
+    const put =
+      'PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 0\r\n\r\n';
+    proxy = await startProxy({
+      upstream: imds.url,
+      attribution,
+      enforce: 'on',
+      metadataOptions: { httpPutResponseHopLimit: 1, containerClients: ['127.0.0.2'] },
+    });
+    await exchange(proxy.url, get('/latest/meta-data/instance-id', { 'X-aws-ec2-metadata-token': 'x' }));
+    await exchange(proxy.url, get('/latest/meta-data/instance-id'));
+    await exchange(proxy.url, put, 300, '127.0.0.2');
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = await startProxy({ upstream: `http://127.0.0.1:${port}`, attribution });
+    try {
+      await exchange(unreachable.url, get('/latest/meta-data/'));
+      expect(unreachable.requests.entries()).toMatchObject([
+        { status: 'reset', caller: { status: 'exited' } },
+      ]);
+    } finally {
+      await unreachable.close();
+    }
+    expect(calls).toHaveLength(4);
+    expect(calls.every((call) => call.localPort > 0 && call.peerPort > 0)).toBe(true);
+    expect(
+      proxy.requests.entries().map((entry) => [entry.status, entry.enforced ?? '-', entry.caller?.status]),
+    ).toEqual([
+      [401, '-', 'exited'], // a bad token: the upstream's 401, forwarded
+      [401, 'refused', 'exited'],
+      ['silence', 'hop-limit', 'exited'],
+    ]);
   });
 });

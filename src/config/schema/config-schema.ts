@@ -1,13 +1,14 @@
 /**
  * The configuration file of `imds serve --config FILE` (YAML or JSON). Every key is optional: an
  * empty file serves the built-in instance. Settings that also have a flag and an `IMDS_*`
- * variable (host, port, httpTokens, httpEndpoint, control.*, seed) are described in
+ * variable (host, port, httpTokens, httpEndpoint, control.*, seed, audit.*) are described in
  * `../settings.ts`; the rest (instance, credentials, set, remove, scenarios, faults, clock) exist
  * only here.
  *
  * @see ../../../docs/configuration.md
  */
 import * as z from 'zod';
+import { ATTRIBUTION_SETTINGS } from '../../server/attribution-mode.js';
 import { describeValue } from '../problem.js';
 import {
   httpEndpointSchema,
@@ -92,6 +93,20 @@ export const controlAllowedOriginsSchema = () =>
 /** The seed of fault randomness (32 bits). */
 export const seedSchema = () => integer(0, 2 ** 32 - 1);
 
+const ATTRIBUTION_EXPECTATION = `expected one of ${ATTRIBUTION_SETTINGS.join(', ')}`;
+/** When callers are looked up (`auto`, `before`, `after`), or `off`; see docs/audit.md. */
+export const attributionSchema = () =>
+  z.enum(ATTRIBUTION_SETTINGS as [string, ...string[]], { error: ATTRIBUTION_EXPECTATION });
+const BUDGET_EXPECTATION = 'expected a percentage greater than 0 and at most 100, such as 5';
+/** The share of time (percent) caller lookups may take. */
+export const attributionBudgetSchema = () =>
+  z
+    .number({ error: BUDGET_EXPECTATION })
+    .gt(0, { error: BUDGET_EXPECTATION })
+    .lte(100, { error: BUDGET_EXPECTATION });
+/** The file every request is appended to as a JSON line. */
+export const requestLogSchema = () => nonEmpty('a file path such as requests.jsonl');
+
 const pathKeyedValues = z
   .record(z.string(), scalarText('expected the text of the leaf'))
   .superRefine((values, ctx) => {
@@ -144,6 +159,16 @@ export const configFileSchema = z.strictObject(
       )
       .optional(),
     seed: seedSchema().optional(),
+    audit: z
+      .strictObject(
+        {
+          attribution: attributionSchema().optional(),
+          attributionBudget: attributionBudgetSchema().optional(),
+          requestLog: requestLogSchema().optional(),
+        },
+        { error: 'expected a map with attribution, attributionBudget and requestLog' },
+      )
+      .optional(),
     instance: instanceSchema.optional(),
     credentials: z
       .strictObject(

@@ -1,0 +1,139 @@
+/**
+ * The socket table is read in fixed chunks: a table of 200,000 rows (a host with that many
+ * sockets, mostly TIME_WAIT) is searched while holding one chunk and one partial line, and an
+ * attributor reads no table before its first lookup.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Attributor } from '../../src/audit/attributor.js';
+import { encodeEndpoint } from '../../src/audit/proc-net.js';
+import { SCAN_CHUNK_BYTES, scanTable, scanTableSync } from '../../src/audit/table-scan.js';
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const ROWS = 200_000;
+const HEADER =
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+
+/** Row `n`: a TIME_WAIT socket 10.x.y.z:port -> 10.0.0.1:443, inode 0. */
+function row(n: number, local: string, remote: string, state: string, inode: number): string {
+  return `${String(n).padStart(6)}: ${local} ${remote} ${state} 00000000:00000000 03:00001770 00000000     0        0 ${inode} 3 0000000000000000\n`;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'imds-bigtable-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+mkdirSync(join(root, 'net'));
+const client = encodeEndpoint('127.0.0.1', 41970);
+const server = encodeEndpoint('127.0.0.1', 1338);
+{
+  const lines: string[] = [HEADER];
+  for (let n = 0; n < ROWS - 1; n++) {
+    const local = encodeEndpoint(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, 1024 + (n % 60_000));
+    lines.push(row(n, local, encodeEndpoint('10.0.0.1', 443), '06', 0));
+  }
+  // The client's row is the very last one (no newline after it, as a truncated read might leave).
+  lines.push(row(ROWS - 1, client, server, '01', 987_654).trimEnd());
+  writeFileSync(join(root, 'net/tcp'), lines.join(''));
+}
+
+describe.runIf(process.platform === 'linux' && littleEndian)('reading a big socket table in chunks', () => {
+  it('finds the last row of 200,000 holding at most one chunk and one partial line', async () => {
+    const request = { endpoints: new Set([client]) };
+    for (const scan of [
+      scanTableSync(join(root, 'net/tcp'), request),
+      await scanTable(join(root, 'net/tcp'), request),
+    ]) {
+      expect(scan.rows).toEqual([
+        { local: '127.0.0.1:41970', remote: '127.0.0.1:1338', state: 1, uid: 0, inode: 987_654 },
+      ]);
+      expect(scan.timedOut).toBe(false);
+      // The table is ~27 MB; what is held is the 64 KiB buffer and at most one row carried over.
+      expect(scan.peakHeldBytes).toBeGreaterThanOrEqual(SCAN_CHUNK_BYTES);
+      expect(scan.peakHeldBytes).toBeLessThanOrEqual(SCAN_CHUNK_BYTES + 200);
+    }
+  });
+
+  it('with many endpoints looks each line up by its local field (rows naming them as remote are not taken)', () => {
+    const endpoints = new Set([
+      client,
+      server,
+      ...Array.from({ length: 20 }, (_, n) => encodeEndpoint('10.0.0.9', n + 1)),
+    ]);
+    const scan = scanTableSync(join(root, 'net/tcp'), { endpoints, chunkBytes: 4096 });
+    expect(scan.rows.map((each) => each.inode)).toEqual([987_654]);
+    expect(scan.peakHeldBytes).toBeLessThanOrEqual(4096 + 200);
+  });
+
+  it('stops at a deadline already passed, and once the rows wanted are found', () => {
+    const late = scanTableSync(join(root, 'net/tcp'), {
+      endpoints: new Set([client]),
+      deadline: performance.now() - 1,
+    });
+    expect(late.timedOut).toBe(true);
+    expect(late.rows).toEqual([]);
+    let checks = 0;
+    const early = scanTableSync(join(root, 'net/tcp'), {
+      endpoints: new Set([encodeEndpoint('10.0.0.0', 1024)]),
+      complete: (rows) => {
+        checks++;
+        return rows.length > 0;
+      },
+    });
+    // Row 0 is in the first chunk: one check, and the rest of the table is never read.
+    expect(early.rows).toHaveLength(1);
+    expect(checks).toBe(1);
+  });
+
+  it('a missing table has no rows (no IPv6, no procfs)', () => {
+    expect(scanTableSync(join(root, 'net/tcp6'), { endpoints: new Set([client]) })).toEqual({
+      rows: [],
+      peakHeldBytes: 0,
+      timedOut: false,
+    });
+  });
+
+  it('auto: the first lookup needs no earlier timing; a table slower than the deadline goes to a batch', async () => {
+    // A fake process 41 holding the client's socket, in a small table and in the big one.
+    const small = mkdtempSync(join(tmpdir(), 'imds-smallproc-'));
+    try {
+      for (const at of [small, root]) {
+        mkdirSync(join(at, '41/fd'), { recursive: true });
+        writeFileSync(join(at, '41/status'), 'Name:\tcurl\nPPid:\t1\nUid:\t0\t0\t0\t0\n');
+        writeFileSync(join(at, '41/cmdline'), 'curl\0');
+        writeFileSync(join(at, '41/cgroup'), '0::/\n');
+        symlinkSync('/usr/bin/curl', join(at, '41/exe'));
+        symlinkSync('socket:[987654]', join(at, '41/fd/3'));
+      }
+      mkdirSync(join(small, 'net'));
+      writeFileSync(join(small, 'net/tcp'), HEADER + row(0, client, server, '01', 987_654));
+      const ends = { peerAddress: '127.0.0.1', peerPort: 41970, localAddress: '127.0.0.1', localPort: 1338 };
+
+      // Constructed, then asked at once: answered before attribute() returns (nothing was read before).
+      const fast = new Attributor({ mode: 'auto', procRoot: small, beforeMaxTableReadMs: 60_000 });
+      let answered: string | undefined;
+      fast.attribute(
+        ends,
+        (caller) => (answered = caller.status === 'resolved' ? `pid ${caller.pid}` : caller.status),
+      );
+      expect(answered).toBe('pid 41');
+      fast.close();
+
+      // A deadline that passes within the first chunk: the lookup is left for a batch, which finds it.
+      const slow = new Attributor({ mode: 'auto', procRoot: root, beforeMaxTableReadMs: 0, maxDutyCycle: 1 });
+      let later: string | undefined;
+      slow.attribute(
+        ends,
+        (caller) => (later = caller.status === 'resolved' ? `pid ${caller.pid}` : caller.status),
+      );
+      expect(later).toBeUndefined();
+      await slow.idle();
+      expect(later).toBe('pid 41');
+      expect(slow.stats.batches).toBe(1);
+      slow.close();
+    } finally {
+      rmSync(small, { recursive: true, force: true });
+      rmSync(join(root, '41'), { recursive: true, force: true });
+    }
+  });
+});
