@@ -13,7 +13,7 @@
  * connection, one hop from the host, so the service's `HttpPutResponseHopLimit` no longer stops
  * a container's token. Given the instance's limit and which callers are containers
  * (`metadataOptions`, the emulator's setting names), the proxy leaves their token `PUT`s
- * unanswered itself, as the service would (see docs/decisions/0017-i16-proxy-hop-limit.md).
+ * unanswered itself, as the service would (see docs/decisions/0019-proxy-hop-limit.md).
  *
  * @see docs/audit.md
  */
