@@ -2,13 +2,25 @@
  * Figure 8: this emulator against the Go peer (aws/amazon-ec2-metadata-mock), when `AEMM_BIN` names a
  * peer binary the user built. Nothing of the peer is in this repository, nor a script that builds it.
  *
- * Both run as shipped commands on the server core (`imds serve --http-tokens required` and
- * `$AEMM_BIN -n 127.0.0.1 -p PORT -I`), on 127.0.0.1 only, under the same loads in interleaved
- * rounds; each ratio (this emulator ÷ the peer, so above 1 means ahead) is the median of per-round
- * ratios. A peer that dies under a load is reported as measured, with the end of its stderr.
- * Start-up (spawn to the first 200 token PUT) and idle RSS after the first answer are read the same
- * way for both, through /proc.
+ * Both run as shipped commands with their default logging (`imds serve --http-tokens required` and
+ * `$AEMM_BIN -n 127.0.0.1 -p PORT -I`, each logging every request to stderr, which goes to a file),
+ * on 127.0.0.1 only, on the server core, under the same loads in interleaved rounds after a warm-up.
+ * Every request asks for `Connection: close`: this emulator closes every connection as IMDS does, and
+ * the peer keeps them open unless asked, so both pay for one connection per request. A rate counts
+ * 200 answers only (for pairs: GETs that used the token their PUT just returned).
+ *
+ * Each ratio is the median of per-round ratios, oriented so that above 1 means this emulator is
+ * ahead (rates: this ÷ peer; start time and RSS: peer ÷ this). A peer that dies under a load is
+ * reported as measured, with the reason it printed, and started again for the next load.
+ * Start-up (spawn to the first 200 token PUT) and idle RSS (half a second after that answer) are
+ * medians of several interleaved starts of each, read the same way through /proc.
+ *
+ * Pinned to one core, the Go runtime runs one thread of Go code at a time (GOMAXPROCS follows the
+ * CPU affinity), so its unguarded token map is rarely written by two goroutines at once. The last
+ * row runs the concurrent token PUTs again with both servers on every core, where that race is real.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { freeLoopbackPort, startExternalServer, type ExternalServer } from '../support/external-server.js';
 import type { Figure, FigureContext, FigureRow } from '../support/figure.js';
 import { ratioRow } from '../support/figure.js';
@@ -34,6 +46,41 @@ const SHAPES: readonly Shape[] = [
   { name: '`meta-data/` listing, 32 conn', path: '', connections: 32, pairs: false },
 ];
 
+/** The concurrent token PUTs again, with both servers free to use every core. */
+const UNPINNED_SHAPE: Shape = {
+  name: 'token PUT + GET pairs, 32 conn, servers on all cores',
+  path: 'instance-id',
+  connections: 32,
+  pairs: true,
+};
+
+/** As figure 11: the idle reading is taken this long after the first answer. */
+const SETTLE_MS = 500;
+
+/** One timed load run against one server. */
+interface Run {
+  /** 200 answers per second (pairs per second for the pair shapes). */
+  readonly rate: number;
+  /** Server CPU (user + system) per request, PUTs and GETs alike. */
+  readonly cpuMicrosPerRequest: number;
+  /** Socket errors, non-200 answers. */
+  readonly failures: number;
+}
+
+interface ShapeSamples {
+  readonly ours: Run[];
+  /** The peer's runs that it survived, with their round (to pair each with ours of that round). */
+  readonly theirs: (Run & { readonly round: number })[];
+  /** How the peer died under this load, once per death. */
+  readonly deaths: string[];
+}
+
+/** The long-running peer, started again after it dies. */
+interface Peer {
+  server: ExternalServer;
+  restarts: number;
+}
+
 export const peer: Figure = {
   id: '8',
   title: 'against the Go peer (AEMM_BIN)',
@@ -53,101 +100,244 @@ export const peer: Figure = {
         details: { run: false },
       };
     }
-    const ours = await startOurs(context);
-    const theirs = await startPeer(context, bin);
+    checkExecutable(bin);
+    const starts = await measureStarts(context, bin);
+    const ours = await startOurs(context, context.emulatorFlags);
+    const theirs: Peer = { server: await startPeer(context, bin), restarts: 0 };
     try {
-      const idle = { ours: ours.rssBytes(), theirs: theirs.rssBytes() };
-      const rounds = context.settings.throughput.rounds;
-      const rates = new Map<string, { ours: number[]; theirs: number[]; died?: string }>();
+      const { warmupSeconds, rounds } = context.settings.throughput;
+      for (const server of [ours, theirs.server]) await warmUp(context, server, warmupSeconds);
+      const samples = new Map<string, ShapeSamples>(
+        SHAPES.map((shape) => [shape.name, { ours: [], theirs: [], deaths: [] }]),
+      );
       for (let round = 0; round < rounds; round++) {
         for (const shape of SHAPES) {
-          const entry = rates.get(shape.name) ?? { ours: [], theirs: [] };
-          rates.set(shape.name, entry);
-          const order = round % 2 === 0 ? [ours, theirs] : [theirs, ours];
-          for (const server of order) {
-            if (server.death() !== undefined) continue;
-            const rate = await measure(context, server, shape);
-            const died = server.death();
-            if (server === theirs && died !== undefined) entry.died = died;
-            else (server === ours ? entry.ours : entry.theirs).push(rate);
+          const entry = samples.get(shape.name) as ShapeSamples;
+          for (const which of round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) {
+            if (which === 'ours') {
+              entry.ours.push(await measureOurs(context, ours, shape));
+              continue;
+            }
+            const run = await measure(context, theirs.server, shape);
+            const died = theirs.server.death();
+            if (died === undefined) entry.theirs.push({ ...run, round });
+            else {
+              entry.deaths.push(died);
+              context.log(`  the peer died under ${shape.name}: ${died}; starting it again`);
+              await theirs.server.stop();
+              theirs.server = await startPeer(context, bin);
+              theirs.restarts++;
+            }
           }
-          context.log(`  round ${round + 1}/${rounds}, ${shape.name}: done`);
+          context.log(`  round ${round + 1}/${rounds}, ${shape.name}: ${progress(entry)}`);
         }
       }
-      const rows: FigureRow[] = SHAPES.map((shape) => shapeRow(shape, rates.get(shape.name)));
+      const rows: FigureRow[] = SHAPES.map((shape) => shapeRow(shape, samples.get(shape.name)));
+      await Promise.all([ours.stop(), theirs.server.stop()]);
+      const unpinned = await measureUnpinned(context, bin);
       rows.push(
+        shapeRow(UNPINNED_SHAPE, unpinned),
         ratioRow({
           figure: '8',
           measure: 'spawn to first answer (peer ÷ this)',
-          value: ms(ours.startMs),
-          baseline: `peer ${ms(theirs.startMs)}`,
-          ratio: theirs.startMs / ours.startMs,
-          note: 'one start each; figure 7 has the median of many starts of ours',
+          value: ms(median(starts.ours.ms)),
+          baseline: `peer ${ms(median(starts.theirs.ms))}`,
+          ratio: median(starts.theirs.ms) / median(starts.ours.ms),
+          target: { op: '>=', value: 1 },
+          note: `medians of ${starts.ours.ms.length} interleaved starts each (to the first 200 token PUT)`,
         }),
         ratioRow({
           figure: '8',
           measure: 'idle RSS after the first answer (peer ÷ this)',
-          value: mib(idle.ours),
-          baseline: `peer ${mib(idle.theirs)}`,
-          ratio: idle.theirs / idle.ours,
+          value: mib(median(starts.ours.rss)),
+          baseline: `peer ${mib(median(starts.theirs.rss))}`,
+          ratio: median(starts.theirs.rss) / median(starts.ours.rss),
+          target: { op: '>=', value: 1 },
+          note: `medians of ${starts.ours.rss.length} starts each, ${SETTLE_MS} ms after the first answer`,
         }),
       );
-      return { rows, details: { rates: Object.fromEntries(rates), idle } };
+      return {
+        rows,
+        details: {
+          samples: Object.fromEntries(samples),
+          unpinned,
+          starts,
+          peerRestarts: theirs.restarts,
+        },
+      };
     } finally {
-      await Promise.all([ours.stop(), theirs.stop()]);
+      await Promise.all([ours.stop(), theirs.server.stop()]);
     }
   },
 };
 
-function shapeRow(
-  shape: Shape,
-  entry: { ours: number[]; theirs: number[]; died?: string } | undefined,
-): FigureRow {
+/**
+ * {@link UNPINNED_SHAPE}, once per round, each server started without a CPU prefix (the load
+ * generator stays on its core); a peer that dies is started again for the next round.
+ */
+async function measureUnpinned(context: FigureContext, bin: string): Promise<ShapeSamples> {
+  const free: FigureContext = { ...context, pinning: { ...context.pinning, server: [] } };
+  const entry: ShapeSamples = { ours: [], theirs: [], deaths: [] };
+  const { rounds } = context.settings.throughput;
+  for (let round = 0; round < rounds; round++) {
+    for (const which of round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) {
+      const server = which === 'ours' ? await startOurs(free, []) : await startPeer(free, bin);
+      try {
+        if (which === 'ours') entry.ours.push(await measureOurs(context, server, UNPINNED_SHAPE));
+        else {
+          const run = await measure(context, server, UNPINNED_SHAPE);
+          const died = server.death();
+          if (died === undefined) entry.theirs.push({ ...run, round });
+          else entry.deaths.push(died);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    context.log(`  round ${round + 1}/${rounds}, ${UNPINNED_SHAPE.name}: ${progress(entry)}`);
+  }
+  return entry;
+}
+
+/** A clear error for an AEMM_BIN that is not an executable file, before anything is spawned. */
+function checkExecutable(bin: string): void {
+  try {
+    if (!statSync(bin).isFile()) throw new Error('not a file');
+    accessSync(bin, constants.X_OK);
+  } catch (error) {
+    throw new Error(`AEMM_BIN=${bin}: not an executable file (${(error as Error).message})`);
+  }
+}
+
+function progress(entry: ShapeSamples): string {
+  const last = (runs: readonly Run[]) => {
+    const run = runs.at(-1);
+    return run === undefined ? '—' : perSecond(run.rate, '/s');
+  };
+  const died = entry.deaths.length > 0 ? `, peer died ${entry.deaths.length}x` : '';
+  return `this ${last(entry.ours)}, peer ${last(entry.theirs)}${died}`;
+}
+
+function shapeRow(shape: Shape, entry: ShapeSamples | undefined): FigureRow {
   const ours = entry?.ours ?? [];
   const theirs = entry?.theirs ?? [];
-  if (entry?.died !== undefined && theirs.length === 0) {
+  const deaths = entry?.deaths ?? [];
+  const unit = shape.pairs ? 'pairs/s' : 'req/s';
+  const rate = (runs: readonly Run[]) => median(runs.map((run) => run.rate));
+  const cpu = (runs: readonly Run[]) => median(runs.map((run) => run.cpuMicrosPerRequest)).toFixed(1);
+  const failures = [...ours, ...theirs].reduce((sum, run) => sum + run.failures, 0);
+  const died =
+    deaths.length === 0
+      ? ''
+      : `; the peer died in ${deaths.length} of ${deaths.length + theirs.length} runs: ${deaths[0] as string}`;
+  if (theirs.length === 0) {
     return {
       figure: '8',
       measure: `${shape.name} (this ÷ peer)`,
-      value: perSecond(median(ours)),
-      baseline: `peer died: ${entry.died}`.slice(0, 120),
+      value: perSecond(rate(ours), unit),
+      baseline: `peer died in every run`,
       ratio: null,
+      note: `server CPU/request ${cpu(ours)} µs${died}`,
     };
   }
-  const perRound = ours.slice(0, theirs.length).map((rate, index) => rate / (theirs[index] as number));
+  // Per-round ratios, pairing each peer run with this emulator's run of the same round.
+  const perRound = theirs.map((run) => (ours[run.round] as Run).rate / run.rate);
   return ratioRow({
     figure: '8',
     measure: `${shape.name} (this ÷ peer)`,
-    value: perSecond(median(ours), shape.pairs ? 'pairs/s' : 'req/s'),
-    baseline: `peer ${perSecond(median(theirs), shape.pairs ? 'pairs/s' : 'req/s')}`,
+    value: perSecond(rate(ours), unit),
+    baseline: `peer ${perSecond(rate(theirs), unit)}`,
     ratio: median(perRound),
     target: { op: '>=', value: 1 },
-    ...(entry?.died !== undefined ? { note: `peer died in a later round: ${entry.died}`.slice(0, 120) } : {}),
+    note: `server CPU/request: this ${cpu(ours)} µs, peer ${cpu(theirs)} µs; ${failures} failed or non-200${died}`,
   });
 }
 
-async function measure(context: FigureContext, server: ExternalServer, shape: Shape): Promise<number> {
+async function measure(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
+  return loadRun(context, server, shape, context.settings.throughput.seconds);
+}
+
+/** As {@link measure}, and this emulator dying under a load ends the figure with why. */
+async function measureOurs(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
+  const run = await measure(context, server, shape);
+  const died = server.death();
+  if (died !== undefined) throw new Error(`imds serve died under ${shape.name}: ${died}`);
+  return run;
+}
+
+async function loadRun(
+  context: FigureContext,
+  server: ExternalServer,
+  shape: Shape,
+  seconds: number,
+): Promise<Run> {
   const scenario: LoadScenario = shape.pairs
     ? { kind: 'pairs' }
     : { kind: 'get', token: await fetchToken(server.url) };
+  const cpuBefore = server.cpuMicros();
   const result = await context.load.run({
     url: `${server.url}/latest/meta-data/${shape.path}`,
     connections: shape.connections,
-    durationSeconds: context.settings.throughput.seconds,
+    durationSeconds: seconds,
     scenario,
     prefix: context.pinning.load,
+    connectionClose: true,
   });
-  // A pair is two requests; report pairs per second for the pair shapes.
-  const requests = shape.pairs ? result.requests / 2 : result.requests;
-  return requests / result.seconds;
+  const cpuMicros = server.death() === undefined ? server.cpuMicros() - cpuBefore : Number.NaN;
+  server.trimLog();
+  // A pair counts once its GET, with the token its PUT returned, answered 200.
+  const ok = shape.pairs ? (result.counters.ok_gets ?? 0) : result.requests - result.errors.status;
+  return {
+    rate: ok / result.seconds,
+    cpuMicrosPerRequest: cpuMicros / Math.max(1, result.requests),
+    failures: result.errors.socket + result.errors.status + (result.counters.bad ?? 0),
+  };
 }
 
-async function startOurs(context: FigureContext): Promise<ExternalServer> {
+/** Untimed load first, so neither server is measured while cold (V8's JIT, Go's heap growth). */
+async function warmUp(context: FigureContext, server: ExternalServer, seconds: number): Promise<void> {
+  for (const shape of SHAPES.filter((candidate) => !candidate.pairs || candidate.connections === 1))
+    await loadRun(context, server, shape, Math.max(1, seconds / 2));
+}
+
+/** Interleaved starts of each, without profiling flags: spawn to first 200 PUT, and RSS when idle. */
+async function measureStarts(context: FigureContext, bin: string) {
+  const count = context.settings.quick ? 3 : 7;
+  const readings = {
+    ours: { ms: [] as number[], rss: [] as number[] },
+    theirs: { ms: [] as number[], rss: [] as number[] },
+  };
+  for (let run = 0; run < count; run++) {
+    for (const which of run % 2 === 0 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+      const server = which === 'ours' ? await startOurs(context, []) : await startPeer(context, bin);
+      try {
+        await delay(SETTLE_MS);
+        readings[which].ms.push(server.startMs);
+        readings[which].rss.push(server.rssBytes());
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return readings;
+}
+
+async function startOurs(context: FigureContext, nodeFlags: readonly string[]): Promise<ExternalServer> {
   const port = await freeLoopbackPort();
   return startExternalServer({
     name: 'imds serve',
     command: process.execPath,
-    args: [IMDS_BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--http-tokens', 'required'],
+    args: [
+      ...nodeFlags,
+      IMDS_BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--http-tokens',
+      'required',
+    ],
     url: `http://127.0.0.1:${port}`,
     prefix: context.pinning.server,
   });
@@ -158,7 +348,7 @@ async function startPeer(context: FigureContext, bin: string): Promise<ExternalS
   return startExternalServer({
     name: 'peer',
     command: bin,
-    // `-n 127.0.0.1`: the peer listens on every address by default.
+    // `-n 127.0.0.1`: the peer listens on every address by default. `-I`: IMDSv2 only, as ours.
     args: ['-n', '127.0.0.1', '-p', String(port), '-I'],
     url: `http://127.0.0.1:${port}`,
     prefix: context.pinning.server,

@@ -12,7 +12,7 @@ import type { LoadOptions } from '../support/load.js';
 import type { LoadReport } from '../support/load-report.js';
 import { REPORT_MARKER } from '../support/load-report.js';
 import { quantile } from '../support/stats.js';
-import { TOKEN_HEADER, TOKEN_LENGTH, TOKEN_PATH, TOKEN_TTL_HEADER } from '../../src/wire.js';
+import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../../src/wire.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Omit<LoadOptions, 'prefix'>;
 const target = new URL(options.url);
@@ -22,8 +22,13 @@ const host = `${target.hostname}:${port}`;
 const scenario = options.scenario;
 const getPath = scenario.kind === 'get' ? target.pathname : '/latest/meta-data/instance-id';
 
+// `connectionClose` (figure 8): ask a server that keeps connections open (the Go peer) to close.
+const close = options.connectionClose === true ? 'Connection: close\r\n' : '';
 const requestBytes = (method: string, path: string, headers: string) =>
-  Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${headers}\r\n`, 'latin1');
+  Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${close}${headers}\r\n`, 'latin1');
+// A GET here answers an instance id; any other 200 body is a PUT's token, whatever its length
+// (this emulator's are 56 characters, the Go peer's 44).
+const INSTANCE_ID = /^i-[0-9a-f]+$/;
 const putRequest = requestBytes('PUT', TOKEN_PATH, `${TOKEN_TTL_HEADER}: 21600\r\n`);
 // An empty token means an IMDSv1 read: no token header at all, as wrk's get.lua does.
 const getRequest = (token: string) =>
@@ -80,7 +85,7 @@ function record(response: string, sentAt: bigint): void {
   const body = response.slice(response.indexOf('\r\n\r\n') + 4);
   if (status >= 400) errors.status++;
   if (status !== 200) counters.bad++;
-  else if (scenario.kind !== 'get' && body.length === TOKEN_LENGTH) {
+  else if (scenario.kind !== 'get' && !INSTANCE_ID.test(body)) {
     counters.ok_puts++;
     if (scenario.kind === 'pairs') tokens.push(body);
   } else counters.ok_gets++;

@@ -4,6 +4,15 @@
 threads = {}
 counter_names = counter_names or {}
 
+-- BENCH_CONNECTION_CLOSE=1 (figure 8): ask for "Connection: close" on every request, so a server
+-- that would keep the connection open (the Go peer) closes it like this emulator does. The scripts
+-- that format their own requests add CLOSE_HEADERS to them.
+CLOSE_HEADERS = {}
+if os.getenv("BENCH_CONNECTION_CLOSE") == "1" then
+  CLOSE_HEADERS = { ["Connection"] = "close" }
+  wrk.headers["Connection"] = "close"
+end
+
 function setup(thread)
   table.insert(threads, thread)
 end

@@ -9,17 +9,28 @@ ok_puts, ok_gets, bad = 0, 0, 0
 
 local PATH = "/latest/meta-data/instance-id"
 local TOKEN_HEADER = "X-aws-ec2-metadata-token"
-local TOKEN_LENGTH = 56
+-- A GET here answers an instance id ("i-" and hex digits); any other 200 body is a PUT's token,
+-- whatever its length (this emulator's are 56 characters, the Go peer's 44). The TTL header
+-- cannot tell them apart: this emulator sends it on token GETs too, as IMDS does.
+local INSTANCE_ID = "^i%-%x+$"
 local mode, put_request, fixed_get
 -- Tokens returned by PUTs and not yet used; a connection sends a GET when one is waiting,
 -- else a PUT, so every GET spends a fresh token and GETs never outnumber PUTs.
 local tokens = {}
 
+-- wrk.format takes its headers instead of wrk.headers, so each request adds CLOSE_HEADERS itself.
+local function with_close(extra)
+  local all = {}
+  for name, value in pairs(CLOSE_HEADERS) do all[name] = value end
+  for name, value in pairs(extra) do all[name] = value end
+  return all
+end
+
 function init(args)
   mode = args[1]
-  put_request = wrk.format("PUT", "/latest/api/token", { ["X-aws-ec2-metadata-token-ttl-seconds"] = "21600" })
+  put_request = wrk.format("PUT", "/latest/api/token", with_close({ ["X-aws-ec2-metadata-token-ttl-seconds"] = "21600" }))
   if mode == "get" then
-    fixed_get = wrk.format("GET", PATH, { [TOKEN_HEADER] = args[2] })
+    fixed_get = wrk.format("GET", PATH, with_close({ [TOKEN_HEADER] = args[2] }))
   end
 end
 
@@ -29,7 +40,7 @@ function request()
   end
   local token = table.remove(tokens)
   if token then
-    return wrk.format("GET", PATH, { [TOKEN_HEADER] = token })
+    return wrk.format("GET", PATH, with_close({ [TOKEN_HEADER] = token }))
   end
   return put_request
 end
@@ -37,7 +48,7 @@ end
 function response(status, headers, body)
   if status ~= 200 then
     bad = bad + 1
-  elseif mode == "pairs" and #body == TOKEN_LENGTH then
+  elseif mode == "pairs" and not string.find(body, INSTANCE_ID) then
     ok_puts = ok_puts + 1
     table.insert(tokens, body)
   else

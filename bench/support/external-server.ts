@@ -2,11 +2,26 @@
  * A server started as a plain command (the shipped `imds serve`, or a peer emulator's binary), watched
  * from outside through `/proc`: the same readings for every server, whatever it is written in.
  * Loopback only: the caller passes the address the command must listen on.
+ *
+ * Its stderr (both log a line per request by default) goes to a file, not a pipe: reading a pipe
+ * would put the bench's own process on the measured path, and a file keeps the whole crash report
+ * of a server that dies (Go prints `fatal error: ...` first, then every goroutine's stack).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  truncateSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { withPrefix } from './cpus.js';
 import { fetchToken } from './http.js';
 
@@ -23,8 +38,15 @@ export interface ExternalServer {
   cpuMicros(): number;
   /** Resident set size now, in bytes. */
   rssBytes(): number;
-  /** Undefined while it runs; how it ended (exit code or signal, and the end of its stderr) once it died. */
+  /**
+   * Undefined while it runs; once it died, how (exit code or signal) and why: the first
+   * `fatal error:` or `panic:` line of its stderr, else the last lines.
+   */
   death(): string | undefined;
+  /** The file its stderr goes to (removed by stop()). */
+  readonly logFile: string;
+  /** Empties the stderr file (between load runs: a server that logs every request fills it fast). */
+  trimLog(): void;
   stop(): Promise<void>;
 }
 
@@ -50,18 +72,25 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
     throw new Error(`${options.name}: the bench only runs servers on 127.0.0.1`);
   const started = performance.now();
   const [file, args] = withPrefix(options.prefix ?? [], options.command, options.args);
-  const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-2_000);
-  });
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'imds-bench-server-'));
+  const logFile = path.join(logDir, 'stderr.log');
+  // Append mode, so the server's writes land at the end after trimLog() empties the file.
+  const logFd = openSync(logFile, 'a');
+  const child = spawn(file, args, { stdio: ['ignore', 'ignore', logFd] });
+  closeSync(logFd);
   const exited = once(child, 'exit');
+  const removeLog = () => rmSync(logDir, { recursive: true, force: true });
+  child.once('exit', () => {
+    // Keep the log of a server that died on its own until death() was read; drop it otherwise.
+    if (child.signalCode === 'SIGTERM' || child.signalCode === 'SIGKILL') removeLog();
+  });
+  const stderr = () => readTail(logFile);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${options.name}: could not start ${options.command}`);
   const deadline = started + (options.startTimeoutMs ?? 15_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${options.name} exited before answering: ${stderr}`);
+      throw new Error(`${options.name} exited before answering: ${stderr()}`);
     try {
       await fetchToken(options.url, 1_000);
       break;
@@ -80,6 +109,7 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
     url: options.url,
     pid,
     startMs,
+    logFile,
     cpuMicros() {
       // Fields after the command name (which may hold spaces), so split after its closing parenthesis.
       const stat = procStat();
@@ -93,14 +123,21 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
     },
     death() {
       if (child.exitCode === null && child.signalCode === null) return undefined;
-      return `exited (${child.signalCode ?? child.exitCode}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      return `exited (${child.signalCode ?? child.exitCode}): ${crashReason(stderr())}`;
+    },
+    trimLog() {
+      if (child.exitCode === null && child.signalCode === null) truncateSync(logFile, 0);
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        removeLog();
+        return;
+      }
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      removeLog();
     },
   };
 }
@@ -119,4 +156,38 @@ export function freeLoopbackPort(): Promise<number> {
       );
     });
   });
+}
+
+/** The last 256 KiB of a log file (a Go crash report with its goroutine stacks fits), or ''. */
+function readTail(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(size, 256 * 1024));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Why a server died, from its stderr: the Go runtime's `fatal error: concurrent map writes` or a
+ * `panic:` line when there is one (the stacks after it say less), else its last three lines.
+ * @example
+ * ```ts
+ * crashReason('log line\nfatal error: concurrent map writes\n\ngoroutine 7 [running]:'); // 'fatal error: concurrent map writes'
+ * ```
+ */
+export function crashReason(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim());
+  const fatal = lines.find((line) => /^(fatal error|panic):/.test(line));
+  if (fatal !== undefined) return fatal;
+  return lines
+    .filter((line) => line !== '')
+    .slice(-3)
+    .join(' | ');
 }

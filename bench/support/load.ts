@@ -22,6 +22,12 @@ export interface LoadOptions {
   readonly scenario: LoadScenario;
   /** Command prefix for the generator process (CPU pinning). */
   readonly prefix: readonly string[];
+  /**
+   * Send `Connection: close` on every request. This emulator closes every connection itself (as
+   * IMDS does); a server that keeps connections open (the Go peer) must be asked, so that both
+   * pay for one connection per request.
+   */
+  readonly connectionClose?: boolean;
 }
 
 export interface LoadResult {

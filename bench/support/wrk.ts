@@ -40,7 +40,11 @@ async function runWrk(options: LoadOptions): Promise<LoadResult> {
   ];
   const [file, args] = withPrefix(options.prefix, 'wrk', wrkArgs);
   const result = await runProcess(file, args, {
-    env: { ...process.env, BENCH_LUA_DIR: benchFile('lua') },
+    env: {
+      ...process.env,
+      BENCH_LUA_DIR: benchFile('lua'),
+      BENCH_CONNECTION_CLOSE: options.connectionClose === true ? '1' : '',
+    },
     timeoutMs: (options.durationSeconds + 30) * 1000,
   });
   return parseLoadOutput(result.stdout, result.stderr, result.code, 'wrk');
