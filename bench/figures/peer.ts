@@ -229,7 +229,7 @@ function shapeRow(shape: Shape, entry: ShapeSamples | undefined): FigureRow {
   const died =
     deaths.length === 0
       ? ''
-      : `; the peer died in ${deaths.length} of ${deaths.length + theirs.length} runs: ${deaths[0] as string}`;
+      : `; the peer died in ${deaths.length} of ${deaths.length + theirs.length} runs: ${[...new Set(deaths)].join('; ')}`;
   if (theirs.length === 0) {
     return {
       figure: '8',
