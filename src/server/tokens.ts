@@ -15,11 +15,11 @@ import { TOKEN_LENGTH } from '../wire.js';
  *
  * Verifying recomputes the MAC and compares in constant time, so a token from another emulator
  * (another secret), another instance id or an earlier run is rejected. Clients send the same token
- * thousands of times, so the last {@link VERIFIED_TOKENS_KEPT} tokens that passed that check are
- * remembered with their instance id and expiry (ADR 0015): a remembered token skips the HMAC, and
- * its instance and expiry are still checked on every use. Only authentic tokens are remembered, so
- * a flood of forged tokens costs a MAC each and no memory, and a million tokens cost at most that
- * bounded table.
+ * thousands of times, so the last {@link VERIFIED_TOKENS_KEPT} tokens minted here or that passed
+ * that check are remembered with their instance id and expiry (ADR 0015): a remembered token skips
+ * the HMAC, and its instance and expiry are still checked on every use. Only authentic tokens are
+ * remembered, so a flood of forged tokens costs a MAC each and no memory, and a million tokens cost
+ * at most that bounded table.
  *
  * Only the canonical spelling is accepted: 40 bytes leave 4 unused bits in the last base64
  * character, so a decoder alone would take 16 spellings of every token as the same bytes, and a
@@ -58,11 +58,20 @@ export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIs
   const mac = (header: Uint8Array, instanceId: string) =>
     createHmac('sha256', key).update(header).update(instanceId).digest().subarray(0, MAC_BYTES);
   const verified = new Map<string, VerifiedToken>();
+  // The table's keys in the order they came in, as a ring: forgetting the oldest is one slot, not
+  // a walk past the holes that deletions leave at the front of a Map's insertion order.
+  const arrivals: (string | undefined)[] = new Array(VERIFIED_TOKENS_KEPT);
+  let nextArrival = 0;
   const nonces = Buffer.alloc(NONCES_PER_DRAW * NONCE_BYTES);
   let nextNonce = nonces.length;
 
+  // A slot's old key may already be gone (expired) or be the same text remembered again later
+  // (forgotten, then verified anew): deleting it then only forgets early, never keeps too many.
   const remember = (text: string, entry: VerifiedToken) => {
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+    const oldest = arrivals[nextArrival];
+    if (oldest !== undefined) verified.delete(oldest);
+    arrivals[nextArrival] = text;
+    nextArrival = (nextArrival + 1) % VERIFIED_TOKENS_KEPT;
     verified.set(text, entry);
   };
 
@@ -70,7 +79,8 @@ export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIs
     mint(instanceId, ttlSeconds, now) {
       const token = Buffer.alloc(TOKEN_BYTES);
       token[0] = VERSION;
-      token.writeUIntBE(now + ttlSeconds * 1000, 4, 6);
+      const expiresAt = now + ttlSeconds * 1000;
+      token.writeUIntBE(expiresAt, 4, 6);
       if (nextNonce === nonces.length) {
         randomFillSync(nonces);
         nextNonce = 0;
@@ -78,7 +88,10 @@ export function createTokenIssuer(secret: Uint8Array = randomBytes(32)): TokenIs
       nonces.copy(token, 10, nextNonce, nextNonce + NONCE_BYTES);
       nextNonce += NONCE_BYTES;
       mac(token.subarray(0, HEADER_BYTES), instanceId).copy(token, HEADER_BYTES);
-      return `${token.toString('base64url')}==`;
+      const text = `${token.toString('base64url')}==`;
+      // A client sends a token it was just given: remembering it spares that first GET the MAC.
+      remember(text, { instanceId, expiresAt });
+      return text;
     },
     verify(text, instanceId, now) {
       const known = verified.get(text);

@@ -22,14 +22,38 @@ beforeEach(() => {
   timingSafeEqual.mockClear();
 });
 
+const SECRET = crypto.randomBytes(32);
+
 describe('verified tokens', () => {
   it('are checked by MAC once, then answered from the table with the same expiry', () => {
-    const issuer = createTokenIssuer();
-    const token = issuer.mint(INSTANCE, 60, SEED_NOW);
+    // Another issuer with the same secret: the token was not minted by the one that checks it.
+    const token = createTokenIssuer(SECRET).mint(INSTANCE, 60, SEED_NOW);
+    const issuer = createTokenIssuer(SECRET);
     const first = issuer.verify(token, INSTANCE, SEED_NOW);
     const again = issuer.verify(token, INSTANCE, SEED_NOW + 1_000);
     expect(first).toBe(SEED_NOW + 60_000);
     expect(again).toBe(first);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+  });
+
+  it('include the tokens the issuer minted: their first use needs no MAC, and is still bound to instance and expiry', () => {
+    const issuer = createTokenIssuer();
+    const token = issuer.mint(INSTANCE, 60, SEED_NOW);
+    expect(issuer.verify(token, INSTANCE, SEED_NOW)).toBe(SEED_NOW + 60_000);
+    expect(timingSafeEqual).not.toHaveBeenCalled();
+    expect(issuer.verify(token, 'i-0123456789abcdef0', SEED_NOW)).toBeUndefined();
+    expect(issuer.verify(token, INSTANCE, SEED_NOW + 60_000)).toBeUndefined();
+  });
+
+  it('minted beyond the bound push out the oldest, which is then checked by MAC again', () => {
+    const issuer = createTokenIssuer();
+    const tokens = Array.from({ length: VERIFIED_TOKENS_KEPT + 1 }, () =>
+      issuer.mint(INSTANCE, 600, SEED_NOW),
+    );
+    expect(issuer.verify(tokens[tokens.length - 1]!, INSTANCE, SEED_NOW)).toBeDefined();
+    expect(issuer.verify(tokens[1]!, INSTANCE, SEED_NOW)).toBeDefined();
+    expect(timingSafeEqual).not.toHaveBeenCalled();
+    expect(issuer.verify(tokens[0]!, INSTANCE, SEED_NOW)).toBeDefined();
     expect(timingSafeEqual).toHaveBeenCalledTimes(1);
   });
 
@@ -60,9 +84,10 @@ describe('verified tokens', () => {
   });
 
   it('are remembered up to the bound only: the oldest is forgotten and checked by MAC again', () => {
-    const issuer = createTokenIssuer();
+    const minter = createTokenIssuer(SECRET);
+    const issuer = createTokenIssuer(SECRET);
     const tokens = Array.from({ length: VERIFIED_TOKENS_KEPT + 1 }, () =>
-      issuer.mint(INSTANCE, 600, SEED_NOW),
+      minter.mint(INSTANCE, 600, SEED_NOW),
     );
     for (const token of tokens) expect(issuer.verify(token, INSTANCE, SEED_NOW)).toBeDefined();
     expect(timingSafeEqual).toHaveBeenCalledTimes(tokens.length);

@@ -31,8 +31,10 @@ beforeEach(() => {
 
 describe('token MAC comparison', () => {
   it('goes through timingSafeEqual for good and forged tokens alike, on the full 24-byte MAC', () => {
-    const issuer = createTokenIssuer();
-    const good = issuer.mint(INSTANCE, 60, SEED_NOW);
+    // Minted by another issuer with the same secret: a token this one minted skips the MAC.
+    const secret = crypto.randomBytes(32);
+    const good = createTokenIssuer(secret).mint(INSTANCE, 60, SEED_NOW);
+    const issuer = createTokenIssuer(secret);
     const forged = `${good.slice(0, 30)}${good[30] === 'A' ? 'B' : 'A'}${good.slice(31)}`;
     expect(issuer.verify(good, INSTANCE, SEED_NOW)).toBeDefined();
     expect(issuer.verify(forged, INSTANCE, SEED_NOW)).toBeUndefined();
