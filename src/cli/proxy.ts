@@ -79,7 +79,7 @@ function portOf(flag: string, text: string | undefined, fallback: number | undef
 function containerClientsOf(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const list = text.split(',').map((each) => each.trim());
-  const checked = metadataOptionsSchema.shape.containerClients.safeParse(list);
+  const checked = metadataOptionsSchema().shape.containerClients.safeParse(list);
   if (!checked.success)
     throw new Error(
       `--container-clients: expected addresses or CIDR blocks separated by commas, such as 172.17.0.0/16, got ${JSON.stringify(text)}`,

@@ -125,8 +125,9 @@ export function configFromData(
     throw new Error('user data files can only be named in a configuration file');
   },
 ): { config: Omit<FileConfig, 'path'> } | { problems: ConfigProblem[] } {
-  const parsed = configFileSchema.safeParse(data);
-  if (!parsed.success) return { problems: problemsFromIssues(parsed.error.issues, configFileSchema, data) };
+  const schema = configFileSchema();
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) return { problems: problemsFromIssues(parsed.error.issues, schema, data) };
   const file: ConfigFileData = parsed.data;
   const set = file.set
     ? Object.fromEntries(Object.entries(file.set).map(([key, value]) => [treePath().parse(key), value]))

@@ -42,6 +42,7 @@ import {
 } from './schema/config-schema.js';
 import { httpEndpointSchema, httpTokensSchema, portSchema } from './schema/fields.js';
 import { metadataOptionsSchema } from './schema/instance-schema.js';
+import { builtOnce } from './schema/built-once.js';
 
 /** The resolved settings `imds serve` runs with. */
 export interface ServeSettings {
@@ -105,12 +106,14 @@ export interface SettingDefinition {
   readonly secret?: boolean;
 }
 
-const withSchema =
-  (schema: z.ZodType, fromText: (text: string) => unknown = (text) => text) =>
-  (text: string) => {
-    const result = schema.safeParse(fromText(text));
+/** A setting's parser; its schema is built on the first value given, not when this module loads. */
+const withSchema = (schema: () => z.ZodType, fromText: (text: string) => unknown = (text) => text) => {
+  const built = builtOnce(schema);
+  return (text: string) => {
+    const result = built().safeParse(fromText(text));
     return result.success ? (result.data as string | number) : undefined;
   };
+};
 const integerText = (text: string) => (/^[0-9]+$/.test(text) ? Number(text) : Number.NaN);
 const decimalText = (text: string) => (/^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : Number.NaN);
 
@@ -122,7 +125,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['host'],
     default: DEFAULT_EMULATOR_HOST,
     expectation: 'a host name or address such as 127.0.0.1',
-    parse: withSchema(hostSchema()),
+    parse: withSchema(hostSchema),
   },
   port: {
     flag: '--port',
@@ -130,7 +133,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['port'],
     default: DEFAULT_EMULATOR_PORT,
     expectation: 'an integer from 0 to 65535',
-    parse: withSchema(portSchema(), integerText),
+    parse: withSchema(portSchema, integerText),
   },
   httpTokens: {
     flag: '--http-tokens',
@@ -138,7 +141,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['httpTokens'],
     default: 'required',
     expectation: 'one of required, optional',
-    parse: withSchema(httpTokensSchema()),
+    parse: withSchema(httpTokensSchema),
   },
   httpEndpoint: {
     flag: '--http-endpoint',
@@ -146,7 +149,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['httpEndpoint'],
     default: 'enabled',
     expectation: 'one of enabled, disabled',
-    parse: withSchema(httpEndpointSchema()),
+    parse: withSchema(httpEndpointSchema),
   },
   controlHost: {
     flag: '--control-host',
@@ -154,7 +157,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['control', 'host'],
     default: DEFAULT_EMULATOR_HOST,
     expectation: 'a host name or address such as 127.0.0.1',
-    parse: withSchema(hostSchema()),
+    parse: withSchema(hostSchema),
   },
   controlPort: {
     flag: '--control-port',
@@ -162,7 +165,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['control', 'port'],
     default: undefined,
     expectation: 'an integer from 0 to 65535',
-    parse: withSchema(portSchema(), integerText),
+    parse: withSchema(portSchema, integerText),
   },
   controlToken: {
     flag: '--control-token',
@@ -170,7 +173,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['control', 'token'],
     default: undefined,
     expectation: 'a bearer token of at least 16 visible ASCII characters',
-    parse: withSchema(controlTokenSchema()),
+    parse: withSchema(controlTokenSchema),
     secret: true,
   },
   controlAllowedHosts: {
@@ -179,7 +182,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['control', 'allowedHosts'],
     default: undefined,
     expectation: 'host names separated by commas, such as imds-control,emulator.internal',
-    parse: withSchema(controlAllowedHostsSchema()),
+    parse: withSchema(controlAllowedHostsSchema),
   },
   controlAllowedOrigins: {
     flag: '--control-allowed-origin',
@@ -187,7 +190,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['control', 'allowedOrigins'],
     default: undefined,
     expectation: 'origins separated by commas, such as http://localhost:5173',
-    parse: withSchema(controlAllowedOriginsSchema()),
+    parse: withSchema(controlAllowedOriginsSchema),
   },
   seed: {
     flag: '--seed',
@@ -195,7 +198,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['seed'],
     default: undefined,
     expectation: 'an integer from 0 to 4294967295',
-    parse: withSchema(seedSchema(), integerText),
+    parse: withSchema(seedSchema, integerText),
   },
   httpPutResponseHopLimit: {
     flag: '--http-put-response-hop-limit',
@@ -203,7 +206,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['instance', 'metadataOptions', 'httpPutResponseHopLimit'],
     default: undefined,
     expectation: 'an integer from 1 to 64',
-    parse: withSchema(metadataOptionsSchema.shape.httpPutResponseHopLimit, integerText),
+    parse: withSchema(() => metadataOptionsSchema().shape.httpPutResponseHopLimit, integerText),
   },
   instanceMetadataTags: {
     flag: '--instance-metadata-tags',
@@ -211,7 +214,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['instance', 'metadataOptions', 'instanceMetadataTags'],
     default: undefined,
     expectation: 'one of enabled, disabled',
-    parse: withSchema(metadataOptionsSchema.shape.instanceMetadataTags),
+    parse: withSchema(() => metadataOptionsSchema().shape.instanceMetadataTags),
   },
   httpProtocolIpv6: {
     flag: '--http-protocol-ipv6',
@@ -219,7 +222,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['instance', 'metadataOptions', 'httpProtocolIpv6'],
     default: undefined,
     expectation: 'one of enabled, disabled',
-    parse: withSchema(metadataOptionsSchema.shape.httpProtocolIpv6),
+    parse: withSchema(() => metadataOptionsSchema().shape.httpProtocolIpv6),
   },
   attribution: {
     flag: '--attribution',
@@ -227,7 +230,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['audit', 'attribution'],
     default: defaultAttribution(),
     expectation: 'one of auto, before, after, off',
-    parse: withSchema(attributionSchema()),
+    parse: withSchema(attributionSchema),
   },
   attributionBudget: {
     flag: '--attribution-budget',
@@ -235,7 +238,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['audit', 'attributionBudget'],
     default: DEFAULT_MAX_DUTY_CYCLE * 100,
     expectation: 'a percentage greater than 0 and at most 100, such as 5',
-    parse: withSchema(attributionBudgetSchema(), decimalText),
+    parse: withSchema(attributionBudgetSchema, decimalText),
   },
   requestLog: {
     flag: '--request-log',
@@ -243,7 +246,7 @@ export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = {
     fileKey: ['audit', 'requestLog'],
     default: undefined,
     expectation: 'a file path such as requests.jsonl',
-    parse: withSchema(requestLogSchema()),
+    parse: withSchema(requestLogSchema),
   },
 };
 

@@ -27,6 +27,7 @@ import { instanceSchema } from './instance-schema.js';
 import { fleetSchema } from './fleet-schema.js';
 import { scenarioList as entries } from './scenario-list.js';
 import { treePath, treeValueProblem } from './tree-path.js';
+import { builtOnce } from './built-once.js';
 
 /** The metadata or control listener's address. */
 export const hostSchema = () => nonEmpty('a host name or address such as 127.0.0.1');
@@ -107,9 +108,8 @@ export const attributionBudgetSchema = () =>
 /** The file every request is appended to as a JSON line. */
 export const requestLogSchema = () => nonEmpty('a file path such as requests.jsonl');
 
-const pathKeyedValues = z
-  .record(z.string(), scalarText('expected the text of the leaf'))
-  .superRefine((values, ctx) => {
+const pathKeyedValues = () =>
+  z.record(z.string(), scalarText('expected the text of the leaf')).superRefine((values, ctx) => {
     for (const [key, value] of Object.entries(values)) {
       const parsed = treePath().safeParse(key);
       const problem = parsed.success ? treeValueProblem(parsed.data, value) : undefined;
@@ -130,66 +130,71 @@ const pathKeyedValues = z
  * The whole file.
  * @example
  * ```ts
- * configFileSchema.safeParse({ port: 0, scenarios: [{ type: 'rebalance-recommendation', after: '1m' }] });
+ * configFileSchema().safeParse({ port: 0, scenarios: [{ type: 'rebalance-recommendation', after: '1m' }] });
  * ```
  */
-export const configFileSchema = z.strictObject(
-  {
-    $schema: z.string().optional(),
-    host: hostSchema().optional(),
-    port: portSchema().optional(),
-    httpTokens: httpTokensSchema().optional(),
-    httpEndpoint: httpEndpointSchema().optional(),
-    control: z
-      .strictObject(
-        {
-          host: hostSchema().optional(),
-          port: portSchema().optional(),
-          token: controlTokenSchema().optional(),
-          allowedHosts: controlAllowedHostsSchema().optional(),
-          allowedOrigins: controlAllowedOriginsSchema().optional(),
-        },
-        { error: 'expected a map with host, port, token, allowedHosts and allowedOrigins' },
-      )
-      .optional(),
-    clock: z
-      .strictObject(
-        { start: timestamp().optional(), manual: z.boolean({ error: 'expected true or false' }).optional() },
-        { error: 'expected a map with start and manual' },
-      )
-      .optional(),
-    seed: seedSchema().optional(),
-    audit: z
-      .strictObject(
-        {
-          attribution: attributionSchema().optional(),
-          attributionBudget: attributionBudgetSchema().optional(),
-          requestLog: requestLogSchema().optional(),
-        },
-        { error: 'expected a map with attribution, attributionBudget and requestLog' },
-      )
-      .optional(),
-    instance: instanceSchema.optional(),
-    credentials: z
-      .strictObject(
-        {
-          rotateEvery: positiveDuration().optional(),
-          lifetime: positiveDuration().optional(),
-          jitter: duration().optional(),
-        },
-        { error: 'expected a map with rotateEvery, lifetime and jitter' },
-      )
-      .optional(),
-    set: pathKeyedValues.optional(),
-    remove: list(treePath()).optional(),
-    scenarios: entries(false).optional(),
-    faults: entries(true).optional(),
-    fleet: fleetSchema().optional(),
-  },
-  { error: 'expected a map of settings (host, port, httpTokens, instance, scenarios...)' },
+export const configFileSchema = builtOnce(() =>
+  z.strictObject(
+    {
+      $schema: z.string().optional(),
+      host: hostSchema().optional(),
+      port: portSchema().optional(),
+      httpTokens: httpTokensSchema().optional(),
+      httpEndpoint: httpEndpointSchema().optional(),
+      control: z
+        .strictObject(
+          {
+            host: hostSchema().optional(),
+            port: portSchema().optional(),
+            token: controlTokenSchema().optional(),
+            allowedHosts: controlAllowedHostsSchema().optional(),
+            allowedOrigins: controlAllowedOriginsSchema().optional(),
+          },
+          { error: 'expected a map with host, port, token, allowedHosts and allowedOrigins' },
+        )
+        .optional(),
+      clock: z
+        .strictObject(
+          {
+            start: timestamp().optional(),
+            manual: z.boolean({ error: 'expected true or false' }).optional(),
+          },
+          { error: 'expected a map with start and manual' },
+        )
+        .optional(),
+      seed: seedSchema().optional(),
+      audit: z
+        .strictObject(
+          {
+            attribution: attributionSchema().optional(),
+            attributionBudget: attributionBudgetSchema().optional(),
+            requestLog: requestLogSchema().optional(),
+          },
+          { error: 'expected a map with attribution, attributionBudget and requestLog' },
+        )
+        .optional(),
+      instance: instanceSchema().optional(),
+      credentials: z
+        .strictObject(
+          {
+            rotateEvery: positiveDuration().optional(),
+            lifetime: positiveDuration().optional(),
+            jitter: duration().optional(),
+          },
+          { error: 'expected a map with rotateEvery, lifetime and jitter' },
+        )
+        .optional(),
+      set: pathKeyedValues().optional(),
+      remove: list(treePath()).optional(),
+      scenarios: entries(false).optional(),
+      faults: entries(true).optional(),
+      fleet: fleetSchema().optional(),
+    },
+    { error: 'expected a map of settings (host, port, httpTokens, instance, scenarios...)' },
+  ),
 );
 
 /** A configuration as written (durations and times as text). */
-export type ConfigFileInput = z.input<typeof configFileSchema>;
+export type ConfigFileInput = z.input<ReturnType<typeof configFileSchema>>;
 /** A checked configuration (durations in ms, times in epoch ms). */
-export type ConfigFileData = z.output<typeof configFileSchema>;
+export type ConfigFileData = z.output<ReturnType<typeof configFileSchema>>;

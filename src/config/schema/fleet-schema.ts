@@ -59,14 +59,14 @@ export const fleetTargetsSchema = () =>
 /** A scenario or fault aimed at part of the fleet. */
 export const targetedScenarioSchema = () =>
   z.strictObject(
-    { targets: fleetTargetsSchema().optional(), scenario: scenarioEntrySchema },
+    { targets: fleetTargetsSchema().optional(), scenario: scenarioEntrySchema() },
     { error: 'expected a map with targets and scenario' },
   );
 
 const memberSchema = () =>
   z.strictObject(
     {
-      instance: instanceSchema.optional(),
+      instance: instanceSchema().optional(),
       httpTokens: httpTokensSchema().optional(),
       httpEndpoint: httpEndpointSchema().optional(),
       sources: sourcesSchema().optional(),
@@ -85,7 +85,7 @@ const templateSchema = () =>
         FLEET_MAX_INSTANCES,
         `expected a number of instances from 1 to ${FLEET_MAX_INSTANCES}`,
       ),
-      instance: instanceSchema.optional(),
+      instance: instanceSchema().optional(),
       httpTokens: httpTokensSchema().optional(),
       httpEndpoint: httpEndpointSchema().optional(),
       sources: ipv4('the first source address such as 127.0.0.2 (instance n gets it + n)').optional(),

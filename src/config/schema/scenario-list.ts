@@ -4,7 +4,7 @@ import { scenarioEntrySchema } from './scenario-schema.js';
 
 /** A list of entries that must all be scenarios (`faults: false`) or all faults (`scenarios:`, `faults:`). */
 export const scenarioList = (faults: boolean) =>
-  list(scenarioEntrySchema).superRefine((items, ctx) => {
+  list(scenarioEntrySchema()).superRefine((items, ctx) => {
     items.forEach((item, index) => {
       if (FAULT_TYPES.has(item.type) !== faults) {
         ctx.addIssue({
