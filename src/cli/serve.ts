@@ -18,11 +18,8 @@ import { printConfig } from '../config/print-config.js';
 import { PEM_FILE_MAX_BYTES, readAtMost, readBoundedFile } from '../config/read-bounded.js';
 import { describeSource, resolveConfig, type EffectiveConfig, type ResolveInput } from '../config/resolve.js';
 import { CONFIG_ENV, SETTINGS, type SettingName } from '../config/settings.js';
-import {
-  ControlBindError,
-  startControlServer,
-  type RunningControlServer,
-} from '../control/control-server.js';
+import { ControlBindError } from '../control/control-bind-error.js';
+import type { ControlServerOptions, RunningControlServer } from '../control/control-server.js';
 import { Controller } from '../control/controller.js';
 import { readRecordingFile } from '../recording/read.js';
 import { replayOf, type Replay } from '../recording/replay.js';
@@ -433,7 +430,7 @@ async function serveFleetCommand(
     try {
       writeCertificate(parsed['write-certificate'], () => signer.certificatePem);
       if (config.settings.controlPort !== undefined) {
-        running.control = await startControlServer({
+        running.control = await startControl({
           handle: (request) => handleFleetControl(request, fleet, served.listeners),
           host: config.settings.controlHost,
           port: config.settings.controlPort,
@@ -550,7 +547,7 @@ async function start(
       emulator.signer.certificateBundleFor(emulator.instance.services.partition),
     );
     if (config.settings.controlPort === undefined) return { metadata, ...(ipv6 ? { ipv6 } : {}), stopAudit };
-    const control = await startControlServer({
+    const control = await startControl({
       controller: new Controller(emulator),
       host: config.settings.controlHost,
       port: config.settings.controlPort,
@@ -594,6 +591,15 @@ function writeCertificate(file: string | undefined, pem: () => string): void {
       `--write-certificate: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
+}
+
+/**
+ * The control API, loaded when one is configured: it brings `node:http` and the dashboard, which a
+ * start without `--control-port` never needs (issue 18: load what is not needed to answer later).
+ */
+async function startControl(options: ControlServerOptions): Promise<RunningControlServer> {
+  const { startControlServer } = await import('../control/control-server.js');
+  return startControlServer(options);
 }
 
 /** A comma-separated setting as a list (already checked and trimmed by its schema). */

@@ -1,11 +1,14 @@
 import http from 'node:http';
 import { bindListener, type BoundListener } from '../net/bind.js';
 import { controlBindRefusal } from '../net/bind-policy.js';
+import { ControlBindError } from './control-bind-error.js';
 import { isAuthorized } from './auth-policy.js';
 import { DASHBOARD_PATH, dashboardPage } from './dashboard-page.js';
 import { handleControl, type ControlRequest, type ControlResponse } from './control-routes.js';
 import type { Controller } from './controller.js';
 import { type ControlGuardPolicy, guardControlRequest } from './request-guard.js';
+
+export { ControlBindError };
 
 /** Where the control API listens and who may use it. */
 export interface ControlServerOptions {
@@ -51,16 +54,6 @@ export const DEFAULT_CONTROL_LIMITS: ControlLimits = Object.freeze({
 
 /** A running control API. */
 export type RunningControlServer = BoundListener;
-
-/** The control API was asked to listen beyond loopback without a token. */
-export class ControlBindError extends Error {
-  override readonly name = 'ControlBindError';
-  constructor(readonly host: string) {
-    super(
-      `the control API ${controlBindRefusal(host, undefined)}: give it a bearer token or keep it on 127.0.0.1`,
-    );
-  }
-}
 
 const MAX_BODY_BYTES = 64 * 1024;
 
