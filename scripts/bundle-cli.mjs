@@ -93,7 +93,8 @@ for (const name of ['main', ...COMMANDS.map(bundleOf)]) {
 // `imds serve`'s bundle is half a MiB, and compiling it was a quarter of what its start costs beyond
 // Node's own (issue 18, docs/decisions/0017-i18-serve-code-cache.md). V8 can save what it compiled
 // and take it back, checking its own version, flags and the source's length. The cache is made
-// here, by the Node that built the package, named by its V8 version and architecture; another
+// here (scripts/serve-code-cache.cjs: after a start and a first answer on loopback), by the Node
+// that built the package, named by its V8 version and architecture; another
 // Node finds no file of its name and compiles as usual, and a cache V8 refuses is ignored.
 const CACHE_NAME = `v8-${process.versions.v8}-${process.arch}.cache`;
 const loader = (name) => `'use strict';
@@ -120,23 +121,13 @@ module.exports.codeCache = cachedData === undefined ? 'absent' : script.cachedDa
 `;
 for (const name of CODE_CACHED) {
   writeFileSync(join(outdir, `${name}.js`), loader(name));
-  // Compile and evaluate the bundle (its top level defines and builds, and starts nothing), then
-  // save the code, including the functions evaluation compiled.
-  const code = join(outdir, `${name}-code.js`);
   execFileSync(
     process.execPath,
     [
-      '-e',
-      `const { readFileSync, writeFileSync } = require('node:fs');
-const { createRequire, wrap } = require('node:module');
-const { Script } = require('node:vm');
-const [file, out] = process.argv.slice(1);
-const script = new Script(wrap(readFileSync(file, 'latin1')), { filename: file });
-script.runInThisContext()({}, createRequire(file), { exports: {} }, file, require('node:path').dirname(file));
-writeFileSync(out, script.createCachedData());`,
-      code,
+      join(root, 'scripts', `${name}-code-cache.cjs`),
+      join(outdir, `${name}-code.js`),
       join(outdir, `${name}-code.${CACHE_NAME}`),
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', timeout: 60_000 },
   );
 }
