@@ -1,7 +1,8 @@
 /**
  * `npm run bench:profile [-- --seconds 10] [--connections 32]`: profiles the emulator (the bench's
  * `emulator` server child, `node --cpu-prof`) under figure 1's load, GET instance-id with a token,
- * and prints the 10 functions with the most self time. The profile is kept in bench/profiles/.
+ * and prints the 10 functions with the most self time while the load ran (the child's own start-up,
+ * tsx's loader included, is left out). The profile is kept in bench/profiles/.
  * Loopback only; the run stops by itself.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -40,9 +41,12 @@ const server = await startServerProcess('emulator', {
   prefix: pinning.server,
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 let rate: number;
+let window: { fromMicros: number; toMicros: number };
 try {
   const token = await fetchToken(server.url);
+  const fromMicros = monotonicMicros();
   const result = await load.run({
     url: `${server.url}/latest/meta-data/instance-id`,
     connections,
@@ -52,13 +56,14 @@ try {
   });
   if (result.errors.socket + result.errors.status > 0)
     throw new Error(`bench:profile: ${result.errors.socket + result.errors.status} failed requests`);
+  window = { fromMicros, toMicros: monotonicMicros() };
   rate = result.requests / result.seconds;
 } finally {
   await server.stop();
 }
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
 if (file === undefined) throw new Error(`bench:profile: no profile written in ${dir}`);
-const { rows, busyMicros } = topSelfTime(readProfile(join(dir, file)), 10);
+const { rows, busyMicros } = topSelfTime(readProfile(join(dir, file)), 10, window);
 process.stdout.write(
   `GET instance-id, ${connections} connections, ${seconds} s, ${load.name}, ${pinning.description}: ` +
     `${perSecond(rate)}; ${(busyMicros / 1000).toFixed(0)} ms busy in the profile (${join(dir, file)})\n\n` +

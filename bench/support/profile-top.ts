@@ -19,6 +19,8 @@ interface ProfileNode {
 
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** Microseconds on the system's monotonic clock (the one `process.hrtime` reads). */
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -32,20 +34,34 @@ export interface SelfTime {
   readonly share: number;
 }
 
+/** A span of the monotonic clock, in microseconds (`process.hrtime.bigint() / 1000n`). */
+export interface Window {
+  readonly fromMicros: number;
+  readonly toMicros: number;
+}
+
 /**
- * The `count` functions with the most self time.
+ * The `count` functions with the most self time, counting only samples inside `window` when given
+ * (the load, without the process's own start-up).
  * @example
  * ```ts
  * for (const row of topSelfTime(readProfile('bench/profiles/CPU.1.cpuprofile'), 10)) console.log(row.where);
  * ```
  */
-export function topSelfTime(profile: CpuProfile, count: number): { rows: SelfTime[]; busyMicros: number } {
+export function topSelfTime(
+  profile: CpuProfile,
+  count: number,
+  window?: Window,
+): { rows: SelfTime[]; busyMicros: number } {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
   let busy = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, index) => {
     const node = byNode.get(id);
     const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (window && (at < window.fromMicros || at > window.toMicros)) return;
     if (node === undefined || node.callFrame.functionName === '(idle)') return;
     busy += delta;
     const key = label(node);
