@@ -61,7 +61,9 @@ try {
 } finally {
   await server.stop();
 }
-const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+// CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader runs
+// in a worker, which writes its own profile).
+const file = readdirSync(dir).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
 if (file === undefined) throw new Error(`bench:profile: no profile written in ${dir}`);
 const { rows, busyMicros } = topSelfTime(readProfile(join(dir, file)), 10, window);
 process.stdout.write(
