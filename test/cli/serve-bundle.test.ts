@@ -3,8 +3,16 @@
  * scripts/bundle-cli.mjs (so `npm run build` first, as `npm test` does). Each check runs in a fresh
  * Node, since what a process has loaded is per process. Nothing here opens a socket.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,5 +69,28 @@ describe('the imds serve bundle', () => {
       encoding: 'utf8',
     });
     expect(help).toMatch(/^Usage: imds serve \[options\]/);
+  });
+});
+
+describe('scripts/serve-code-cache.cjs', () => {
+  it('writes the cache of the top level, and says so, when the warm start fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imds-code-cache-'));
+    try {
+      // A stand-in bundle whose serve refuses to start, as a start without loopback would.
+      const bundle = join(dir, 'serve-code.js');
+      writeFileSync(bundle, 'exports.serve = async () => 2;\n');
+      const out = join(dir, 'serve-code.cache');
+      const ran = spawnSync(process.execPath, [resolve('scripts/serve-code-cache.cjs'), bundle, out], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(ran.status).toBe(0);
+      expect(ran.stderr).toBe(
+        'serve-code-cache: no warm start (serve exited 2); caching the top level only\n',
+      );
+      expect(statSync(out).size).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
