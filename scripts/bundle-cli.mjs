@@ -119,6 +119,9 @@ module.exports = loaded.exports;
 /** For tests: whether V8 took the cache. */
 module.exports.codeCache = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
 `;
+// V8 flags are part of the cache's check: make it with a plain `node`, as `imds` runs, not with
+// this process's NODE_OPTIONS (a --max-old-space-size would make a cache no plain run accepts).
+const { NODE_OPTIONS: _ignored, ...plainEnv } = process.env;
 for (const name of CODE_CACHED) {
   writeFileSync(join(outdir, `${name}.js`), loader(name));
   execFileSync(
@@ -128,6 +131,6 @@ for (const name of CODE_CACHED) {
       join(outdir, `${name}-code.js`),
       join(outdir, `${name}-code.${CACHE_NAME}`),
     ],
-    { stdio: 'inherit', timeout: 60_000 },
+    { env: plainEnv, stdio: 'inherit', timeout: 60_000 },
   );
 }
