@@ -11,7 +11,7 @@
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
-const { createRequire, wrap } = require('node:module');
+const { createRequire } = require('node:module');
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -20,7 +20,8 @@ if (!file || !out) throw new Error('usage: node scripts/serve-code-cache.cjs BUN
 const LOOPBACK = '127.0.0.1';
 const WARM_TIMEOUT_MS = 20_000;
 
-const script = new Script(wrap(readFileSync(file, 'latin1')), { filename: file });
+// The bundle is one function expression of CommonJS's five parameters (scripts/bundle-cli.mjs).
+const script = new Script(readFileSync(file, 'latin1'), { filename: file });
 const loaded = { exports: {} };
 script.runInThisContext()(loaded.exports, createRequire(file), loaded, file, dirname(file));
 

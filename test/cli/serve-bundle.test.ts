@@ -78,7 +78,7 @@ describe('scripts/serve-code-cache.cjs', () => {
     try {
       // A stand-in bundle whose serve refuses to start, as a start without loopback would.
       const bundle = join(dir, 'serve-code.js');
-      writeFileSync(bundle, 'exports.serve = async () => 2;\n');
+      writeFileSync(bundle, '(function (exports) {\n  exports.serve = async () => 2;\n})');
       const out = join(dir, 'serve-code.cache');
       const ran = spawnSync(process.execPath, [resolve('scripts/serve-code-cache.cjs'), bundle, out], {
         encoding: 'utf8',
