@@ -1,5 +1,5 @@
 /**
- * Makes the V8 code cache of `imds serve`'s bundle (docs/decisions/0020-i18-serve-code-cache.md),
+ * Makes the V8 code cache of `imds serve`'s bundle (docs/decisions/0020-serve-code-cache.md),
  * run by scripts/bundle-cli.mjs right after the bundle is built:
  * `node scripts/serve-code-cache.cjs dist/cli-bundle/serve-code.js OUT.cache`.
  *
