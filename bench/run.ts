@@ -54,20 +54,48 @@ const FIGURES: readonly Figure[] = [
   valuesPileup,
 ];
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'no-pin': { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
-    load: { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run bench -- [--quick] [--only ID,...] [--no-pin] [--profile] [--load wrk|node]
+  --quick     shorter rounds (about 5 minutes)
+  --only      run these figures only: ${FIGURES.map((figure) => figure.id).join(', ')}
+  --no-pin    do not pin servers and load to cores
+  --profile   run the emulator under --cpu-prof (bench/profiles/)
+  --load      the load generator (default: wrk when installed, else node)
+Figure 8 runs the Go peer when AEMM_BIN names a binary you built.
+`;
+
+function parseBenchArgs() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        'no-pin': { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        load: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseBenchArgs();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const started = performance.now();
 const settings = values.quick ? QUICK_SETTINGS : FULL_SETTINGS;
 const wanted = values.only?.split(',').map((id) => id.trim());
 const figures = FIGURES.filter((figure) => wanted === undefined || wanted.includes(figure.id));
+const unknown = wanted?.filter((id) => !FIGURES.some((figure) => figure.id === id)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`bench: --only: no figure ${unknown.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const build = await ensureBuilt(log);
