@@ -81,6 +81,14 @@ interface Peer {
   restarts: number;
 }
 
+/**
+ * Start and weight are held to Node baselines (figures 7 and 11: <= 1.6x `node -e 0`, <= 1.2x a raw
+ * `node:net` server), as the issue's third target sets; against a Go binary they are information,
+ * since Node alone starts and idles above the peer's whole figure.
+ */
+const NODE_FLOOR =
+  'held to figures 7 and 11, as a Node process alone is slower to start and heavier than the peer';
+
 export const peer: Figure = {
   id: '8',
   title: 'against the Go peer (AEMM_BIN)',
@@ -143,8 +151,7 @@ export const peer: Figure = {
           value: ms(median(starts.ours.ms)),
           baseline: `peer ${ms(median(starts.theirs.ms))}`,
           ratio: median(starts.theirs.ms) / median(starts.ours.ms),
-          target: { op: '>=', value: 1 },
-          note: `medians of ${starts.ours.ms.length} interleaved starts each (to the first 200 token PUT)`,
+          note: `medians of ${starts.ours.ms.length} interleaved starts each (to the first 200 token PUT); ${NODE_FLOOR}`,
         }),
         ratioRow({
           figure: '8',
@@ -152,8 +159,7 @@ export const peer: Figure = {
           value: mib(median(starts.ours.rss)),
           baseline: `peer ${mib(median(starts.theirs.rss))}`,
           ratio: median(starts.theirs.rss) / median(starts.ours.rss),
-          target: { op: '>=', value: 1 },
-          note: `medians of ${starts.ours.rss.length} starts each, ${SETTLE_MS} ms after the first answer`,
+          note: `medians of ${starts.ours.rss.length} starts each, ${SETTLE_MS} ms after the first answer; ${NODE_FLOOR}`,
         }),
       );
       return {
