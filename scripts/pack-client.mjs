@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const out = join(dist, 'client-package');
-const CLIENT_COMMANDS = ['get', 'ls', 'dump', 'token', 'watch'];
 const full = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 if (!existsSync(join(dist, 'client', 'index.js'))) throw new Error('pack-client: run npm run build first');
@@ -26,14 +25,18 @@ for (const name of readdirSync(join(dist, 'client')).filter(isShipped))
   cpSync(join(dist, 'client', name), join(out, 'dist', 'client', name));
 for (const name of ['wire.js', 'wire.d.ts']) cpSync(join(dist, name), join(out, 'dist', name));
 
-// The CLI bundles: main.js and the client commands. Each must need nothing but Node and its siblings.
-for (const name of ['main', ...CLIENT_COMMANDS]) {
-  const file = join(dist, 'cli-bundle', `${name}.js`);
-  const required = [...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
-  const outside = required.filter((id) => !id.startsWith('node:') && !id.startsWith('./'));
-  if (outside.length > 0) throw new Error(`pack-client: ${name}.js requires ${outside.join(', ')}`);
-  cpSync(file, join(out, 'dist', 'cli-bundle', `${name}.js`));
-}
+// The CLI bundle: main.js holds the dispatcher and the client commands (src/cli/commands.ts, part
+// 'client'); the full package's commands are sibling files this package leaves out. It must need
+// nothing but Node and those siblings.
+// main.v8-<version>-<arch>.cache is its V8 code cache (see scripts/bundle-cli.mjs).
+const bundle = join(dist, 'cli-bundle', 'main.js');
+const required = [...readFileSync(bundle, 'utf8').matchAll(/require\(([^)]+)\)/g)].map((match) => match[1]);
+const outside = required.filter((id) => !id.startsWith('"node:') && !id.startsWith('__dirname+"/'));
+if (outside.length > 0) throw new Error(`pack-client: main.js requires ${outside.join(', ')}`);
+const mainFiles = readdirSync(join(dist, 'cli-bundle')).filter((name) =>
+  /^main\.(js|v8-.+\.cache)$/.test(name),
+);
+for (const name of mainFiles) cpSync(join(dist, 'cli-bundle', name), join(out, 'dist', 'cli-bundle', name));
 cpSync(join(dist, 'cli-bundle', 'package.json'), join(out, 'dist', 'cli-bundle', 'package.json'));
 cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true });
 cpSync(join(root, 'LICENSE'), join(out, 'LICENSE'));

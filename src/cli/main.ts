@@ -5,6 +5,7 @@
  */
 import { COMMANDS, type CommandModule } from './commands.js';
 import { EXIT, type CommandIo } from './io.js';
+import { VERSION } from './version.js';
 import { suggest } from '../config/suggest.js';
 
 const USAGE = `Usage: imds <command> [options]
@@ -23,13 +24,14 @@ Run 'imds help <command>' or 'imds <command> --help' for a command's options.
 
 /**
  * Runs the CLI and resolves to its exit code; never calls process.exit itself.
- * @param version the package's version, for `imds --version` (`bin/imds.js` reads package.json).
+ * @param version the package's version, for `imds --version`; the bundle's is written in at build
+ *   (see `version.ts`).
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
  */
-export async function main(
-  argv: string[],
-  io: CommandIo = processIo(),
-  version = 'unknown',
-): Promise<number> {
+export async function main(argv: string[], io: CommandIo = processIo(), version = VERSION): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout(`${version}\n`);

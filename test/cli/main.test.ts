@@ -1,5 +1,5 @@
 /** `imds` itself: --version, help, did-you-mean for commands, and the command list in one place. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
@@ -51,11 +51,27 @@ describe('imds', () => {
     );
   });
 
-  it('the bundler reads its command list from commands.ts: one entry adds a command', () => {
-    const script = readFileSync('scripts/bundle-cli.mjs', 'utf8');
-    expect(script).toContain("'src', 'cli', 'commands.ts'");
-    expect(script).not.toMatch(/\[\s*'get',\s*'ls'/);
+  it('the bundler and the client package read the command table: one entry adds a command', () => {
+    for (const script of ['scripts/bundle-cli.mjs', 'scripts/pack-client.mjs']) {
+      const text = readFileSync(script, 'utf8');
+      expect(text, script).not.toMatch(/\[\s*'get',\s*'ls'/);
+      expect(text, script).not.toMatch(/\[\s*'serve',/);
+    }
+    expect(readFileSync('scripts/bundle-cli.mjs', 'utf8')).toContain("'dist', 'cli', 'commands.js'");
     const bundled = readFileSync('dist/cli-bundle/main.js', 'utf8');
-    for (const name of Object.keys(COMMANDS)) expect(bundled).toContain(`require("./${name}.js")`);
+    const parts = Object.entries(COMMANDS).map(([name, { part }]) => [name, part]);
+    expect(parts.filter(([, part]) => part === 'client').map(([name]) => name)).toEqual([
+      'get',
+      'ls',
+      'dump',
+      'token',
+      'watch',
+    ]);
+    for (const [name, part] of parts) {
+      // A client command is inside main.js; a full one is its own file, required only when chosen.
+      if (part === 'client') expect(bundled).not.toContain(`"/${name}.js"`);
+      else expect(bundled).toContain(`Promise.resolve().then(()=>require(__dirname+"/${name}.js"))`);
+      expect(existsSync(`dist/cli-bundle/${name}.js`), name).toBe(part === 'full');
+    }
   });
 });

@@ -165,7 +165,7 @@ describe('what imds get loads', () => {
     expect(
       graph.filter(
         (file) =>
-          !/^(cli\/(main|commands|io|get|parse-flags|fallback-warning|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js|duration\.js|config\/suggest\.js)$/.test(
+          !/^(cli\/(main|commands|io|version|get|parse-flags|fallback-warning|client-[a-z-]+)\.js|client\/[a-z-]+\.js|wire\.js|duration\.js|config\/suggest\.js)$/.test(
             file,
           ),
       ),
@@ -174,19 +174,53 @@ describe('what imds get loads', () => {
 
   it('the bundle bin/imds.js runs: `get` loads no emulator code and no runtime dependency', () => {
     const bundle = join(ROOT, 'dist/cli-bundle');
+    // One file: the dispatcher and the client commands, with the version written in.
     const main = readFileSync(join(bundle, 'main.js'), 'utf8');
-    // Each command is required lazily, by its own file; nothing goes through the ES module loader.
-    expect(main).toContain('load: () => Promise.resolve().then(() => require("./get.js"))');
-    expect(main).not.toMatch(/\bimport\(/);
-    const get = readFileSync(join(bundle, 'get.js'), 'utf8');
-    expect(get).toMatch(/\bImdsClient = class\b/);
-    expect([...get.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]).sort()).toEqual([
-      'node:http',
-      'node:net',
-      'node:util',
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+    expect(main).toContain(JSON.stringify(version));
+    expect(main).not.toContain('package.json');
+    expect(readFileSync(BIN, 'utf8')).not.toMatch(/require\([^)]*package\.json/);
+    // The client is in it (its wire names are); Node's modules are required plainly, and the full
+    // package's commands lazily, by their own files.
+    expect(main).toContain('/latest/api/token');
+    expect([...new Set([...main.matchAll(/require\(([^)]+)\)/g)].map((match) => match[1]))].sort()).toEqual([
+      '"node:child_process"',
+      '"node:http"',
+      '"node:https"',
+      '"node:net"',
+      '__dirname+"/audit.js"',
+      '__dirname+"/proxy.js"',
+      '__dirname+"/record.js"',
+      '__dirname+"/serve.js"',
     ]);
-    expect(get).not.toContain('EC2ws');
-    expect(get).not.toMatch(/\bEmulator = class\b/);
+    // No `import()`: it would start the ES module loader, and code compiled with node:vm has none.
+    expect(main).not.toMatch(/\bimport\(/);
+    expect(main).not.toContain('EC2ws');
+    expect(readFileSync(join(bundle, 'serve-code.js'), 'utf8')).toContain('EC2ws');
+  });
+
+  it("the build's code cache fits this Node: V8 accepts it for main.js as bin/imds.js compiles it", () => {
+    // A fresh process without flags, as `node bin/imds.js` runs (V8 rejects a cache made under other flags).
+    const cache = `main.v8-${process.versions.v8}-${process.arch}.cache`;
+    const accepted = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const { readFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const [file, cache] = process.argv.slice(1);
+const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData: readFileSync(cache) });
+process.stdout.write(String(script.cachedDataRejected));`,
+        join(ROOT, 'dist/cli-bundle/main.js'),
+        join(ROOT, 'dist/cli-bundle', cache),
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+    );
+    expect(accepted).toBe('false');
+    // bin/imds.js looks for the cache of its own V8 by the same name.
+    expect(readFileSync(BIN, 'utf8')).toMatch(
+      /main\.v8-\$\{process\.versions\.v8\}-\$\{process\.arch\}\.cache/,
+    );
   });
 
   it('the client sources import nothing but node: built-ins, each other and ../wire.js', () => {
