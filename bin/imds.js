@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json) and bundled (scripts/bundle-cli.mjs): `imds get` starts without
 // Node's ES module loader and runs one file, main.js, compiled with the V8 code cache the build
-// made for it when this Node can use it (docs/decisions/0021-i18-cli-start.md): a cache is named
+// made for it when this Node can use it (docs/decisions/0021-cli-start.md): a cache is named
 // by the V8 version and architecture that made it, and V8 checks it again and otherwise compiles as
 // usual.
 'use strict';

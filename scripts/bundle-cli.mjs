@@ -3,7 +3,7 @@
  * ES module loader (docs/decisions/0004-cli-bundle.md):
  * - `main.js`: the dispatcher and every `client` command of `src/cli/commands.ts` in one minified
  *   file, with the package's version written in, compiled by `bin/imds.js` with a V8 code cache
- *   (docs/decisions/0021-i18-cli-start.md). `imds get` loads this one file: no second module to
+ *   (docs/decisions/0021-cli-start.md). `imds get` loads this one file: no second module to
  *   resolve, no `package.json` to read. A command's code runs only when it is chosen (esbuild wraps
  *   each bundled module in a lazy initializer).
  * - `<command>.js` for each `full` command (the emulator's), required by `main.js` only when
@@ -151,7 +151,7 @@ module.exports.codeCache = codeCache;
 // this process's NODE_OPTIONS (a --max-old-space-size would make a cache no plain run accepts).
 const { NODE_OPTIONS: _ignored, ...plainEnv } = process.env;
 
-// main.js's cache (docs/decisions/0021-i18-cli-start.md), named the same way, is compiled eagerly
+// main.js's cache (docs/decisions/0021-cli-start.md), named the same way, is compiled eagerly
 // (every function, not only the top level) rather than after a run: it then holds the code of
 // every client command, and making it needs no server.
 const MAKE_EAGER_CACHE = `

@@ -8,7 +8,7 @@
  * value that looks like a flag refused unless written inline); `test/cli/parse-flags.test.ts`
  * checks that against `parseArgs` itself. It is its own code because `parseArgs` loads and
  * compiles two internal modules of Node on every run, which was the largest single cost of
- * `imds get` after Node's own start (docs/decisions/0021-i18-cli-start.md).
+ * `imds get` after Node's own start (docs/decisions/0021-cli-start.md).
  */
 import { suggest } from '../config/suggest.js';
 
