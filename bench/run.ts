@@ -116,16 +116,37 @@ log(
 
 const rows: FigureRow[] = [];
 const details: Record<string, unknown> = {};
+// A figure that fails (a server that would not start, a crashed load generator) is reported as a
+// row and the run goes on: one broken figure must not throw away the others' rounds.
+const broken: string[] = [];
 for (const figure of figures) {
   const figureStart = performance.now();
   log(`figure ${figure.id}: ${figure.title}`);
-  const outcome = await figure.run(context);
-  rows.push(...outcome.rows);
-  details[figure.id] = {
-    title: figure.title,
-    seconds: (performance.now() - figureStart) / 1000,
-    details: outcome.details,
-  };
+  try {
+    const outcome = await figure.run(context);
+    rows.push(...outcome.rows);
+    details[figure.id] = {
+      title: figure.title,
+      seconds: (performance.now() - figureStart) / 1000,
+      details: outcome.details,
+    };
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? String(error);
+    log(`figure ${figure.id} failed: ${(error as Error).message}`);
+    broken.push(figure.id);
+    rows.push({
+      figure: figure.id,
+      measure: `${figure.title}: failed`,
+      value: reason,
+      baseline: '—',
+      ratio: null,
+    });
+    details[figure.id] = {
+      title: figure.title,
+      seconds: (performance.now() - figureStart) / 1000,
+      error: reason,
+    };
+  }
 }
 
 const seconds = (performance.now() - started) / 1000;
@@ -135,7 +156,8 @@ process.stdout.write(`\n${table}\n\n`);
 process.stdout.write(
   `${settings.quick ? 'Quick' : 'Full'} run, ${seconds.toFixed(0)} s; ${load.name}; ${pinning.description}; ` +
     `${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}. ` +
-    `${failed.length === 0 ? 'All targets met.' : `Missed: ${failed.map((row) => `${row.figure} ${row.measure}`).join('; ')}.`}\n`,
+    `${failed.length === 0 ? 'All targets met.' : `Missed: ${failed.map((row) => `${row.figure} ${row.measure}`).join('; ')}.`}` +
+    `${broken.length === 0 ? '' : ` Failed to run: figure ${broken.join(', ')}.`}\n`,
 );
 
 writeFileSync(
@@ -162,3 +184,5 @@ writeFileSync(
   )}\n`,
 );
 log(`wrote bench/results.json`);
+// Missed targets are results; a figure that could not run is a failure of the bench itself.
+if (broken.length > 0) process.exitCode = 1;
