@@ -4,11 +4,11 @@
  * proxy, and prints IMDSv1 callers grouped by executable, container and user agent.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseRequestRecords, RequestLogFormatError } from '../audit/read-records.js';
 import { auditReport, formatAuditReport } from '../audit/report.js';
 import type { RequestRecord } from '../control/api-shapes.js';
 import { EXIT, type CommandIo } from './io.js';
+import { FlagError, parseFlags, type ParsedValues } from './parse-flags.js';
 
 const HELP = `Usage: imds audit [FILE...] [--control URL] [--json]
 
@@ -34,11 +34,12 @@ const OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>;
+  let parsed: { values: ParsedValues<typeof OPTIONS>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+    parsed = parseFlags(argv, OPTIONS, true) as typeof parsed;
   } catch (error) {
-    io.stderr(`imds audit: ${(error as Error).message}\n\n${HELP}`);
+    if (!(error instanceof FlagError)) throw error;
+    io.stderr(`imds audit: ${error.message}\n\n${HELP}`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;

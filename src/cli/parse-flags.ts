@@ -22,6 +22,15 @@ export type FlagSpec = {
 /** Parsed values: a string, a boolean, or a list for a flag given `multiple`. */
 export type FlagValue = string | boolean | string[] | undefined;
 
+/** The values {@link parseFlags} returns for `options`, typed flag by flag. */
+export type ParsedValues<T extends Record<string, FlagSpec>> = {
+  -readonly [K in keyof T]?: T[K] extends { readonly multiple: true }
+    ? string[]
+    : T[K] extends { readonly type: 'boolean' }
+      ? boolean
+      : string;
+};
+
 /** A command line that could not be parsed; `message` is ready to print after `imds <command>: `. */
 export class FlagError extends Error {
   override readonly name = 'FlagError';

@@ -2,7 +2,6 @@
  * `imds proxy --upstream URL`: an auditing proxy in front of a metadata service (see
  * src/proxy/proxy.ts and docs/audit.md). Runs until SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { auditReport } from '../audit/report.js';
 import { ConfigError } from '../config/config-error.js';
 import { resolveFlagsAndEnvironment } from '../config/resolve.js';
@@ -13,6 +12,7 @@ import { requestRecord } from '../control/controller.js';
 import { ENFORCE_MODES, startProxy, type EnforceMode, type RunningProxy } from '../proxy/proxy.js';
 import { auditOptionsOf, followRequests } from './audit-flags.js';
 import { EXIT, type CommandIo } from './io.js';
+import { FlagError, parseFlags, type ParsedValues } from './parse-flags.js';
 
 export const DEFAULT_PROXY_PORT = 8254;
 
@@ -89,11 +89,12 @@ function containerClientsOf(text: string | undefined): string[] | undefined {
 
 /** Runs `imds proxy` until `until()` resolves; resolves to the exit code. */
 export async function proxy(argv: string[], io: CommandIo, until: () => Promise<void>): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  let parsed: ParsedValues<typeof OPTIONS>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    parsed = parseFlags(argv, OPTIONS, false).values as typeof parsed;
   } catch (error) {
-    io.stderr(`imds proxy: ${(error as Error).message}\n\n${HELP}`);
+    if (!(error instanceof FlagError)) throw error;
+    io.stderr(`imds proxy: ${error.message}\n\n${HELP}`);
     return EXIT.usage;
   }
   if (parsed.help) {

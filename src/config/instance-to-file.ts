@@ -1,4 +1,4 @@
-import type { InstanceDescription } from '../metadata/instance.js';
+import type { InstanceDescription, PushedSshKey } from '../metadata/instance.js';
 import { formatDuration } from '../duration.js';
 import { formatTimestamp } from './timestamp.js';
 
@@ -44,14 +44,7 @@ export function instanceToFile(instance: InstanceDescription): InstanceFileParts
       tags: tags ?? null,
       ...(instanceConnectKeys?.length
         ? {
-            instanceConnectKeys: instanceConnectKeys.map((key) => ({
-              user: key.user,
-              publicKey: key.publicKey,
-              pushed: formatTimestamp(key.pushedAt),
-              expires: formatTimestamp(key.expiresAt),
-              caller: key.caller,
-              requestId: key.requestId,
-            })),
+            instanceConnectKeys: instanceConnectKeys.map(pushedKeyToFile),
           }
         : {}),
       ...(userData ? { userData: { base64: Buffer.from(userData).toString('base64') } } : {}),
@@ -63,5 +56,20 @@ export function instanceToFile(instance: InstanceDescription): InstanceFileParts
     },
     ...(Object.keys(set).length > 0 ? { set } : {}),
     ...(remove.length > 0 ? { remove } : {}),
+  };
+}
+
+/**
+ * A key pushed with EC2 Instance Connect in the file's form (`instance.instanceConnectKeys[]`),
+ * which the control API's `GET /instance-connect/keys` answers too.
+ */
+export function pushedKeyToFile(key: PushedSshKey) {
+  return {
+    user: key.user,
+    publicKey: key.publicKey,
+    pushed: formatTimestamp(key.pushedAt),
+    expires: formatTimestamp(key.expiresAt),
+    caller: key.caller,
+    requestId: key.requestId,
   };
 }

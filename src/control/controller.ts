@@ -15,6 +15,7 @@ import type { MetadataOptions } from '../metadata/instance.js';
 import { scenarioEntrySchema, toScenarioSpec } from '../config/schema/scenario-schema.js';
 import { treePath, withTreeValueLimit } from '../config/schema/tree-path.js';
 import { specToEntry } from '../config/spec-to-entry.js';
+import { pushedKeyToFile } from '../config/instance-to-file.js';
 import { formatTimestamp, parseTimestamp } from '../config/timestamp.js';
 import { problemsFromIssues } from '../config/zod-problems.js';
 import type { Emulator } from '../server/emulator.js';
@@ -167,14 +168,7 @@ export class Controller {
   /** The keys pushed with Instance Connect that are served now, in push order. */
   activeSshKeys(): ActiveSshKeyRecord[] {
     const now = this.emulator.clock.now();
-    return activeSshKeys(this.emulator.stateAt(now).instance, now).map((key) => ({
-      user: key.user,
-      publicKey: key.publicKey,
-      pushed: formatTimestamp(key.pushedAt),
-      expires: formatTimestamp(key.expiresAt),
-      caller: key.caller,
-      requestId: key.requestId,
-    }));
+    return activeSshKeys(this.emulator.stateAt(now).instance, now).map(pushedKeyToFile);
   }
 
   setHttpTokens(mode: unknown): HttpTokens {

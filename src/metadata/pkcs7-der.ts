@@ -7,24 +7,22 @@
  */
 import { createHash, randomBytes, type KeyObject, sign } from 'node:crypto';
 import type Forge from 'node-forge';
-import { loadOnFirstUse } from '../load-on-first-use.js';
-
-/** Loaded on the first signature, not at start-up (most runs never sign). */
-const nodeForge = loadOnFirstUse<typeof Forge>('node-forge');
-
-/** X.690 tag classes and universal tags: the numbers node-forge's `nodeForge().asn1.Class` and `nodeForge().asn1.Type` hold. */
-const A = 0x00;
-const CONTEXT_SPECIFIC = 0x80;
-const T = {
-  INTEGER: 2,
-  BITSTRING: 3,
-  OCTETSTRING: 4,
-  OID: 6,
-  UTF8: 12,
-  SEQUENCE: 16,
-  SET: 17,
-  UTCTIME: 23,
-} as const;
+import {
+  bits,
+  der,
+  explicit,
+  fromDer,
+  implicit,
+  int,
+  nodeForge,
+  octets,
+  oid,
+  seq,
+  set,
+  T,
+  utcTime,
+  type Asn1,
+} from './asn1-der.js';
 
 /** Object identifiers used below, by the names RFC 2315 and RFC 3279 give them. */
 const OID = {
@@ -38,26 +36,15 @@ const OID = {
   dsaWithSha1: '1.2.840.10040.4.3',
 } as const;
 
-const seq = (items: Forge.asn1.Asn1[]) => nodeForge().asn1.create(A, T.SEQUENCE, true, items);
-const set = (items: Forge.asn1.Asn1[]) => nodeForge().asn1.create(A, T.SET, true, items);
-const oid = (value: string) =>
-  nodeForge().asn1.create(A, T.OID, false, nodeForge().asn1.oidToDer(value).getBytes());
-const int = (bytes: string) => nodeForge().asn1.create(A, T.INTEGER, false, bytes);
-const octets = (bytes: string) => nodeForge().asn1.create(A, T.OCTETSTRING, false, bytes);
-const explicit = (tag: number, inner: Forge.asn1.Asn1) =>
-  nodeForge().asn1.create(CONTEXT_SPECIFIC, tag, true, [inner]);
-const der = (node: Forge.asn1.Asn1) => nodeForge().asn1.toDer(node).getBytes();
 const binary = (bytes: Uint8Array) => Buffer.from(bytes).toString('binary');
 /** An algorithm identifier without parameters (DSA signature algorithms take none, RFC 3279 2.2.2). */
 const algorithm = (value: string) => seq([oid(value)]);
-const utcTime = (date: Date) =>
-  nodeForge().asn1.create(A, T.UTCTIME, false, nodeForge().asn1.dateToUtcTime(date));
 
 /** A DSA certificate and the parts of it a SignerInfo names. */
 export interface DsaCertificate {
   readonly pem: string;
   readonly der: string;
-  readonly issuer: Forge.asn1.Asn1;
+  readonly issuer: Asn1;
   readonly serial: string;
 }
 
@@ -74,7 +61,7 @@ export function selfSignedDsaCertificate(
   const name = () => nodeForge().pki.distinguishedNameToAsn1({ attributes: normalised(subject) });
   // A positive serial: the first byte below 0x80 keeps the DER INTEGER from reading as negative.
   const serial = `\x01${randomBytes(8).toString('binary')}`;
-  const spki = nodeForge().asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  const spki = fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
   const tbs = seq([
     int(serial),
     algorithm(OID.dsaWithSha1),
@@ -87,11 +74,7 @@ export function selfSignedDsaCertificate(
     spki,
   ]);
   const signature = sign('sha1', Buffer.from(der(tbs), 'binary'), privateKey);
-  const certificate = seq([
-    tbs,
-    algorithm(OID.dsaWithSha1),
-    nodeForge().asn1.create(A, T.BITSTRING, false, `\x00${signature.toString('binary')}`),
-  ]);
+  const certificate = seq([tbs, algorithm(OID.dsaWithSha1), bits(signature.toString('binary'))]);
   const bytes = der(certificate);
   const body = Buffer.from(bytes, 'binary')
     .toString('base64')
@@ -131,7 +114,7 @@ export function dsaSha1SignedData(
   signingTime: Date,
 ): Uint8Array {
   const digest = createHash('sha1').update(content).digest();
-  const attribute = (type: string, value: Forge.asn1.Asn1) => seq([oid(type), set([value])]);
+  const attribute = (type: string, value: Asn1) => seq([oid(type), set([value])]);
   // DER sorts the members of a SET OF by their encodings; verifiers re-encode and compare.
   const attributes = [
     attribute(OID.contentType, oid(OID.data)),
@@ -143,7 +126,7 @@ export function dsaSha1SignedData(
     int('\x01'),
     seq([certificate.issuer, int(certificate.serial)]),
     algorithm(OID.sha1),
-    nodeForge().asn1.create(CONTEXT_SPECIFIC, 0, true, attributes),
+    implicit(0, attributes),
     algorithm(OID.dsaWithSha1),
     octets(signed.toString('binary')),
   ]);
@@ -151,7 +134,7 @@ export function dsaSha1SignedData(
     int('\x01'),
     set([algorithm(OID.sha1)]),
     seq([oid(OID.data), explicit(0, octets(binary(content)))]),
-    nodeForge().asn1.create(CONTEXT_SPECIFIC, 0, true, [nodeForge().asn1.fromDer(certificate.der)]),
+    implicit(0, [fromDer(certificate.der)]),
     set([signerInfo]),
   ]);
   return Buffer.from(der(seq([oid(OID.signedData), explicit(0, signedData)])), 'binary');

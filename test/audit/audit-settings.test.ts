@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { run as audit } from '../../src/cli/audit.js';
 import { proxy } from '../../src/cli/proxy.js';
 import { startImds } from '../../src/testing/index.js';
 import { eventually, serveInProcess } from '../cli/helpers/serve-in-process.js';
@@ -129,6 +130,23 @@ describe('imds proxy: audit settings from the environment', () => {
       );
     } finally {
       await imds.close();
+    }
+  });
+
+  it('imds proxy and imds audit share the CLI flag parser: a misspelt flag is one line naming the likely one', async () => {
+    for (const [command, argv, expected] of [
+      [
+        proxy,
+        ['--upstrem', 'http://127.0.0.1:9'],
+        "imds proxy: unknown option '--upstrem'; did you mean --upstream?",
+      ],
+      [audit, ['--jsn', 'log.jsonl'], "imds audit: unknown option '--jsn'; did you mean --json?"],
+    ] as const) {
+      const err: string[] = [];
+      const io = { stdout: () => {}, stderr: (text: string) => void err.push(text), env: {} };
+      const code = await command([...argv], io, () => Promise.resolve());
+      expect(code).toBe(2);
+      expect(err.join('').split('\n')[0]).toBe(expected);
     }
   });
 });
