@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -54,13 +55,18 @@ describe('the imds serve bundle', () => {
     const refused = loadServe(BUNDLE, ['--no-opt']);
     expect(refused).toMatchObject({ codeCache: 'rejected', run: 'function' });
 
-    const copy = mkdtempSync(join(tmpdir(), 'imds-serve-bundle-'));
+    // The package's layout, less the caches: serve.js finds the loader in ../../bin.
+    const root = mkdtempSync(join(tmpdir(), 'imds-serve-bundle-'));
+    const copy = join(root, 'dist', 'cli-bundle');
     try {
+      mkdirSync(copy, { recursive: true });
+      mkdirSync(join(root, 'bin'));
+      copyFileSync(resolve('bin/compile-cached.js'), join(root, 'bin', 'compile-cached.js'));
       for (const name of readdirSync(BUNDLE).filter((each) => !each.endsWith('.cache')))
         copyFileSync(join(BUNDLE, name), join(copy, name));
       expect(loadServe(copy)).toMatchObject({ codeCache: 'absent', run: 'function' });
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
