@@ -78,10 +78,12 @@ const RECENT_PIDS = 32;
 /** Lookups per batch at most (one `ss` filter, one walk of the processes). */
 const BATCH_LIMIT = 64;
 /**
- * Beyond this, reading the socket table is too slow to do before answering (a host with tens of
- * thousands of sockets, most in TIME_WAIT, has a table of megabytes): lookups go to batches.
+ * Beyond this, reading the socket table is too slow to do before answering: lookups go to batches,
+ * and batches ask `ss`. The kernel walks its whole TCP hash for every read of `/proc/net/tcp`, so a
+ * host with much memory pays milliseconds even for an empty table (5 ms on the 24 GiB build
+ * machine), and a host with tens of thousands of sockets far more.
  */
-export const BEFORE_MAX_TABLE_READ_MS = 20;
+export const BEFORE_MAX_TABLE_READ_MS = 2;
 
 interface Lookup {
   readonly ends: ConnectionEnds;
@@ -111,8 +113,8 @@ export class Attributor {
   #lastCost = 0;
   /**
    * How long the last socket-table read took: when it is slow, `auto` looks up after answering.
-   * Unknown until the first lookup: construction reads nothing, and the first `auto` lookup reads
-   * with a deadline, so it cannot make an answer wait for a table of tens of thousands of sockets.
+   * Unknown until the first batch: construction reads nothing, and `auto` sends its first lookup to
+   * a batch, so no answer waits on a read of unknown cost.
    */
   #tableReadMs: number | undefined;
   /** Socket rows come from `ss` rather than `/proc/net/tcp` (set once the table read slowly). */
@@ -147,8 +149,12 @@ export class Attributor {
    * later, from a batch); in `after` mode always later.
    */
   attribute(ends: ConnectionEnds, done: (caller: Caller) => void): void {
-    const fast = this.#tableReadMs === undefined || this.#tableReadMs <= this.#beforeMaxTableReadMs;
-    if (this.mode !== 'after' && !this.#closed && (this.mode === 'before' || fast) && this.#available() > 0) {
+    if (
+      this.mode !== 'after' &&
+      !this.#closed &&
+      (this.mode === 'before' || this.#cheap()) &&
+      this.#available() > 0
+    ) {
       const started = performance.now();
       // `auto` gives the table read a deadline: a table that turns out slow is left for a batch.
       const deadline = this.mode === 'auto' ? started + this.#beforeMaxTableReadMs : undefined;
@@ -161,6 +167,15 @@ export class Attributor {
       }
     }
     this.enqueue(ends, done);
+  }
+
+  /**
+   * Whether `auto` may look up before answering: only once a batch has timed the socket table (the
+   * first lookup never waits on a read of unknown cost), only while that read is fast, and never
+   * through `ss`, whose process start alone costs milliseconds.
+   */
+  #cheap(): boolean {
+    return this.#tableReadMs !== undefined && this.#tableReadMs <= this.#beforeMaxTableReadMs && !this.#useSs;
   }
 
   /** Queues a lookup; `done` is called once, later (never synchronously), with the caller. */
