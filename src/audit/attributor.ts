@@ -43,7 +43,9 @@ export type { ConnectionEnds };
  * - `resolved`: the process (and its parents and container);
  * - `exited`: the client's socket or process was gone when looked up (a short-lived caller);
  * - `not-visible`: the peer is not a socket of this host's network namespace (another host, a
- *   container with its own network), so `/proc` cannot name it;
+ *   container with its own network), or its holder may be a process whose descriptors this one
+ *   may not read (another user's, without `CAP_DAC_READ_SEARCH` and `CAP_SYS_PTRACE`), so `/proc`
+ *   cannot name it;
  * - `skipped`: over the time budget or the queue's capacity (a burst beyond what attribution may cost).
  */
 export type Caller =
@@ -350,7 +352,7 @@ export class Attributor {
         `${canonicalAddress(ends.localAddress)}:${ends.localPort}`,
       );
     });
-    const owners = findSocketOwners(
+    const { owners, unreadable } = findSocketOwners(
       this.#procRoot,
       new Set(inodes.filter((inode): inode is number => inode !== undefined)),
       this.#recent,
@@ -361,7 +363,7 @@ export class Attributor {
       if (inode === undefined)
         return this.#count({ status: isLocalAddress(ends.peerAddress) ? 'exited' : 'not-visible' });
       const pid = owners.get(inode);
-      if (pid === undefined) return this.#count({ status: 'exited' });
+      if (pid === undefined) return this.#count({ status: unreadable ? 'not-visible' : 'exited' });
       if (!processes.has(pid)) processes.set(pid, readCallerProcess(this.#procRoot, pid, this.#users));
       const process = processes.get(pid);
       if (!process) return this.#count({ status: 'exited' });

@@ -6,14 +6,20 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 
-/** The pid holding each inode asked for; inodes no process holds are absent. */
+/**
+ * The pid holding each inode asked for (inodes no process visible here holds are absent), and
+ * whether some process's descriptors could not be read (another user's, without
+ * `CAP_DAC_READ_SEARCH` and `CAP_SYS_PTRACE`): a missing inode may then be held by one of those,
+ * not by a process that exited.
+ */
 export function findSocketOwners(
   procRoot: string,
   inodes: ReadonlySet<number>,
   likelyPids: Iterable<number> = [],
-): Map<number, number> {
+): { owners: Map<number, number>; unreadable: boolean } {
   const owners = new Map<number, number>();
-  if (inodes.size === 0) return owners;
+  let unreadable = false;
+  if (inodes.size === 0) return { owners, unreadable };
   const wanted = new Set([...inodes].map((inode) => `socket:[${inode}]`));
   const tried = new Set<number>();
   const visit = (pid: number): boolean => {
@@ -22,14 +28,18 @@ export function findSocketOwners(
     let fds: string[];
     try {
       fds = readdirSync(`${procRoot}/${pid}/fd`);
-    } catch {
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') unreadable = true;
       return false; // exited, or not ours to read
     }
     for (const fd of fds) {
       let target: string;
       try {
         target = readlinkSync(`${procRoot}/${pid}/fd/${fd}`);
-      } catch {
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') unreadable = true;
         continue;
       }
       if (!wanted.has(target)) continue;
@@ -39,9 +49,9 @@ export function findSocketOwners(
     }
     return false;
   };
-  for (const pid of likelyPids) if (visit(pid)) return owners;
-  for (const pid of listPids(procRoot)) if (visit(pid)) return owners;
-  return owners;
+  for (const pid of likelyPids) if (visit(pid)) return { owners, unreadable };
+  for (const pid of listPids(procRoot)) if (visit(pid)) return { owners, unreadable };
+  return { owners, unreadable };
 }
 
 function listPids(procRoot: string): number[] {
