@@ -11,7 +11,7 @@ import { freeLoopbackPort, startExternalServer } from '../support/external-serve
 import type { Figure } from '../support/figure.js';
 import { ratioRow } from '../support/figure.js';
 import { mib } from '../support/format.js';
-import { IMDS_BIN } from '../support/paths.js';
+import { imdsServeArgs } from '../support/paths.js';
 import { median } from '../support/stats.js';
 
 const SETTLE_MS = 500;
@@ -36,17 +36,12 @@ export const idleRss: Figure = {
           args:
             which === 'raw'
               ? ['-e', RAW_SERVER, String(port)]
-              : [
-                  IMDS_BIN,
-                  'serve',
-                  '--host',
-                  '127.0.0.1',
-                  '--port',
-                  String(port),
+              : imdsServeArgs(
+                  port,
                   '--log',
                   'quiet',
                   ...(which === 'unattributed' ? ['--attribution', 'off'] : []),
-                ],
+                ),
           url: `http://127.0.0.1:${port}`,
         });
         try {

@@ -27,7 +27,7 @@ import { ratioRow } from '../support/figure.js';
 import { mib, ms, perSecond } from '../support/format.js';
 import { fetchToken } from '../support/http.js';
 import type { LoadScenario } from '../support/load.js';
-import { IMDS_BIN } from '../support/paths.js';
+import { imdsServeArgs } from '../support/paths.js';
 import { median } from '../support/stats.js';
 
 interface Shape {
@@ -333,17 +333,7 @@ async function startOurs(context: FigureContext, nodeFlags: readonly string[]): 
   return startExternalServer({
     name: 'imds serve',
     command: process.execPath,
-    args: [
-      ...nodeFlags,
-      IMDS_BIN,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--http-tokens',
-      'required',
-    ],
+    args: [...nodeFlags, ...imdsServeArgs(port, '--http-tokens', 'required')],
     url: `http://127.0.0.1:${port}`,
     prefix: context.pinning.server,
   });

@@ -10,7 +10,7 @@ import { freeLoopbackPort, startExternalServer, type ExternalServer } from '../s
 import type { Figure, FigureRow } from '../support/figure.js';
 import { ratioRow } from '../support/figure.js';
 import { perSecond } from '../support/format.js';
-import { benchFile, IMDS_BIN } from '../support/paths.js';
+import { benchFile, imdsServeArgs } from '../support/paths.js';
 import { median } from '../support/stats.js';
 
 const CONCURRENCIES = [1, 32] as const;
@@ -21,16 +21,7 @@ export const workers: Figure = {
   async run(context) {
     const servers: ExternalServer[] = [];
     try {
-      const single = await start('single', (port) => [
-        IMDS_BIN,
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--http-tokens',
-        'optional',
-      ]);
+      const single = await start('single', (port) => imdsServeArgs(port, '--http-tokens', 'optional'));
       servers.push(single);
       for (const count of [1, 2]) {
         servers.push(
