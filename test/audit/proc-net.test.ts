@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFakeProcess } from './fake-proc.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Attributor } from '../../src/audit/attributor.js';
 import {
@@ -77,18 +78,7 @@ describe.runIf(process.platform === 'linux' && new Uint8Array(new Uint16Array([1
           cgroup: `0::/system.slice/docker-${'ab'.repeat(32)}.scope\n`,
         },
       ];
-      for (const each of processes) {
-        const dir = join(root, String(each.pid));
-        mkdirSync(join(dir, 'fd'), { recursive: true });
-        writeFileSync(
-          join(dir, 'status'),
-          `Name:\tx\nPPid:\t${each.ppid}\nUid:\t${each.uid}\t${each.uid}\t${each.uid}\t${each.uid}\n`,
-        );
-        writeFileSync(join(dir, 'cmdline'), each.cmdline);
-        writeFileSync(join(dir, 'cgroup'), each.cgroup ?? '0::/\n');
-        symlinkSync(each.exe, join(dir, 'exe'));
-        for (const [fd, target] of each.fds.entries()) symlinkSync(target, join(dir, 'fd', String(fd)));
-      }
+      for (const each of processes) writeFakeProcess(root, each);
       writeFileSync(
         join(root, 'passwd'),
         'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n',

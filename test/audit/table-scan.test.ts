@@ -3,23 +3,17 @@
  * sockets, mostly TIME_WAIT) is searched while holding one chunk and one partial line, and an
  * attributor reads no table before its first lookup.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Attributor, type Caller } from '../../src/audit/attributor.js';
 import { encodeEndpoint } from '../../src/audit/proc-net.js';
+import { TABLE_HEADER, tableRow, writeFakeCurl } from './fake-proc.js';
 import { SCAN_CHUNK_BYTES, scanTable, scanTableSync } from '../../src/audit/table-scan.js';
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const ROWS = 200_000;
-const HEADER =
-  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
-
-/** Row `n`: a TIME_WAIT socket 10.x.y.z:port -> 10.0.0.1:443, inode 0. */
-function row(n: number, local: string, remote: string, state: string, inode: number): string {
-  return `${String(n).padStart(6)}: ${local} ${remote} ${state} 00000000:00000000 03:00001770 00000000     0        0 ${inode} 3 0000000000000000\n`;
-}
 
 const root = mkdtempSync(join(tmpdir(), 'imds-bigtable-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,13 +21,13 @@ mkdirSync(join(root, 'net'));
 const client = encodeEndpoint('127.0.0.1', 41970);
 const server = encodeEndpoint('127.0.0.1', 1338);
 {
-  const lines: string[] = [HEADER];
+  const lines: string[] = [TABLE_HEADER];
   for (let n = 0; n < ROWS - 1; n++) {
     const local = encodeEndpoint(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, 1024 + (n % 60_000));
-    lines.push(row(n, local, encodeEndpoint('10.0.0.1', 443), '06', 0));
+    lines.push(tableRow(n, local, encodeEndpoint('10.0.0.1', 443), '06', 0));
   }
   // The client's row is the very last one (no newline after it, as a truncated read might leave).
-  lines.push(row(ROWS - 1, client, server, '01', 987_654).trimEnd());
+  lines.push(tableRow(ROWS - 1, client, server, '01', 987_654).trimEnd());
   writeFileSync(join(root, 'net/tcp'), lines.join(''));
 }
 
@@ -97,16 +91,9 @@ describe.runIf(process.platform === 'linux' && littleEndian)('reading a big sock
     // A fake process 41 holding the client's socket, in a small table and in the big one.
     const small = mkdtempSync(join(tmpdir(), 'imds-smallproc-'));
     try {
-      for (const at of [small, root]) {
-        mkdirSync(join(at, '41/fd'), { recursive: true });
-        writeFileSync(join(at, '41/status'), 'Name:\tcurl\nPPid:\t1\nUid:\t0\t0\t0\t0\n');
-        writeFileSync(join(at, '41/cmdline'), 'curl\0');
-        writeFileSync(join(at, '41/cgroup'), '0::/\n');
-        symlinkSync('/usr/bin/curl', join(at, '41/exe'));
-        symlinkSync('socket:[987654]', join(at, '41/fd/3'));
-      }
+      for (const at of [small, root]) writeFakeCurl(at, 987_654);
       mkdirSync(join(small, 'net'));
-      writeFileSync(join(small, 'net/tcp'), HEADER + row(0, client, server, '01', 987_654));
+      writeFileSync(join(small, 'net/tcp'), TABLE_HEADER + tableRow(0, client, server, '01', 987_654));
       const ends = { peerAddress: '127.0.0.1', peerPort: 41970, localAddress: '127.0.0.1', localPort: 1338 };
       const named = (caller: Caller) => (caller.status === 'resolved' ? `pid ${caller.pid}` : caller.status);
 

@@ -5,14 +5,13 @@
  * lookup as root names the process, so the fake tree itself is sound.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeEndpoint } from '../../src/audit/proc-net.js';
+import { TABLE_HEADER, tableRow, writeFakeCurl } from './fake-proc.js';
 
-const HEADER =
-  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 const ATTRIBUTOR = resolve('dist/audit/attributor.js');
 const root = mkdtempSync(join(tmpdir(), 'imds-unreadable-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,14 +37,12 @@ describe.runIf(process.platform === 'linux')('a caller whose process may not be 
     if (process.getuid?.() !== 0)
       throw new Error('this test runs as root (as CI does): it needs setpriv to drop to nobody');
     mkdirSync(join(root, 'net'));
-    const row = `     0: ${encodeEndpoint('127.0.0.1', 41970)} ${encodeEndpoint('127.0.0.1', 1338)} 01 00000000:00000000 00:00000000 00000000     0        0 987654 1 0000000000000000\n`;
-    writeFileSync(join(root, 'net/tcp'), HEADER + row);
-    mkdirSync(join(root, '41/fd'), { recursive: true });
-    writeFileSync(join(root, '41/status'), 'Name:\tcurl\nPPid:\t1\nUid:\t0\t0\t0\t0\n');
-    writeFileSync(join(root, '41/cmdline'), 'curl\0');
-    writeFileSync(join(root, '41/cgroup'), '0::/\n');
-    symlinkSync('/usr/bin/curl', join(root, '41/exe'));
-    symlinkSync('socket:[987654]', join(root, '41/fd/3'));
+    writeFileSync(
+      join(root, 'net/tcp'),
+      TABLE_HEADER +
+        tableRow(0, encodeEndpoint('127.0.0.1', 41970), encodeEndpoint('127.0.0.1', 1338), '01', 987_654),
+    );
+    writeFakeCurl(root, 987_654);
     chmodSync(root, 0o755);
     chmodSync(join(root, '41/fd'), 0o700);
 
