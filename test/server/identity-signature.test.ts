@@ -16,6 +16,20 @@ function openssl(args: string[], cwd: string): string {
   return execFileSync('openssl', args, { cwd, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The key size of `<kind>.crt` in `dir`, as openssl prints it. */
+function publicKeyBits(dir: string, kind: string): string | undefined {
+  return /Public-Key: \((\d+) bit\)/.exec(
+    openssl(['x509', '-in', `${kind}.crt`, '-noout', '-text'], dir),
+  )?.[1];
+}
+
+/** Writes the PKCS#7 leaf `body` as `dir/name` (PEM) and returns its signerInfos as openssl prints them. */
+function pkcs7SignerInfo(dir: string, name: string, body: string): string {
+  writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${body}\n-----END PKCS7-----\n`);
+  const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
+  return printed.slice(printed.indexOf('signerInfos:'));
+}
+
 /**
  * A decoder as strict as Java's `Base64.getDecoder()` or a hand-rolled one: only the alphabet, no
  * line breaks. EC2's signature leaves are wrapped, so a client with such a decoder fails there.
@@ -33,8 +47,6 @@ describe('the signed identity document', () => {
   const dir = mkdtempSync(join(tmpdir(), 'imds-iid-'));
   for (const kind of ['signature', 'pkcs7', 'rsa2048'] as const)
     writeFileSync(join(dir, `${kind}.crt`), emulator.signer.certificateFor(kind));
-  const publicKeyBits = (kind: string) =>
-    /Public-Key: \((\d+) bit\)/.exec(openssl(['x509', '-in', `${kind}.crt`, '-noout', '-text'], dir))?.[1];
 
   it.each(['pkcs7', 'rsa2048'])(
     '%s verifies with openssl smime against its own certificate and yields the document',
@@ -54,12 +66,10 @@ describe('the signed identity document', () => {
   ])(
     '%s is a PKCS#7 message digested with %s and signed %s by a %s-bit key',
     (name, digest, signer, bits) => {
-      writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
-      const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
-      const signerInfo = printed.slice(printed.indexOf('signerInfos:'));
+      const signerInfo = pkcs7SignerInfo(dir, name, leaf(name));
       expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
       expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
-      expect(publicKeyBits(name)).toBe(bits);
+      expect(publicKeyBits(dir, name)).toBe(bits);
     },
   );
 
@@ -87,7 +97,7 @@ describe('the signed identity document', () => {
   it('signature is base64 RSA-SHA256 by a 1024-bit key, wrapped at 76 columns in 3 lines as on EC2', () => {
     const signature = leaf('signature');
     expect(signature.split('\n').map((line) => line.length)).toEqual([76, 76, 20]);
-    expect(publicKeyBits('signature')).toBe('1024');
+    expect(publicKeyBits(dir, 'signature')).toBe('1024');
     writeFileSync(join(dir, 'document'), leaf('document'));
     writeFileSync(join(dir, 'signature.bin'), Buffer.from(signature, 'base64'));
     openssl(['x509', '-pubkey', '-noout', '-in', 'signature.crt', '-out', 'key.pub'], dir);
@@ -188,16 +198,10 @@ describe('the signed identity document in the China partition', () => {
   ])(
     '%s is digested with %s and signed %s by a %s-bit key, and openssl smime verifies it',
     (name, digest, signer, bits) => {
-      writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
-      const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
-      const signerInfo = printed.slice(printed.indexOf('signerInfos:'));
+      const signerInfo = pkcs7SignerInfo(dir, name, leaf(name));
       expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
       expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
-      expect(
-        /Public-Key: \((\d+) bit\)/.exec(
-          openssl(['x509', '-in', `${name}.crt`, '-noout', '-text'], dir),
-        )?.[1],
-      ).toBe(bits);
+      expect(publicKeyBits(dir, name)).toBe(bits);
       const content = openssl(
         [
           'smime',
