@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { parseArgs } from 'node:util';
 import { EXIT, type CommandIo } from './io.js';
+import { coalescedOutput } from './coalesced-output.js';
 import { FlagError, parseFlags } from './parse-flags.js';
 import { LOG_LEVELS, requestLine, watchScenarios, type LogLevel } from './serve-log.js';
 import { applyConfig, watchFile } from './serve-reload.js';
@@ -302,6 +303,24 @@ interface Running {
  * Resolves to the exit code.
  */
 export async function serve(argv: string[], io: CommandIo, until: () => Promise<void>): Promise<number> {
+  // Request lines are many and small: each turn's lines go out in one write (coalesced-output.ts).
+  // Standard output is rare (the banner) and waits for the error lines queued before it.
+  const log = coalescedOutput(io.stderr);
+  const flushOnExit = () => log.flush();
+  process.once('exit', flushOnExit);
+  try {
+    const stdout = (text: string | Uint8Array) => {
+      log.flush();
+      io.stdout(text);
+    };
+    return await serveWith(argv, { ...io, stdout, stderr: log.write }, until);
+  } finally {
+    log.flush();
+    process.off('exit', flushOnExit);
+  }
+}
+
+async function serveWith(argv: string[], io: CommandIo, until: () => Promise<void>): Promise<number> {
   let parsed: ParsedFlags;
   try {
     parsed = parseFlags(argv, OPTIONS, false).values as ParsedFlags;
