@@ -24,3 +24,8 @@ function localAddress(address: string): string {
   if (address === '::') return '::1';
   return address;
 }
+
+/** Whether a bound address (as `server.address()` reports it) is a wildcard: `0.0.0.0` or `::`. */
+export function isWildcardAddress(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}

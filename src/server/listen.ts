@@ -15,9 +15,11 @@
 import net from 'node:net';
 import type { ImdsResponse, RequestHandler } from './exchange.js';
 import { acceptConnection, type FrontContext, type Http1Connection } from './http1/connection.js';
+import type { LocalEnd } from './http1/socket-request.js';
 import { startDeadlineSweep } from './http1/deadline-sweep.js';
 import { resolveLimits, type FrontLimits } from './http1/limits.js';
 import { bindListener, type BoundListener } from '../net/bind.js';
+import { isWildcardAddress } from '../net/listener-url.js';
 
 export { DEFAULT_FRONT_LIMITS, type FrontLimits } from './http1/limits.js';
 export { ListenError } from '../net/listen-error.js';
@@ -73,6 +75,7 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
     stopSweep();
     throw error;
   }
+  context.localEnd = specificLocalEnd(server.address());
   // After binding, errors come from accept() (EMFILE when out of descriptors); libuv already closed
   // that connection, so there is nothing to do but keep serving.
   server.on('error', ignoreAcceptError);
@@ -80,3 +83,12 @@ export async function listen(options: ListenOptions): Promise<RunningListener> {
 }
 
 function ignoreAcceptError(): void {}
+
+/**
+ * The bound address and port, when every connection is accepted on them: not for the wildcards
+ * (`0.0.0.0`, `::`), whose connections each have the address the client dialled.
+ */
+export function specificLocalEnd(bound: net.AddressInfo | string | null): LocalEnd | undefined {
+  if (bound === null || typeof bound === 'string' || isWildcardAddress(bound.address)) return undefined;
+  return { address: bound.address, port: bound.port };
+}

@@ -2,7 +2,13 @@ import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HandlerOutcome, ImdsRequest } from '../../src/server/exchange.js';
 import { listenerUrl } from '../../src/net/listener-url.js';
-import { listen, ListenError, type ListenOptions, type RunningListener } from '../../src/server/listen.js';
+import {
+  listen,
+  ListenError,
+  specificLocalEnd,
+  type ListenOptions,
+  type RunningListener,
+} from '../../src/server/listen.js';
 import {
   echoHandler,
   type Echo,
@@ -99,6 +105,62 @@ describe('listen: the request the handler sees', () => {
     const response = await fetch(`${listener.url}/latest/meta-data/instance-id`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as Echo).target).toBe('/latest/meta-data/instance-id');
+  });
+});
+
+describe('listen: the connection ends caller attribution reads', () => {
+  /** The ends the handler is given, and the ones the client socket itself reports, for one exchange. */
+  async function endsSeen(host: string, dial: string) {
+    let ends: ReturnType<NonNullable<ImdsRequest['connectionEnds']>>;
+    const { port } = await start({
+      host,
+      handler: (request) => {
+        ends = request.connectionEnds?.();
+        return fixed({ status: 200, headers: [['Content-Length', '0']], body: new Uint8Array() })(request);
+      },
+    });
+    const client = net.connect({ host: dial, port });
+    await new Promise((resolve) => client.once('connect', resolve));
+    const own = { address: client.localAddress, port: client.localPort };
+    client.resume();
+    client.end(`GET / HTTP/1.1\r\nHost: ${dial}\r\n\r\n`);
+    await new Promise((resolve) => client.once('close', resolve));
+    return { ends, own, port };
+  }
+
+  it('on a listener bound to one address, the local end is that address and port', async () => {
+    const { ends, own, port } = await endsSeen('127.0.0.1', '127.0.0.1');
+    expect(ends).toEqual({
+      peerAddress: own.address,
+      peerPort: own.port,
+      localAddress: '127.0.0.1',
+      localPort: port,
+    });
+  });
+
+  it('on a wildcard listener, the local end is the address the client dialled, read from the socket', async () => {
+    const { ends, own, port } = await endsSeen('0.0.0.0', '127.0.0.2');
+    expect(ends).toEqual({
+      peerAddress: own.address,
+      peerPort: own.port,
+      localAddress: '127.0.0.2',
+      localPort: port,
+    });
+  });
+
+  it('specificLocalEnd: the bound address and port, none for the wildcards or a pipe', () => {
+    expect(specificLocalEnd({ address: '169.254.169.254', family: 'IPv4', port: 80 })).toEqual({
+      address: '169.254.169.254',
+      port: 80,
+    });
+    expect(specificLocalEnd({ address: '::1', family: 'IPv6', port: 1338 })).toEqual({
+      address: '::1',
+      port: 1338,
+    });
+    expect(specificLocalEnd({ address: '0.0.0.0', family: 'IPv4', port: 80 })).toBeUndefined();
+    expect(specificLocalEnd({ address: '::', family: 'IPv6', port: 80 })).toBeUndefined();
+    expect(specificLocalEnd('/tmp/imds.sock')).toBeUndefined();
+    expect(specificLocalEnd(null)).toBeUndefined();
   });
 });
 

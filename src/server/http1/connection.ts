@@ -74,7 +74,7 @@ import { parseHead, parseRequestLine, type ParsedHead } from './parse-head.js';
 import { isRejection, reject, type Rejection } from './rejection.js';
 import { countLeadingLineBreaks, HEAD_BAD_BYTE, headTerminatorEnd, scanHead } from './scan-head.js';
 import { serializeResponse } from './serialize.js';
-import { SocketRequest } from './socket-request.js';
+import { SocketRequest, type LocalEnd } from './socket-request.js';
 import { CR, LF } from './syntax.js';
 
 /** What one listener shares with all its connections. */
@@ -84,6 +84,11 @@ export interface FrontContext {
   readonly limits: FrontLimits;
   /** Every open connection, for close() and for the deadline sweep. */
   readonly connections: Set<Http1Connection>;
+  /**
+   * The local end every accepted connection has, once bound, when the listener's address is not a
+   * wildcard: caller attribution then reads no `getsockname` per request.
+   */
+  localEnd?: LocalEnd;
 }
 
 /**
@@ -348,7 +353,13 @@ export class Http1Connection {
   private dispatch(head: ParsedHead): void {
     this.request = null;
     this.body = undefined;
-    const request = new SocketRequest(head.method, head.target, head.headers, this.socket);
+    const request = new SocketRequest(
+      head.method,
+      head.target,
+      head.headers,
+      this.socket,
+      this.context.localEnd,
+    );
     let outcome: HandlerOutcome;
     let bytes: Buffer;
     try {

@@ -4,10 +4,17 @@
 import type { Socket } from 'node:net';
 import type { ConnectionEnds, ImdsRequest } from '../exchange.js';
 
+/** The address and port a listener bound to a specific (not wildcard) address accepts every connection on. */
+export interface LocalEnd {
+  readonly address: string;
+  readonly port: number;
+}
+
 /**
  * A request read from a socket. `remoteAddress` is read once, when the request is complete: every
  * request is logged with it, so deferring it saved nothing. The four ends of the connection, which
- * only caller attribution needs, are read when asked for. `toJSON` leaves the socket out.
+ * only caller attribution needs, are read when asked for; the local end comes from the listener
+ * when it was bound to one address (a system call less per request). `toJSON` leaves the socket out.
  *
  * @example
  * ```ts
@@ -23,13 +30,16 @@ export class SocketRequest implements ImdsRequest {
     readonly target: string,
     readonly headers: ReadonlyMap<string, readonly string[]>,
     private readonly socket: Socket,
+    private readonly localEnd?: LocalEnd,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
   }
 
   connectionEnds(): ConnectionEnds | undefined {
-    const { remoteAddress, remotePort, localAddress, localPort } = this.socket;
+    const { remoteAddress, remotePort } = this.socket;
     if (remoteAddress === undefined || remotePort === undefined) return undefined;
+    const localAddress = this.localEnd?.address ?? this.socket.localAddress;
+    const localPort = this.localEnd?.port ?? this.socket.localPort;
     if (localAddress === undefined || localPort === undefined) return undefined;
     return { peerAddress: remoteAddress, peerPort: remotePort, localAddress, localPort };
   }
