@@ -9,6 +9,9 @@
  * the peer keeps them open unless asked, so both pay for one connection per request. A rate counts
  * 200 answers only (for pairs: GETs that used the token their PUT just returned).
  *
+ * The two token GET shapes also run against Node's floor, the raw `node:net` server of figure 1
+ * started the same way (information rows: raw ÷ peer, and this emulator ÷ raw in the note).
+ *
  * Each ratio is the median of per-round ratios, oriented so that above 1 means this emulator is
  * ahead (rates: this ÷ peer; start time and RSS: peer ÷ this). A peer that dies under a load is
  * reported as measured, with the reason it printed, and started again for the next load.
@@ -27,7 +30,7 @@ import { ratioRow } from '../support/figure.js';
 import { mib, ms, perSecond } from '../support/format.js';
 import { fetchToken } from '../support/http.js';
 import type { LoadScenario } from '../support/load.js';
-import { imdsServeArgs } from '../support/paths.js';
+import { benchFile, imdsServeArgs, REPO_ROOT } from '../support/paths.js';
 import { median } from '../support/stats.js';
 
 interface Shape {
@@ -45,6 +48,17 @@ const SHAPES: readonly Shape[] = [
   { name: '`meta-data/` listing, 1 conn', path: '', connections: 1, pairs: false },
   { name: '`meta-data/` listing, 32 conn', path: '', connections: 32, pairs: false },
 ];
+
+/**
+ * The shapes also run against Node's floor, the raw `node:net` server (bench/servers/raw-net.ts:
+ * one fixed response written, then the socket closed, nothing parsed): what any Node server gets
+ * under the same load, so a ratio below 1 can be told apart from this emulator's own cost.
+ * The pair shapes are left out, since the raw server hands out no real token.
+ */
+const FLOOR_SHAPES: ReadonlySet<string> = new Set([
+  'token GET instance-id, 1 conn',
+  'token GET instance-id, 32 conn',
+]);
 
 /** The concurrent token PUTs again, with both servers free to use every core. */
 const UNPINNED_SHAPE: Shape = {
@@ -69,6 +83,8 @@ interface Run {
 
 interface ShapeSamples {
   readonly ours: Run[];
+  /** Node's floor (the raw `node:net` server), for {@link FLOOR_SHAPES}. */
+  readonly floor: Run[];
   /** The peer's runs that it survived, with their round (to pair each with ours of that round). */
   readonly theirs: (Run & { readonly round: number })[];
   /** How the peer died under this load, once per death. */
@@ -111,19 +127,25 @@ export const peer: Figure = {
     checkExecutable(bin);
     const starts = await measureStarts(context, bin);
     const ours = await startOurs(context, context.emulatorFlags);
+    const floor = await startNodeFloor(context);
     const theirs: Peer = { server: await startPeer(context, bin), restarts: 0 };
     try {
       const { warmupSeconds, rounds } = context.settings.throughput;
-      for (const server of [ours, theirs.server]) await warmUp(context, server, warmupSeconds);
+      for (const server of [ours, floor, theirs.server]) await warmUp(context, server, warmupSeconds);
       const samples = new Map<string, ShapeSamples>(
-        SHAPES.map((shape) => [shape.name, { ours: [], theirs: [], deaths: [] }]),
+        SHAPES.map((shape) => [shape.name, { ours: [], floor: [], theirs: [], deaths: [] }]),
       );
       for (let round = 0; round < rounds; round++) {
         for (const shape of SHAPES) {
           const entry = samples.get(shape.name) as ShapeSamples;
-          for (const which of round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) {
+          const order = FLOOR_SHAPES.has(shape.name) ? ['ours', 'floor', 'theirs'] : ['ours', 'theirs'];
+          for (const which of round % 2 === 0 ? order : order.reverse()) {
             if (which === 'ours') {
               entry.ours.push(await measureOurs(context, ours, shape));
+              continue;
+            }
+            if (which === 'floor') {
+              entry.floor.push(await measureFloor(context, floor, shape));
               continue;
             }
             const run = await measure(context, theirs.server, shape);
@@ -140,8 +162,12 @@ export const peer: Figure = {
           context.log(`  round ${round + 1}/${rounds}, ${shape.name}: ${progress(entry)}`);
         }
       }
-      const rows: FigureRow[] = SHAPES.map((shape) => shapeRow(shape, samples.get(shape.name)));
-      await Promise.all([ours.stop(), theirs.server.stop()]);
+      const rows: FigureRow[] = SHAPES.flatMap((shape) => {
+        const entry = samples.get(shape.name);
+        const floorRow = FLOOR_SHAPES.has(shape.name) ? nodeFloorRow(shape, entry) : undefined;
+        return floorRow === undefined ? [shapeRow(shape, entry)] : [shapeRow(shape, entry), floorRow];
+      });
+      await Promise.all([ours.stop(), floor.stop(), theirs.server.stop()]);
       const unpinned = await measureUnpinned(context, bin);
       rows.push(
         shapeRow(UNPINNED_SHAPE, unpinned),
@@ -172,7 +198,7 @@ export const peer: Figure = {
         },
       };
     } finally {
-      await Promise.all([ours.stop(), theirs.server.stop()]);
+      await Promise.all([ours.stop(), floor.stop(), theirs.server.stop()]);
     }
   },
 };
@@ -183,7 +209,7 @@ export const peer: Figure = {
  */
 async function measureUnpinned(context: FigureContext, bin: string): Promise<ShapeSamples> {
   const free: FigureContext = { ...context, pinning: { ...context.pinning, server: [] } };
-  const entry: ShapeSamples = { ours: [], theirs: [], deaths: [] };
+  const entry: ShapeSamples = { ours: [], floor: [], theirs: [], deaths: [] };
   const { rounds } = context.settings.throughput;
   for (let round = 0; round < rounds; round++) {
     for (const which of round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) {
@@ -259,6 +285,28 @@ function shapeRow(shape: Shape, entry: ShapeSamples | undefined): FigureRow {
   });
 }
 
+/**
+ * Node's floor beside the peer, on the same rounds: raw ÷ peer (info, no target), and this
+ * emulator ÷ raw in the note, each the median of per-round ratios.
+ */
+function nodeFloorRow(shape: Shape, entry: ShapeSamples | undefined): FigureRow | undefined {
+  const floor = entry?.floor ?? [];
+  const ours = entry?.ours ?? [];
+  const theirs = entry?.theirs ?? [];
+  if (floor.length === 0 || theirs.length === 0) return undefined;
+  const rate = (runs: readonly Run[]) => median(runs.map((run) => run.rate));
+  const cpu = median(floor.map((run) => run.cpuMicrosPerRequest)).toFixed(1);
+  const oursOverFloor = median(floor.map((run, round) => (ours[round] as Run).rate / run.rate));
+  return ratioRow({
+    figure: '8',
+    measure: `floor: raw node:net server, ${shape.name} (raw ÷ peer)`,
+    value: perSecond(rate(floor), 'req/s'),
+    baseline: `peer ${perSecond(rate(theirs), 'req/s')}`,
+    ratio: median(theirs.map((run) => (floor[run.round] as Run).rate / run.rate)),
+    note: `one fixed response written and the socket closed, nothing parsed; server CPU/request ${cpu} µs; this emulator ÷ raw ${oursOverFloor.toFixed(2)}x`,
+  });
+}
+
 async function measure(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
   return loadRun(context, server, shape, context.settings.throughput.seconds);
 }
@@ -268,6 +316,14 @@ async function measureOurs(context: FigureContext, server: ExternalServer, shape
   const run = await measure(context, server, shape);
   const died = server.death();
   if (died !== undefined) throw new Error(`imds serve died under ${shape.name}: ${died}`);
+  return run;
+}
+
+/** As {@link measure}, and the floor server dying ends the figure with why. */
+async function measureFloor(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
+  const run = await measure(context, server, shape);
+  const died = server.death();
+  if (died !== undefined) throw new Error(`the raw node:net server died under ${shape.name}: ${died}`);
   return run;
 }
 
@@ -336,6 +392,19 @@ async function startOurs(context: FigureContext, nodeFlags: readonly string[]): 
     args: [...nodeFlags, ...imdsServeArgs(port, '--http-tokens', 'required')],
     url: `http://127.0.0.1:${port}`,
     prefix: context.pinning.server,
+  });
+}
+
+/** Node's floor: bench/servers/raw-net.ts as a command, on the server core. */
+async function startNodeFloor(context: FigureContext): Promise<ExternalServer> {
+  const port = await freeLoopbackPort();
+  return startExternalServer({
+    name: 'raw node:net',
+    command: process.execPath,
+    args: ['--import', 'tsx', benchFile('servers/raw-net-main.ts'), String(port)],
+    url: `http://127.0.0.1:${port}`,
+    prefix: context.pinning.server,
+    cwd: REPO_ROOT,
   });
 }
 

@@ -29,7 +29,7 @@ export interface CountingServer {
  * const raw = await startRawNetServer('write-destroy');
  * ```
  */
-export async function startRawNetServer(style: RawCloseStyle): Promise<CountingServer> {
+export async function startRawNetServer(style: RawCloseStyle, port = 0): Promise<CountingServer> {
   let accepted = 0;
   const onData = style === 'end' ? endOnData : writeDestroyOnData;
   const server = net.createServer((socket) => {
@@ -37,7 +37,7 @@ export async function startRawNetServer(style: RawCloseStyle): Promise<CountingS
     socket.once('data', onData);
     socket.on('error', ignore);
   });
-  return listenCounting(server, () => accepted);
+  return listenCounting(server, () => accepted, port);
 }
 
 function writeDestroyOnData(this: net.Socket): void {
@@ -52,14 +52,18 @@ function endOnData(this: net.Socket): void {
 
 function ignore(): void {}
 
-/** Binds 127.0.0.1:0 and wraps the server as a {@link CountingServer}. */
-export function listenCounting(server: net.Server, connections: () => number): Promise<CountingServer> {
+/** Binds 127.0.0.1:`port` (any free port by default) and wraps the server as a {@link CountingServer}. */
+export function listenCounting(
+  server: net.Server,
+  connections: () => number,
+  port = 0,
+): Promise<CountingServer> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = server.address() as net.AddressInfo;
+    server.listen({ host: '127.0.0.1', port }, () => {
+      const bound = (server.address() as net.AddressInfo).port;
       resolve({
-        port,
+        port: bound,
         connections,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });

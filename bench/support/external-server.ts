@@ -58,6 +58,8 @@ export interface ExternalServerOptions {
   readonly url: string;
   readonly prefix?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** The working directory (a Node command that loads tsx runs from the repository). */
+  readonly cwd?: string;
 }
 
 /**
@@ -76,7 +78,10 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
   const logFile = path.join(logDir, 'stderr.log');
   // Append mode, so the server's writes land at the end after trimLog() empties the file.
   const logFd = openSync(logFile, 'a');
-  const child = spawn(file, args, { stdio: ['ignore', 'ignore', logFd] });
+  const child = spawn(file, args, {
+    stdio: ['ignore', 'ignore', logFd],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
   closeSync(logFd);
   const exited = once(child, 'exit');
   const removeLog = () => rmSync(logDir, { recursive: true, force: true });
