@@ -16,7 +16,8 @@ import { DYNAMIC, LATEST, META_DATA, USER_DATA } from '../wire.js';
  */
 export function metadataPath(name: string): string {
   const path = name.startsWith('/') ? name : `/${LATEST}/${underLatest(name)}`;
-  return path.replace(/\/{2,}/g, '/');
+  // Most names have no repeated slash: skip the regular expression (compiled on first use, at every start).
+  return path.includes('//') ? path.replace(/\/{2,}/g, '/') : path;
 }
 
 function underLatest(name: string): string {

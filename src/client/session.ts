@@ -66,7 +66,6 @@ class Unauthorized {
 
 const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
 const TTL_SHAPE = /^[0-9]{1,5}$/;
-const latin1 = new TextDecoder('latin1');
 
 export class ImdsSession {
   readonly config: ImdsConfig;
@@ -233,7 +232,10 @@ export class ImdsSession {
   }
 
   #parseToken(response: TransportResponse, issuedAt: number): CachedToken {
-    const value = latin1.decode(response.body);
+    // Bytes as characters one for one; any byte outside the token's range fails TOKEN_SHAPE. (A
+    // Buffer view, not a latin1 TextDecoder, whose converter costs `imds get` 0.15 ms to create.)
+    const body = response.body;
+    const value = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
     if (!TOKEN_SHAPE.test(value)) {
       // Says nothing about the bytes: they might be a token with one bad character.
       throw new AttemptFailed(

@@ -18,7 +18,7 @@ class NeverConnects extends EventEmitter {
   }
 }
 const sockets: NeverConnects[] = [];
-vi.mock('node:net', () => ({ default: { connect: () => sockets[sockets.push(new NeverConnects()) - 1] } }));
+vi.mock('node:net', () => ({ connect: () => sockets[sockets.push(new NeverConnects()) - 1] }));
 
 const { socketTransport, requestHead } = await import('../../src/client/socket-transport.js');
 const { TransportFailure } = await import('../../src/client/transport.js');
