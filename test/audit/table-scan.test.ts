@@ -59,6 +59,29 @@ describe.runIf(process.platform === 'linux' && littleEndian)('reading a big sock
     expect(scan.peakHeldBytes).toBeLessThanOrEqual(4096 + 200);
   });
 
+  it('finds every row at every chunk boundary, by search and by field, and drops an overlong line', () => {
+    const small = join(root, 'net/small');
+    const wanted = Array.from({ length: 30 }, (_, n) => encodeEndpoint('127.0.0.1', 40_000 + n));
+    const lines = [TABLE_HEADER, `junk ${'x'.repeat(600)}\n`];
+    wanted.forEach((local, n) => {
+      lines.push(tableRow(2 * n, encodeEndpoint('10.0.0.2', 5000 + n), local, '06', 0));
+      lines.push(tableRow(2 * n + 1, local, server, '01', 1000 + n));
+    });
+    writeFileSync(small, lines.join(''));
+    // Chunks of 256 bytes: rows (~150 bytes) straddle nearly every boundary; the 600-byte junk line
+    // is longer than half a chunk and is dropped; rows naming an endpoint as remote are not taken.
+    for (let offset = 0; offset < 256; offset += 37) {
+      writeFileSync(small, `${' '.repeat(offset)}${lines.join('')}`);
+      const byField = scanTableSync(small, { endpoints: new Set(wanted), chunkBytes: 256 });
+      expect(byField.rows.map((row) => row.inode)).toEqual(wanted.map((_, n) => 1000 + n));
+      for (const [n, local] of [wanted[0], wanted[17], wanted[29]].entries()) {
+        const bySearch = scanTableSync(small, { endpoints: new Set([local as string]), chunkBytes: 256 });
+        expect(bySearch.rows.map((row) => row.inode)).toEqual([1000 + [0, 17, 29][n]!]);
+        expect(bySearch.peakHeldBytes).toBe(256);
+      }
+    }
+  });
+
   it('stops at a deadline already passed, and once the rows wanted are found', () => {
     const late = scanTableSync(join(root, 'net/tcp'), {
       endpoints: new Set([client]),
