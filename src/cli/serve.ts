@@ -24,7 +24,7 @@ import type { ControlServerOptions, RunningControlServer } from '../control/cont
 import { Controller } from '../control/controller.js';
 import { readRecordingFile } from '../recording/read.js';
 import { replayOf, type Replay } from '../recording/replay.js';
-import { replayHttpTokens, replayInstance } from '../recording/replay-setup.js';
+import { keysRefusedWithRecording, replayHttpTokens, replayInstance } from '../recording/replay-setup.js';
 import { Emulator } from '../server/emulator.js';
 import type { RequestLogEntry } from '../server/request-log.js';
 import { auditOptionsOf, followRequests } from './audit-flags.js';
@@ -264,7 +264,7 @@ function fleetFlags(parsed: ParsedFlags): FleetFlags {
  */
 function onReplay(config: EffectiveConfig, replay: Replay | undefined): EffectiveConfig {
   if (!replay) return config;
-  const described = config.describedKeys.filter((key) => key !== 'metadataOptions');
+  const described = keysRefusedWithRecording(config.describedKeys);
   if (described.length > 0)
     throw new ConfigError([
       {

@@ -19,6 +19,14 @@ export function replayInstance(replay: Replay, configured: InstanceDescription):
   };
 }
 
+/**
+ * The keys of a configuration's `instance` that a recording cannot take: every one that describes
+ * a built instance. `metadataOptions` are settings of the instance and apply to a replay as well.
+ */
+export function keysRefusedWithRecording(instanceKeys: readonly string[]): string[] {
+  return instanceKeys.filter((key) => key !== 'metadataOptions');
+}
+
 /** `HttpTokens` for a replay: a setting given explicitly wins, else what the recording observed, else the default. */
 export function replayHttpTokens(replay: Replay, configured: HttpTokens, explicit: boolean): HttpTokens {
   return explicit ? configured : (replay.httpTokens ?? configured);

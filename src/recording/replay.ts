@@ -5,8 +5,8 @@
  * - role and identity credentials are the emulator's own, rotating as they do for a described
  *   instance, under the recorded role name;
  * - the identity signatures are made with the emulator's key over the recorded document;
- * - whatever scenarios, faults' state edits, `set`/`remove` and the control API change about the
- *   instance shows up: the emulator builds the tree of the instance derived from the recording and
+ * - whatever scenarios, faults' state edits, `set`/`remove`, metadata options (tags disabled) and
+ *   the control API change about the instance shows up: the emulator builds the tree of the instance derived from the recording and
  *   the tree of the instance as it is now, and their difference is applied to the recorded trees.
  *
  * Leaves left out when recording (user data not included, `--redact`) are not served and are left
@@ -42,6 +42,8 @@ import {
 
 const utf8 = new TextDecoder();
 const IDENTITY = ['dynamic', 'instance-identity'];
+/** Where the instance's tags are served; gone, listing line and all, while `InstanceMetadataTags` is disabled. */
+const TAGS = ['meta-data', 'tags'];
 /** How each signature leaf is made; `dsa2048` is the `pkcs7` message, as the built tree serves it. */
 const SIGNATURE_KINDS: Readonly<Record<string, SignatureKind>> = {
   signature: 'signature',
@@ -136,8 +138,18 @@ export function replayOf(recording: Recording): Replay {
       }
       let served = live.trees.get(version);
       if (!served) {
+        // Tags are a setting of the instance, not a fact of the recording: with them disabled, the
+        // service answers 404 however they were recorded (set/remove still apply on top).
+        const recordedTree =
+          instance.metadataOptions?.instanceMetadataTags === 'disabled' ? withoutNode(tree, TAGS) : tree;
         served = applyDifference(
-          liveLeaves(tree, generated.get(version) ?? [], live.current, context, instance.services.partition),
+          liveLeaves(
+            recordedTree,
+            generated.get(version) ?? [],
+            live.current,
+            context,
+            instance.services.partition,
+          ),
           live.base,
           live.current,
         );

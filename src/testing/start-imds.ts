@@ -9,7 +9,7 @@ import { unknownKeyProblems } from '../config/unknown-keys.js';
 import type { ScenarioEntryInput } from '../config/schema/scenario-schema.js';
 import { readRecordingFile } from '../recording/read.js';
 import { replayOf } from '../recording/replay.js';
-import { replayInstance } from '../recording/replay-setup.js';
+import { keysRefusedWithRecording, replayInstance } from '../recording/replay-setup.js';
 import { Emulator } from '../server/emulator.js';
 import { startEmulator } from '../start/start.js';
 import type { StartImdsOptions } from './options.js';
@@ -346,12 +346,17 @@ export async function startImds(options: StartImdsOptions = {}): Promise<Imds> {
       path: ['host'],
       message: `expected one of ${HOSTS.map((host) => JSON.stringify(host)).join(', ')}, got ${JSON.stringify(options.host)}`,
     });
-  if (options.from !== undefined && options.instance !== undefined)
+  // As `imds serve --from`: metadata options apply to a recording; fields of a built instance do not.
+  const refused =
+    options.from === undefined || typeof options.instance !== 'object' || options.instance === null
+      ? []
+      : keysRefusedWithRecording(Object.keys(options.instance));
+  if (refused.length > 0)
     problems.push({
       source: SOURCE,
-      path: ['instance'],
+      path: ['instance', refused[0] as string],
       message:
-        'describes a built instance and cannot be combined with from (use set and remove to change a recording)',
+        'describes a built instance and cannot be combined with from (use set and remove to change a recording; metadataOptions still apply)',
     });
   if (problems.length > 0 || 'problems' in checked) throw new ConfigError(problems);
   const replay = options.from === undefined ? undefined : replayOf(readRecordingFile(options.from));

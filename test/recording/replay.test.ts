@@ -229,10 +229,47 @@ tree:
     );
   });
 
+  it('tags disabled in the metadata options hide recorded tags, as the service does; set still applies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imds-recording-'));
+    const file = join(dir, 'tagged.yaml');
+    writeFileSync(
+      file,
+      `format: ec2-imds-recording/1
+httpTokens: optional
+versions: [latest]
+tree:
+  /: [meta-data]
+  meta-data/: [instance-id, tags/]
+  meta-data/instance-id: i-0123456789abcdef0
+  meta-data/tags/: [instance/]
+  meta-data/tags/instance/: [Name]
+  meta-data/tags/instance/Name: web-1
+`,
+    );
+    await using recorded = await startImds({ from: file });
+    const asRecorded = await reader(recorded);
+    expect((await asRecorded('/latest/meta-data/tags/instance/Name')).body).toBe('web-1');
+    const disabled = { metadataOptions: { instanceMetadataTags: 'disabled' as const } };
+    await using hidden = await startImds({ from: file, instance: disabled });
+    const read = await reader(hidden);
+    expect((await read('/latest/meta-data/tags/instance/Name')).status).toBe(404);
+    expect((await read('/latest/meta-data/tags/instance')).status).toBe(404);
+    expect((await read('/latest/meta-data/')).body).toBe('instance-id');
+    hidden.set('meta-data/tags/instance/Team', 'storage');
+    expect((await read('/latest/meta-data/tags/instance/Team')).body).toBe('storage');
+    expect((await read('/latest/meta-data/tags/instance/Name')).status).toBe(404);
+  });
+
   it('refuses instance fields with from, and a bad recording, as configuration errors', async () => {
     await expect(startImds({ from: FIXTURE, instance: { instanceType: 'm7g.large' } })).rejects.toThrow(
-      'startImds: instance: describes a built instance and cannot be combined with from',
+      'startImds: instance.instanceType: describes a built instance and cannot be combined with from',
     );
+    await expect(
+      startImds({
+        from: FIXTURE,
+        instance: { metadataOptions: { httpPutResponseHopLimit: 2 }, instanceType: 'm7g.large' },
+      }),
+    ).rejects.toThrow('startImds: instance.instanceType: describes a built instance');
     const dir = mkdtempSync(join(tmpdir(), 'imds-recording-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'format: ec2-imds-recording/1\nversions: [latest]\ntree:\n  /: [meta-data]\n');
