@@ -39,6 +39,11 @@ export interface ExternalServer {
   /** Resident set size now, in bytes. */
   rssBytes(): number;
   /**
+   * The part of {@link rssBytes} that is the process's own (`RssAnon` + `RssShmem`): the rest is
+   * pages of files it maps, the `node` binary's above all, shared with every process that maps them.
+   */
+  privateRssBytes(): number;
+  /**
    * Undefined while it runs; once it died, how (exit code or signal) and why: the first
    * `fatal error:` or `panic:` line of its stderr, else the last lines.
    */
@@ -123,8 +128,10 @@ export async function startExternalServer(options: ExternalServerOptions): Promi
       return (ticks * 1e6) / TICKS_PER_SECOND;
     },
     rssBytes() {
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return match ? Number(match[1]) * 1024 : Number.NaN;
+      return statusKib(pid, 'VmRSS') * 1024;
+    },
+    privateRssBytes() {
+      return (statusKib(pid, 'RssAnon') + statusKib(pid, 'RssShmem')) * 1024;
     },
     death() {
       if (child.exitCode === null && child.signalCode === null) return undefined;
@@ -195,4 +202,10 @@ export function crashReason(stderr: string): string {
     .filter((line) => line !== '')
     .slice(-3)
     .join(' | ');
+}
+
+/** A `kB` field of `/proc/<pid>/status`; NaN when it is missing (the process is gone). */
+function statusKib(pid: number, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : Number.NaN;
 }
