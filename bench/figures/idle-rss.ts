@@ -65,33 +65,43 @@ export const idleRss: Figure = {
         }
       }
     }
+    /** One row: the median of `values` against the raw server's median of `baseline`. */
+    const againstRaw = (measure: string, values: number[], baseline: number[], note: string) => ({
+      figure: '11',
+      measure,
+      value: mib(median(values)),
+      baseline: `raw node:net ${mib(median(baseline))}`,
+      ratio: median(values) / median(baseline),
+      note,
+    });
+    const rows = Math.round(median(tableRows)).toLocaleString('en-US');
     return {
       rows: [
         ratioRow({
-          figure: '11',
-          measure: 'idle RSS after the first answer',
-          value: mib(median(ours)),
-          baseline: `raw node:net ${mib(median(raw))}`,
-          ratio: median(ours) / median(raw),
+          ...againstRaw(
+            'idle RSS after the first answer',
+            ours,
+            raw,
+            `medians of ${starts} starts each; the host's socket table: ${rows} rows`,
+          ),
           target: { op: '<=', value: 1.2 },
-          note: `medians of ${starts} starts each; the host's socket table: ${Math.round(median(tableRows)).toLocaleString('en-US')} rows`,
         }),
-        ratioRow({
-          figure: '11',
-          measure: 'idle private memory (RssAnon + RssShmem)',
-          value: mib(median(oursPrivate)),
-          baseline: `raw node:net ${mib(median(rawPrivate))}`,
-          ratio: median(oursPrivate) / median(rawPrivate),
-          note: 'RSS less the pages of mapped files (the node binary), which every node process shares',
-        }),
-        ratioRow({
-          figure: '11',
-          measure: 'idle RSS, --attribution off',
-          value: mib(median(unattributed)),
-          baseline: `raw node:net ${mib(median(raw))}`,
-          ratio: median(unattributed) / median(raw),
-          note: 'without caller attribution, which reads the host socket table at its first lookup (its size depends on the host)',
-        }),
+        ratioRow(
+          againstRaw(
+            'idle private memory (RssAnon + RssShmem)',
+            oursPrivate,
+            rawPrivate,
+            'RSS less the pages of mapped files (the node binary), which every node process shares',
+          ),
+        ),
+        ratioRow(
+          againstRaw(
+            'idle RSS, --attribution off',
+            unattributed,
+            raw,
+            'without caller attribution, which reads the host socket table at its first lookup (its size depends on the host)',
+          ),
+        ),
       ],
       details: { ours, unattributed, raw, oursPrivate, rawPrivate, tableRows },
     };

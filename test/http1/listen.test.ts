@@ -128,22 +128,15 @@ describe('listen: the connection ends caller attribution reads', () => {
     return { ends, own, port };
   }
 
-  it('on a listener bound to one address, the local end is that address and port', async () => {
-    const { ends, own, port } = await endsSeen('127.0.0.1', '127.0.0.1');
+  it.each([
+    { listener: 'bound to one address', host: '127.0.0.1', dial: '127.0.0.1' },
+    { listener: 'on the wildcard (read from the socket)', host: '0.0.0.0', dial: '127.0.0.2' },
+  ])('on a listener $listener, the local end is the address the client dialled', async ({ host, dial }) => {
+    const { ends, own, port } = await endsSeen(host, dial);
     expect(ends).toEqual({
       peerAddress: own.address,
       peerPort: own.port,
-      localAddress: '127.0.0.1',
-      localPort: port,
-    });
-  });
-
-  it('on a wildcard listener, the local end is the address the client dialled, read from the socket', async () => {
-    const { ends, own, port } = await endsSeen('0.0.0.0', '127.0.0.2');
-    expect(ends).toEqual({
-      peerAddress: own.address,
-      peerPort: own.port,
-      localAddress: '127.0.0.2',
+      localAddress: dial,
       localPort: port,
     });
   });

@@ -24,6 +24,13 @@ import { ConfigError, startImds, type Imds } from '../../src/testing/index.js';
 const FIXTURE = fileURLToPath(new URL('fixtures/cloud-init-2018-09-24.yaml', import.meta.url));
 const TTL = { 'X-aws-ec2-metadata-token-ttl-seconds': '60' };
 
+/** A recording file of `text` in a fresh temporary folder; returns its path. */
+function writeRecording(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'imds-recording-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
 async function reader(imds: Imds) {
   const token = await (await fetch(`${imds.url}/latest/api/token`, { method: 'PUT', headers: TTL })).text();
   return async (path: string) => {
@@ -203,10 +210,8 @@ describe('serving a real instance recording', () => {
   });
 
   it('serves a version this emulator does not know, as recorded', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'imds-recording-'));
-    const file = join(dir, 'future.yaml');
-    writeFileSync(
-      file,
+    const file = writeRecording(
+      'future.yaml',
       `format: ec2-imds-recording/1
 httpTokens: optional
 versions: ["2031-05-05", latest]
@@ -230,10 +235,8 @@ tree:
   });
 
   it('tags disabled in the metadata options hide recorded tags, as the service does; set still applies', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'imds-recording-'));
-    const file = join(dir, 'tagged.yaml');
-    writeFileSync(
-      file,
+    const file = writeRecording(
+      'tagged.yaml',
       `format: ec2-imds-recording/1
 httpTokens: optional
 versions: [latest]
@@ -270,9 +273,10 @@ tree:
         instance: { metadataOptions: { httpPutResponseHopLimit: 2 }, instanceType: 'm7g.large' },
       }),
     ).rejects.toThrow('startImds: instance.instanceType: describes a built instance');
-    const dir = mkdtempSync(join(tmpdir(), 'imds-recording-'));
-    const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'format: ec2-imds-recording/1\nversions: [latest]\ntree:\n  /: [meta-data]\n');
+    const file = writeRecording(
+      'bad.yaml',
+      'format: ec2-imds-recording/1\nversions: [latest]\ntree:\n  /: [meta-data]\n',
+    );
     const error = await startImds({ from: file }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe(
@@ -309,8 +313,7 @@ describe('a recorded instance with a role', () => {
   it('@smithy/credential-provider-imds gets generated credentials for the recorded role, and they rotate', async () => {
     const original = new Emulator({ clock: new ManualClock(Date.UTC(2024, 1, 27, 13, 6, 6)) });
     const { recording } = await recordInProcess(original, { versions: ['latest'] });
-    const file = join(mkdtempSync(join(tmpdir(), 'imds-recording-')), 'role.yaml');
-    writeFileSync(file, formatRecording(recording, 'yaml'));
+    const file = writeRecording('role.yaml', formatRecording(recording, 'yaml'));
     expect(readFileSync(file, 'utf8')).not.toMatch(/ASIA[A-Z0-9]{16}|"SecretAccessKey" :/);
 
     await using imds = await startImds({ from: file });
