@@ -6,8 +6,9 @@
  *   instance, under the recorded role name;
  * - the identity signatures are made with the emulator's key over the recorded document;
  * - whatever scenarios, faults' state edits, `set`/`remove`, metadata options (tags disabled) and
- *   the control API change about the instance shows up: the emulator builds the tree of the instance derived from the recording and
- *   the tree of the instance as it is now, and their difference is applied to the recorded trees.
+ *   the control API change about the instance shows up: the emulator builds the tree of the
+ *   instance derived from the recording and the tree of the instance as it is now, and their
+ *   difference is applied to the recorded trees.
  *
  * Leaves left out when recording (user data not included, `--redact`) are not served and are left
  * out of their directory's listing. Paths the instance listed but answered 404 for stay in the
