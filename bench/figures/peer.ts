@@ -141,11 +141,11 @@ export const peer: Figure = {
           const order = FLOOR_SHAPES.has(shape.name) ? ['ours', 'floor', 'theirs'] : ['ours', 'theirs'];
           for (const which of round % 2 === 0 ? order : order.reverse()) {
             if (which === 'ours') {
-              entry.ours.push(await measureOurs(context, ours, shape));
+              entry.ours.push(await measureSurviving(context, ours, shape));
               continue;
             }
             if (which === 'floor') {
-              entry.floor.push(await measureFloor(context, floor, shape));
+              entry.floor.push(await measureSurviving(context, floor, shape));
               continue;
             }
             const run = await measure(context, theirs.server, shape);
@@ -215,7 +215,7 @@ async function measureUnpinned(context: FigureContext, bin: string): Promise<Sha
     for (const which of round % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) {
       const server = which === 'ours' ? await startOurs(free, []) : await startPeer(free, bin);
       try {
-        if (which === 'ours') entry.ours.push(await measureOurs(context, server, UNPINNED_SHAPE));
+        if (which === 'ours') entry.ours.push(await measureSurviving(context, server, UNPINNED_SHAPE));
         else {
           const run = await measure(context, server, UNPINNED_SHAPE);
           const died = server.death();
@@ -311,19 +311,14 @@ async function measure(context: FigureContext, server: ExternalServer, shape: Sh
   return loadRun(context, server, shape, context.settings.throughput.seconds);
 }
 
-/** As {@link measure}, and this emulator dying under a load ends the figure with why. */
-async function measureOurs(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
+/**
+ * As {@link measure}, for a server that must survive every load (this emulator, Node's floor):
+ * its death ends the figure, naming the server and why.
+ */
+async function measureSurviving(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
   const run = await measure(context, server, shape);
   const died = server.death();
-  if (died !== undefined) throw new Error(`imds serve died under ${shape.name}: ${died}`);
-  return run;
-}
-
-/** As {@link measure}, and the floor server dying ends the figure with why. */
-async function measureFloor(context: FigureContext, server: ExternalServer, shape: Shape): Promise<Run> {
-  const run = await measure(context, server, shape);
-  const died = server.death();
-  if (died !== undefined) throw new Error(`the raw node:net server died under ${shape.name}: ${died}`);
+  if (died !== undefined) throw new Error(`${server.name} died under ${shape.name}: ${died}`);
   return run;
 }
 
