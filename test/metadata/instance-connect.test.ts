@@ -302,19 +302,18 @@ describe('what the Instance Connect agent verifies', () => {
 });
 
 describe('configuration and bad input', () => {
-  it('instance.instanceConnectKeys serves a key between pushed and expires', () => {
-    const config = configFromData({
+  /** A configuration with Alice's key for ec2-user, pushed at 13:00 on 2024-02-27 and expiring at `expires`. */
+  const configWithAliceKey = (expires: string) =>
+    configFromData({
       instance: {
         instanceConnectKeys: [
-          {
-            user: 'ec2-user',
-            publicKey: ALICE_KEY,
-            pushed: '2024-02-27T13:00:00Z',
-            expires: '2024-02-27T14:00:00Z',
-          },
+          { user: 'ec2-user', publicKey: ALICE_KEY, pushed: '2024-02-27T13:00:00Z', expires },
         ],
       },
     });
+
+  it('instance.instanceConnectKeys serves a key between pushed and expires', () => {
+    const config = configWithAliceKey('2024-02-27T14:00:00Z');
     if ('problems' in config) throw new Error(JSON.stringify(config.problems));
     const { get, token, clock } = inProcess({ instance: config.config.instance });
     const t = token();
@@ -375,18 +374,7 @@ describe('configuration and bad input', () => {
   });
 
   it('a config key that expires before it is pushed is a config error naming the field', () => {
-    const config = configFromData({
-      instance: {
-        instanceConnectKeys: [
-          {
-            user: 'ec2-user',
-            publicKey: ALICE_KEY,
-            pushed: '2024-02-27T13:00:00Z',
-            expires: '2024-02-27T12:00:00Z',
-          },
-        ],
-      },
-    });
+    const config = configWithAliceKey('2024-02-27T12:00:00Z');
     expect('problems' in config && config.problems.map((problem) => problem.path.join('.'))).toEqual([
       'instance.instanceConnectKeys.0.expires',
     ]);

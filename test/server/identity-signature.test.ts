@@ -31,6 +31,24 @@ function pkcs7SignerInfo(dir: string, name: string, body: string): string {
 }
 
 /**
+ * Checks that the PKCS#7 leaf `body` (written as `dir/name`) is digested with `digest` and signed
+ * with `signer` by a key of `bits` bits, whose certificate is `dir/<name>.crt`.
+ */
+function expectSignedBy(
+  dir: string,
+  name: string,
+  body: string,
+  digest: string,
+  signer: string,
+  bits: string,
+): void {
+  const signerInfo = pkcs7SignerInfo(dir, name, body);
+  expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
+  expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
+  expect(publicKeyBits(dir, name)).toBe(bits);
+}
+
+/**
  * A decoder as strict as Java's `Base64.getDecoder()` or a hand-rolled one: only the alphabet, no
  * line breaks. EC2's signature leaves are wrapped, so a client with such a decoder fails there.
  */
@@ -66,10 +84,7 @@ describe('the signed identity document', () => {
   ])(
     '%s is a PKCS#7 message digested with %s and signed %s by a %s-bit key',
     (name, digest, signer, bits) => {
-      const signerInfo = pkcs7SignerInfo(dir, name, leaf(name));
-      expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
-      expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
-      expect(publicKeyBits(dir, name)).toBe(bits);
+      expectSignedBy(dir, name, leaf(name), digest, signer, bits);
     },
   );
 
@@ -198,10 +213,7 @@ describe('the signed identity document in the China partition', () => {
   ])(
     '%s is digested with %s and signed %s by a %s-bit key, and openssl smime verifies it',
     (name, digest, signer, bits) => {
-      const signerInfo = pkcs7SignerInfo(dir, name, leaf(name));
-      expect(signerInfo).toMatch(new RegExp(`digestAlgorithm: \\s*algorithm: ${digest} `));
-      expect(signerInfo).toMatch(new RegExp(`signatureAlgorithm: \\s*algorithm: ${signer} `));
-      expect(publicKeyBits(dir, name)).toBe(bits);
+      expectSignedBy(dir, name, leaf(name), digest, signer, bits);
       const content = openssl(
         [
           'smime',
