@@ -23,11 +23,29 @@ function publicKeyBits(dir: string, kind: string): string | undefined {
   )?.[1];
 }
 
+/** Writes a PKCS#7 leaf (base64, as served) as the PEM file `dir/name`. */
+function writePkcs7(dir: string, name: string, body: string): void {
+  writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${body}\n-----END PKCS7-----\n`);
+}
+
 /** Writes the PKCS#7 leaf `body` as `dir/name` (PEM) and returns its signerInfos as openssl prints them. */
 function pkcs7SignerInfo(dir: string, name: string, body: string): string {
-  writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${body}\n-----END PKCS7-----\n`);
+  writePkcs7(dir, name, body);
   const printed = openssl(['cms', '-cmsout', '-print', '-in', name, '-inform', 'PEM'], dir);
   return printed.slice(printed.indexOf('signerInfos:'));
+}
+
+/**
+ * The content of the PEM PKCS#7 message `dir/input`, as `openssl smime -verify` gives it with the
+ * signer's certificate `dir/certfile` (chains not checked); only that certificate is tried, unless
+ * `nointern` is false. Throws when the signature does not verify.
+ */
+function smimeVerify(dir: string, input: string, certfile: string, { nointern = true } = {}): string {
+  const only = nointern ? ['-nointern'] : [];
+  return openssl(
+    ['smime', '-verify', '-in', input, '-inform', 'PEM', '-certfile', certfile, ...only, '-noverify'],
+    dir,
+  );
 }
 
 /**
@@ -69,11 +87,8 @@ describe('the signed identity document', () => {
   it.each(['pkcs7', 'rsa2048'])(
     '%s verifies with openssl smime against its own certificate and yields the document',
     (name) => {
-      writeFileSync(join(dir, name), `-----BEGIN PKCS7-----\n${leaf(name)}\n-----END PKCS7-----\n`);
-      const content = openssl(
-        ['smime', '-verify', '-in', name, '-inform', 'PEM', '-certfile', `${name}.crt`, '-noverify'],
-        dir,
-      );
+      writePkcs7(dir, name, leaf(name));
+      const content = smimeVerify(dir, name, `${name}.crt`, { nointern: false });
       expect(content).toBe(leaf('document'));
     },
   );
@@ -89,24 +104,8 @@ describe('the signed identity document', () => {
   );
 
   it('pkcs7 does not verify against the rsa2048 certificate (each leaf has its own key)', () => {
-    writeFileSync(join(dir, 'pkcs7'), `-----BEGIN PKCS7-----\n${leaf('pkcs7')}\n-----END PKCS7-----\n`);
-    expect(() =>
-      openssl(
-        [
-          'smime',
-          '-verify',
-          '-in',
-          'pkcs7',
-          '-inform',
-          'PEM',
-          '-certfile',
-          'rsa2048.crt',
-          '-nointern',
-          '-noverify',
-        ],
-        dir,
-      ),
-    ).toThrow();
+    writePkcs7(dir, 'pkcs7', leaf('pkcs7'));
+    expect(() => smimeVerify(dir, 'pkcs7', 'rsa2048.crt')).toThrow();
   });
 
   it('signature is base64 RSA-SHA256 by a 1024-bit key, wrapped at 76 columns in 3 lines as on EC2', () => {
@@ -167,27 +166,8 @@ describe('the signed identity document', () => {
     });
     expect(reloaded.certificateFor('rsa2048')).toBe(first.certificatePem);
     writeFileSync(join(dir, 'loaded.crt'), first.certificatePem);
-    writeFileSync(
-      join(dir, 'loaded'),
-      `-----BEGIN PKCS7-----\n${reloaded.sign('{}', 'rsa2048')}\n-----END PKCS7-----\n`,
-    );
-    expect(
-      openssl(
-        [
-          'smime',
-          '-verify',
-          '-in',
-          'loaded',
-          '-inform',
-          'PEM',
-          '-certfile',
-          'loaded.crt',
-          '-nointern',
-          '-noverify',
-        ],
-        dir,
-      ),
-    ).toBe('{}');
+    writePkcs7(dir, 'loaded', reloaded.sign('{}', 'rsa2048'));
+    expect(smimeVerify(dir, 'loaded', 'loaded.crt')).toBe('{}');
     expect(() => createIdentitySigner({ keyPem: 'not a key' })).toThrow(IdentityKeyError);
     expect(() => createIdentitySigner({ keyPem: 'not a key' })).toThrow(/^identity-key: /);
     const other = createIdentitySigner();
@@ -214,46 +194,15 @@ describe('the signed identity document in the China partition', () => {
     '%s is digested with %s and signed %s by a %s-bit key, and openssl smime verifies it',
     (name, digest, signer, bits) => {
       expectSignedBy(dir, name, leaf(name), digest, signer, bits);
-      const content = openssl(
-        [
-          'smime',
-          '-verify',
-          '-in',
-          name,
-          '-inform',
-          'PEM',
-          '-certfile',
-          `${name}.crt`,
-          '-nointern',
-          '-noverify',
-        ],
-        dir,
-      );
+      const content = smimeVerify(dir, name, `${name}.crt`);
       expect(content).toBe(leaf('document'));
     },
   );
 
   it('pkcs7 has its own key: it does not verify against the China rsa2048 certificate, nor the DSA one', () => {
-    writeFileSync(join(dir, 'pkcs7'), `-----BEGIN PKCS7-----\n${leaf('pkcs7')}\n-----END PKCS7-----\n`);
+    writePkcs7(dir, 'pkcs7', leaf('pkcs7'));
     writeFileSync(join(dir, 'dsa.crt'), emulator.signer.certificateFor('pkcs7'));
-    for (const other of ['rsa2048.crt', 'dsa.crt'])
-      expect(() =>
-        openssl(
-          [
-            'smime',
-            '-verify',
-            '-in',
-            'pkcs7',
-            '-inform',
-            'PEM',
-            '-certfile',
-            other,
-            '-nointern',
-            '-noverify',
-          ],
-          dir,
-        ),
-      ).toThrow();
+    for (const other of ['rsa2048.crt', 'dsa.crt']) expect(() => smimeVerify(dir, 'pkcs7', other)).toThrow();
     expect(leaf('dsa2048')).toBe(leaf('pkcs7'));
   });
 
